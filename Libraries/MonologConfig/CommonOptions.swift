@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Yams
+
+/// The flags every Monolog process accepts. Each process resolves them the same way, so a child started
+/// by the supervisor sees exactly the configuration the supervisor saw.
+public struct CommonOptions: ParsableArguments, Sendable {
+    @Option(name: .customLong("data-dir"), help: "Directory for the database and sockets. Env MONOLOG_DATA_DIR. Default ./data")
+    public var dataDirectory: String?
+
+    @Option(name: .customLong("kafka-addr"), help: "Kafka listener, HOST:PORT or :PORT. Env MONOLOG_KAFKA_ADDR. Default :9092")
+    public var kafkaAddress: String?
+
+    @Option(name: .customLong("http-addr"), help: "HTTP listener, HOST:PORT or :PORT. Env MONOLOG_HTTP_ADDR. Default :8080")
+    public var httpAddress: String?
+
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical. Env MONOLOG_LOG_LEVEL. Default info"
+    )
+    public var logLevel: String?
+
+    @Option(
+        name: .customLong("config"),
+        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, retention.*)."
+    )
+    public var configFile: String?
+
+    public init() {}
+
+    /// Flag, then environment, then file, then default. Throws `ConfigurationError` naming the bad value.
+    public func resolve(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigurationError) -> MonologConfiguration {
+        var config = MonologConfiguration.defaults
+        if let path = self.configFile {
+            config.configFile = path
+            try ConfigFile.apply(path: path, to: &config)
+        }
+        let layers: [(source: String, values: [String: String])] = [
+            ("environment", [
+                "data-dir": environment["MONOLOG_DATA_DIR"], "kafka-addr": environment["MONOLOG_KAFKA_ADDR"],
+                "http-addr": environment["MONOLOG_HTTP_ADDR"], "log-level": environment["MONOLOG_LOG_LEVEL"],
+            ].compactMapValues { $0 }),
+            ("command line", [
+                "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
+                "log-level": self.logLevel,
+            ].compactMapValues { $0 }),
+        ]
+        for layer in layers {
+            for (setting, value) in layer.values.sorted(by: { $0.key < $1.key }) {
+                try config.set(setting, to: value, source: layer.source)
+            }
+        }
+        return config
+    }
+}
+
+extension MonologConfiguration {
+    /// Sets one of the four settings shared by flags, environment and file.
+    mutating func set(_ setting: String, to value: String, source: String) throws(ConfigurationError) {
+        switch setting {
+        case "data-dir":
+            guard !value.isEmpty else { throw ConfigurationError(setting: setting, source: source, problem: "empty path") }
+            self.dataDirectory = value
+        case "kafka-addr", "http-addr":
+            guard let address = ListenAddress(parsing: value) else {
+                throw ConfigurationError(
+                    setting: setting,
+                    source: source,
+                    problem: "'\(value)' is not HOST:PORT or :PORT with a port from 0 to 65535"
+                )
+            }
+            if setting == "kafka-addr" { self.kafkaAddress = address } else { self.httpAddress = address }
+        case "log-level":
+            guard let level = Logger.Level(rawValue: value.lowercased()) else {
+                throw ConfigurationError(
+                    setting: setting,
+                    source: source,
+                    problem: "'\(value)' is not one of trace, debug, info, notice, warning, error, critical"
+                )
+            }
+            self.logLevel = level
+        default:
+            throw ConfigurationError(setting: setting, source: source, problem: "unknown setting")
+        }
+    }
+
+    /// The flags that reproduce this configuration in a child process (flags win over everything else).
+    public var commandLineArguments: [String] {
+        var arguments = [
+            "--data-dir", self.dataDirectory,
+            "--kafka-addr", self.kafkaAddress.description,
+            "--http-addr", self.httpAddress.description,
+            "--log-level", self.logLevel.rawValue,
+        ]
+        if let configFile { arguments += ["--config", configFile] }
+        return arguments
+    }
+}
+
+/// The optional YAML file: the four shared settings (with underscores) plus `retention`.
+enum ConfigFile {
+    static func apply(path: String, to config: inout MonologConfiguration) throws(ConfigurationError) {
+        let source = "config file \(path)"
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(setting: "--config", source: "command line", problem: "cannot read \(path): \(error.localizedDescription)")
+        }
+        let parsed: Any?
+        do {
+            parsed = try Yams.load(yaml: text)
+        } catch {
+            throw ConfigurationError(setting: "--config", source: source, problem: "not valid YAML: \(error)")
+        }
+        guard let root = parsed as? [String: Any] else {
+            if parsed == nil { return }  // an empty file sets nothing
+            throw ConfigurationError(setting: "--config", source: source, problem: "the top level must be a mapping")
+        }
+        for (key, value) in root.sorted(by: { $0.key < $1.key }) {
+            switch key {
+            case "data_dir", "kafka_addr", "http_addr", "log_level":
+                try config.set(key.replacingOccurrences(of: "_", with: "-"), to: "\(value)", source: source)
+            case "retention":
+                guard let retention = value as? [String: Any] else {
+                    throw ConfigurationError(setting: "retention", source: source, problem: "must be a mapping")
+                }
+                try applyRetention(retention, to: &config.retention, source: source)
+            default:
+                throw ConfigurationError(setting: key, source: source, problem: "unknown setting")
+            }
+        }
+    }
+
+    private static func applyRetention(
+        _ values: [String: Any],
+        to retention: inout RetentionSettings,
+        source: String
+    ) throws(ConfigurationError) {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) {
+            let setting = "retention.\(key)"
+            switch key {
+            case "enabled":
+                guard let enabled = value as? Bool else {
+                    throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not true or false")
+                }
+                retention.enabled = enabled
+            case "max_age", "check_interval":
+                guard let duration = DurationParser.parse("\(value)"), duration > .zero else {
+                    throw ConfigurationError(
+                        setting: setting,
+                        source: source,
+                        problem: "'\(value)' is not a positive duration such as 500ms, 30s, 1m, 24h or 7d"
+                    )
+                }
+                if key == "max_age" { retention.maxAge = duration } else { retention.checkInterval = duration }
+            default:
+                throw ConfigurationError(setting: setting, source: source, problem: "unknown setting")
+            }
+        }
+    }
+}

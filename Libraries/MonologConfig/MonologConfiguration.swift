@@ -1,0 +1,67 @@
+import Logging
+
+/// The configuration every Monolog process shares, resolved from flags, environment, a YAML file and
+/// defaults, in that order of precedence.
+public struct MonologConfiguration: Hashable, Sendable {
+    public var dataDirectory: String
+    public var kafkaAddress: ListenAddress
+    public var httpAddress: ListenAddress
+    public var logLevel: Logger.Level
+    public var retention: RetentionSettings
+    /// The YAML file the values came from, if any; passed on to child processes.
+    public var configFile: String?
+
+    public static let defaults = MonologConfiguration(
+        dataDirectory: "./data",
+        kafkaAddress: ListenAddress(host: "", port: 9092),
+        httpAddress: ListenAddress(host: "", port: 8080),
+        logLevel: .info,
+        retention: RetentionSettings(enabled: true, maxAge: .seconds(24 * 3600), checkInterval: .seconds(60)),
+        configFile: nil
+    )
+}
+
+/// How the retention worker trims old data.
+public struct RetentionSettings: Hashable, Sendable {
+    public var enabled: Bool
+    /// Batches whose newest record is older than this are deleted.
+    public var maxAge: Duration
+    public var checkInterval: Duration
+
+    public init(enabled: Bool, maxAge: Duration, checkInterval: Duration) {
+        self.enabled = enabled
+        self.maxAge = maxAge
+        self.checkInterval = checkInterval
+    }
+}
+
+/// `HOST:PORT`, `:PORT` (every interface) or `[IPv6]:PORT`.
+public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
+    /// Empty for every interface.
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else { return nil }
+        guard !host.contains(" ") else { return nil }
+        self.init(host: host, port: port)
+    }
+
+    /// The host to bind: every interface when none was given.
+    public var bindHost: String { self.host.isEmpty ? "0.0.0.0" : self.host }
+
+    /// The host a local client uses to reach this listener.
+    public var connectHost: String {
+        (self.host.isEmpty || self.host == "0.0.0.0" || self.host == "::") ? "127.0.0.1" : self.host
+    }
+
+    public var description: String { self.host.contains(":") ? "[\(self.host)]:\(self.port)" : "\(self.host):\(self.port)" }
+}

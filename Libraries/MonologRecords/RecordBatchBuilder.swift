@@ -1,0 +1,86 @@
+import NIOCore
+
+/// A record to be written, before the broker has given it an offset.
+public struct NewRecord: Sendable {
+    public var key: [UInt8]?
+    public var value: [UInt8]?
+    public var headers: [(key: String, value: [UInt8]?)]
+    public var timestamp: Int64
+
+    public init(key: [UInt8]?, value: [UInt8]?, headers: [(key: String, value: [UInt8]?)] = [], timestamp: Int64) {
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+}
+
+/// Encodes uncompressed RecordBatch v2 bytes the way a Kafka producer would (no producer id, CreateTime),
+/// so that what the HTTP gateway stores reads back unchanged through a Kafka consumer.
+public enum RecordBatchBuilder {
+    public static func build(
+        _ records: [NewRecord],
+        baseOffset: Int64 = 0,
+        allocator: ByteBufferAllocator = ByteBufferAllocator()
+    ) -> ByteBuffer {
+        precondition(!records.isEmpty, "a record batch holds at least one record")
+        let baseTimestamp = records[0].timestamp
+        let maxTimestamp = records.map(\.timestamp).max() ?? baseTimestamp
+        var buffer = allocator.buffer(capacity: RecordBatchHeader.size + records.count * 64)
+        buffer.writeInteger(baseOffset)
+        buffer.writeInteger(Int32(0))  // batchLength, patched below
+        buffer.writeInteger(Int32(-1))  // partitionLeaderEpoch
+        buffer.writeInteger(Int8(2))  // magic
+        buffer.writeInteger(UInt32(0))  // crc, patched below
+        buffer.writeInteger(RecordBatchAttributes.none.rawValue)
+        buffer.writeInteger(Int32(records.count - 1))  // lastOffsetDelta
+        buffer.writeInteger(baseTimestamp)
+        buffer.writeInteger(maxTimestamp)
+        buffer.writeInteger(Int64(-1))  // producerId
+        buffer.writeInteger(Int16(-1))  // producerEpoch
+        buffer.writeInteger(Int32(-1))  // baseSequence
+        buffer.writeInteger(Int32(records.count))
+        for (delta, record) in records.enumerated() {
+            writeRecord(record, offsetDelta: Int32(delta), timestampDelta: record.timestamp - baseTimestamp, to: &buffer)
+        }
+        let total = buffer.writerIndex
+        buffer.setInteger(Int32(total - RecordBatchHeader.lengthPrefixSize), at: RecordBatchHeader.Offsets.batchLength)
+        let crc = CRC32C.checksum(
+            buffer,
+            at: RecordBatchHeader.crcCoverageStart,
+            length: total - RecordBatchHeader.crcCoverageStart
+        )!  // in range by construction
+        buffer.setInteger(crc, at: RecordBatchHeader.Offsets.crc)
+        return buffer
+    }
+
+    private static func writeRecord(
+        _ record: NewRecord,
+        offsetDelta: Int32,
+        timestampDelta: Int64,
+        to buffer: inout ByteBuffer
+    ) {
+        var body = ByteBuffer()
+        body.writeInteger(Int8(0))  // record attributes (unused)
+        body.writeVarint64(timestampDelta)
+        body.writeVarint32(offsetDelta)
+        writeNullableBytes(record.key, to: &body)
+        writeNullableBytes(record.value, to: &body)
+        body.writeVarint32(Int32(record.headers.count))
+        for header in record.headers {
+            writeNullableBytes(Array(header.key.utf8), to: &body)
+            writeNullableBytes(header.value, to: &body)
+        }
+        buffer.writeVarint32(Int32(body.readableBytes))
+        buffer.writeBuffer(&body)
+    }
+
+    private static func writeNullableBytes(_ bytes: [UInt8]?, to buffer: inout ByteBuffer) {
+        guard let bytes else {
+            buffer.writeVarint32(-1)
+            return
+        }
+        buffer.writeVarint32(Int32(bytes.count))
+        buffer.writeBytes(bytes)
+    }
+}

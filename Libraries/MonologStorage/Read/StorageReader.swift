@@ -1,0 +1,118 @@
+import NIOCore
+
+/// The read side of storage: queries that gateways and the retention worker run directly against the
+/// database file. It never writes; every write goes through the storage writer.
+public final class StorageReader {
+    let db: SQLiteConnection
+    private let allocator = ByteBufferAllocator()
+
+    public init(connection: SQLiteConnection) {
+        self.db = connection
+    }
+
+    public convenience init(directory: DataDirectory) throws(SQLiteError) {
+        self.init(connection: try .openForReading(directory))
+    }
+
+    /// Runs several reads against one consistent snapshot of the database.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        try self.db.transaction("DEFERRED", body)
+    }
+
+    public func clusterID() throws(SQLiteError) -> String? {
+        let statement = try self.db.statement("SELECT value FROM cluster_metadata WHERE key = 'cluster_id'")
+        defer { statement.reset() }
+        return try statement.step() ? statement.string(at: 0) : nil
+    }
+
+    public func topics() throws(SQLiteError) -> [TopicInfo] {
+        let statement = try self.db.statement(
+            "SELECT topic_id, name, partition_count, created_at_ms FROM topics ORDER BY name"
+        )
+        defer { statement.reset() }
+        var topics: [TopicInfo] = []
+        while try statement.step() { topics.append(Self.topic(from: statement)) }
+        return topics
+    }
+
+    public func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
+        let statement = try self.db.statement(
+            "SELECT topic_id, name, partition_count, created_at_ms FROM topics WHERE name = ?1"
+        )
+        defer { statement.reset() }
+        statement.bind(1, name)
+        return try statement.step() ? Self.topic(from: statement) : nil
+    }
+
+    public func partitionOffsets(topicID: Int64) throws(SQLiteError) -> [PartitionOffsets] {
+        let statement = try self.db.statement(
+            """
+            SELECT partition, log_start_offset, next_offset FROM partitions
+            WHERE topic_id = ?1 ORDER BY partition
+            """
+        )
+        defer { statement.reset() }
+        statement.bind(1, topicID)
+        var result: [PartitionOffsets] = []
+        while try statement.step() {
+            result.append(
+                PartitionOffsets(
+                    partition: statement.int32(at: 0),
+                    logStartOffset: statement.int64(at: 1),
+                    highWatermark: statement.int64(at: 2)
+                )
+            )
+        }
+        return result
+    }
+
+    public func configs(topicID: Int64) throws(SQLiteError) -> [String: String] {
+        let statement = try self.db.statement("SELECT key, value FROM topic_configs WHERE topic_id = ?1")
+        defer { statement.reset() }
+        statement.bind(1, topicID)
+        var configs: [String: String] = [:]
+        while try statement.step() {
+            if let key = statement.string(at: 0), let value = statement.string(at: 1) { configs[key] = value }
+        }
+        return configs
+    }
+
+    /// Whole batches holding offsets at or after `offset`, in offset order. The first batch may start
+    /// before `offset` (a fetch inside a batch returns that batch, as Kafka does). Stops once `maxBytes`
+    /// is reached, but always returns at least one batch when there is one, so a large batch is never stuck.
+    public func batches(
+        topicID: Int64,
+        partition: Int32,
+        fromOffset offset: Int64,
+        maxBytes: Int,
+        maxBatches: Int = 1_000
+    ) throws(SQLiteError) -> [StoredBatch] {
+        let statement = try self.db.statement(
+            """
+            SELECT base_offset, last_offset, data FROM batches
+            WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3
+            ORDER BY last_offset LIMIT ?4
+            """
+        )
+        defer { statement.reset() }
+        statement.bind(1, topicID).bind(2, partition).bind(3, offset).bind(4, Int64(maxBatches))
+        var batches: [StoredBatch] = []
+        var bytes = 0
+        while try statement.step() {
+            let data = statement.buffer(at: 2, allocator: self.allocator)
+            if !batches.isEmpty && bytes + data.readableBytes > maxBytes { break }
+            bytes += data.readableBytes
+            batches.append(StoredBatch(baseOffset: statement.int64(at: 0), lastOffset: statement.int64(at: 1), bytes: data))
+        }
+        return batches
+    }
+
+    private static func topic(from statement: SQLiteStatement) -> TopicInfo {
+        TopicInfo(
+            topicID: statement.int64(at: 0),
+            name: statement.string(at: 1) ?? "",
+            partitionCount: statement.int32(at: 2),
+            createdAtMs: statement.int64(at: 3)
+        )
+    }
+}

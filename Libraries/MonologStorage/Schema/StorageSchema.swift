@@ -1,0 +1,85 @@
+/// The database schema as a list of migrations. The storage writer applies the missing ones at start,
+/// in one transaction each, and records the version in `PRAGMA user_version`.
+///
+/// A partition's log is rows of whole Kafka RecordBatch v2 blobs, not a row per message: a fetch is one
+/// range scan over `(topic_id, partition, last_offset)` that returns whole batches, and the index on
+/// `last_offset` makes a fetch at an offset inside a batch find that batch first.
+public enum StorageSchema {
+    public struct Migration: Sendable {
+        public var version: Int
+        public var summary: String
+        public var apply: @Sendable (SQLiteConnection) throws -> Void
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(version: 1, summary: "topics, partitions, record batches, cluster metadata") { db in
+            try db.execute(
+                """
+                CREATE TABLE cluster_metadata (
+                    key TEXT PRIMARY KEY,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                -- AUTOINCREMENT: a deleted topic's id is never reused, so a reader holding an old id
+                -- cannot read a newer topic of the same name by mistake.
+                CREATE TABLE topics (
+                    topic_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    partition_count INTEGER NOT NULL CHECK (partition_count > 0),
+                    created_at_ms INTEGER NOT NULL
+                );
+                CREATE TABLE topic_configs (
+                    topic_id INTEGER NOT NULL REFERENCES topics (topic_id),
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (topic_id, key)
+                ) WITHOUT ROWID;
+                -- next_offset is the high watermark: every offset below it is committed.
+                CREATE TABLE partitions (
+                    topic_id INTEGER NOT NULL REFERENCES topics (topic_id),
+                    partition INTEGER NOT NULL,
+                    log_start_offset INTEGER NOT NULL DEFAULT 0,
+                    next_offset INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (topic_id, partition)
+                ) WITHOUT ROWID;
+                -- One row per stored RecordBatch v2 (its bytes, with the broker-assigned base offset).
+                CREATE TABLE batches (
+                    topic_id INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    base_offset INTEGER NOT NULL,
+                    last_offset INTEGER NOT NULL,
+                    max_timestamp INTEGER NOT NULL,
+                    record_count INTEGER NOT NULL,
+                    data BLOB NOT NULL
+                );
+                CREATE UNIQUE INDEX batches_by_last_offset ON batches (topic_id, partition, last_offset);
+                """
+            )
+            let insert = try db.statement("INSERT INTO cluster_metadata (key, value) VALUES ('cluster_id', ?1)")
+            try insert.bind(1, ClusterID.generate()).run()
+        }
+    ]
+
+    public static var latestVersion: Int { migrations.last?.version ?? 0 }
+}
+
+/// Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters).
+enum ClusterID {
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        var bits = 0
+        var value = 0
+        var out = ""
+        for byte in bytes {
+            value = (value << 8) | Int(byte)
+            bits += 8
+            while bits >= 6 {
+                bits -= 6
+                out.append(alphabet[(value >> bits) & 0x3f])
+            }
+        }
+        if bits > 0 { out.append(alphabet[(value << (6 - bits)) & 0x3f]) }
+        return out
+    }
+}

@@ -1,0 +1,36 @@
+import NIOCore
+
+/// Primitive encodings of the writer protocol: big-endian integers, strings with a UInt16 length,
+/// byte blobs with a UInt32 length.
+extension ByteBuffer {
+    mutating func writeShortString(_ string: String) {
+        let utf8 = Array(string.utf8.prefix(Int(UInt16.max)))
+        self.writeInteger(UInt16(utf8.count))
+        self.writeBytes(utf8)
+    }
+
+    mutating func readShortString(_ field: String) throws(WriterProtocolError) -> String {
+        guard let length = self.readInteger(as: UInt16.self), let string = self.readString(length: Int(length)) else {
+            throw WriterProtocolError("truncated \(field)")
+        }
+        return string
+    }
+
+    mutating func writeBlob(_ blob: ByteBuffer) {
+        var blob = blob
+        self.writeInteger(UInt32(blob.readableBytes))
+        self.writeBuffer(&blob)
+    }
+
+    mutating func readBlob(_ field: String) throws(WriterProtocolError) -> ByteBuffer {
+        guard let length = self.readInteger(as: UInt32.self), let blob = self.readSlice(length: Int(length)) else {
+            throw WriterProtocolError("truncated \(field)")
+        }
+        return blob
+    }
+
+    mutating func readInteger<T: FixedWidthInteger>(_ field: String, as: T.Type = T.self) throws(WriterProtocolError) -> T {
+        guard let value = self.readInteger(as: T.self) else { throw WriterProtocolError("truncated \(field)") }
+        return value
+    }
+}

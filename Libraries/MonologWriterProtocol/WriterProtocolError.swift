@@ -1,0 +1,52 @@
+/// A frame or message that does not follow the writer protocol. The connection that sent it is closed.
+public struct WriterProtocolError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var detail: String
+    public init(_ detail: String) { self.detail = detail }
+    public var description: String { "writer protocol error: \(self.detail)" }
+}
+
+/// Error codes the writer answers with. Stable numbers: they cross process boundaries.
+public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let unknownTopic = Self(rawValue: 1)
+    public static let topicAlreadyExists = Self(rawValue: 2)
+    public static let invalidTopicName = Self(rawValue: 3)
+    public static let invalidPartition = Self(rawValue: 4)
+    public static let invalidRequest = Self(rawValue: 5)
+    /// A record batch failed validation (CRC, lengths, magic).
+    public static let corruptBatch = Self(rawValue: 6)
+    /// The database refused the write (disk full, I/O error). Nothing was acknowledged; retriable.
+    public static let storageFailure = Self(rawValue: 7)
+    /// The request is larger than the writer accepts.
+    public static let requestTooLarge = Self(rawValue: 8)
+    /// Too much is queued; retry later.
+    public static let overloaded = Self(rawValue: 9)
+    /// The client speaks a protocol version the writer does not.
+    public static let unsupportedVersion = Self(rawValue: 10)
+    /// The writer is shutting down; retry against the next one.
+    public static let shuttingDown = Self(rawValue: 11)
+
+    public var description: String {
+        switch self {
+        case .unknownTopic: "unknown topic"
+        case .topicAlreadyExists: "topic already exists"
+        case .invalidTopicName: "invalid topic name"
+        case .invalidPartition: "invalid partition"
+        case .invalidRequest: "invalid request"
+        case .corruptBatch: "corrupt record batch"
+        case .storageFailure: "storage failure"
+        case .requestTooLarge: "request too large"
+        case .overloaded: "writer overloaded"
+        case .unsupportedVersion: "unsupported protocol version"
+        case .shuttingDown: "writer shutting down"
+        default: "error \(self.rawValue)"
+        }
+    }
+
+    /// True when the same request may succeed if sent again later.
+    public var isRetriable: Bool {
+        self == .storageFailure || self == .overloaded || self == .shuttingDown
+    }
+}

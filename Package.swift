@@ -1,0 +1,188 @@
+// swift-tools-version:6.2
+// Monolog: a Kafka-compatible message broker. One package; the folders are the architecture
+// (see docs/ARCHITECTURE.md). Services/ hold the executables, supervisor/ the process tree,
+// Libraries/ the shared modules, Tests/ mirrors them.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// A system library found through pkg-config; its folder holds a module.modulemap and shim.h.
+func systemLibrary(_ name: String, pkgConfig: String, apt: String) -> Target {
+    .systemLibrary(name: name, path: "Libraries/\(name)", pkgConfig: pkgConfig, providers: [.apt([apt])])
+}
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+let log: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: [Target.Dependency] = [
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+]
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "monolog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "monolog-supervisor", targets: ["Supervisor"]),
+        .executable(name: "monolog-storage-writer", targets: ["StorageWriter"]),
+        .executable(name: "monolog-kafka-gateway", targets: ["KafkaGateway"]),
+        .executable(name: "monolog-http-gateway", targets: ["HTTPGateway"]),
+        .executable(name: "monolog-retention-worker", targets: ["RetentionWorker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // C system libraries (Debian -dev packages) and the CRC-32C shim.
+        systemLibrary("CSQLite", pkgConfig: "sqlite3", apt: "libsqlite3-dev"),
+        systemLibrary("CCurl", pkgConfig: "libcurl", apt: "libcurl4-openssl-dev"),
+        systemLibrary("CZlib", pkgConfig: "zlib", apt: "zlib1g-dev"),
+        systemLibrary("CLZ4", pkgConfig: "liblz4", apt: "liblz4-dev"),
+        systemLibrary("CZstd", pkgConfig: "libzstd", apt: "libzstd-dev"),
+        systemLibrary("CSnappy", pkgConfig: "snappy", apt: "libsnappy-dev"),
+        .target(name: "CCRC32C", path: "Libraries/CCRC32C"),
+
+        // Shared libraries: one concern each.
+        .target(
+            name: "MonologRecords",
+            dependencies: ["CCRC32C", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Libraries/MonologRecords",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonologStorage",
+            dependencies: ["CSQLite", "MonologRecords", log],
+            path: "Libraries/MonologStorage",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonologWriterProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "Libraries/MonologWriterProtocol",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonologWriterClient",
+            dependencies: ["MonologWriterProtocol", log] + nio,
+            path: "Libraries/MonologWriterClient",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonologConfig",
+            dependencies: [argumentParser, log, .product(name: "Yams", package: "Yams")],
+            path: "Libraries/MonologConfig",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "MonologObservability",
+            dependencies: [log],
+            path: "Libraries/MonologObservability",
+            swiftSettings: swiftSettings
+        ),
+
+        // The processes.
+        .executableTarget(
+            name: "StorageWriter",
+            dependencies: [
+                "MonologStorage", "MonologWriterProtocol", "MonologRecords", "MonologConfig", "MonologObservability",
+                argumentParser, log,
+            ] + lifecycle + nio,
+            path: "Services/StorageWriter",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "HTTPGateway",
+            dependencies: [
+                "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability",
+                argumentParser, log,
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ] + lifecycle,
+            path: "Services/HTTPGateway",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "KafkaGateway",
+            dependencies: [
+                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability",
+                argumentParser, log,
+            ] + lifecycle + nio,
+            path: "Services/KafkaGateway",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "RetentionWorker",
+            dependencies: [
+                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability", argumentParser, log,
+            ] + lifecycle + nio,
+            path: "Services/RetentionWorker",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Supervisor",
+            dependencies: [
+                "MonologConfig", "MonologObservability", argumentParser, log,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "supervisor",
+            swiftSettings: swiftSettings
+        ),
+
+        // Tests.
+        .target(
+            name: "MonologTestSupport",
+            dependencies: ["CCurl", "CSQLite"],
+            path: "Tests/MonologTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologRecordsTests",
+            dependencies: ["MonologRecords"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologStorageTests",
+            dependencies: ["MonologStorage", "MonologRecords"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologWriterProtocolTests",
+            dependencies: ["MonologWriterProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologConfigTests",
+            dependencies: ["MonologConfig", argumentParser, log],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StorageWriterTests",
+            dependencies: ["StorageWriter", "MonologStorage", "MonologRecords", "MonologWriterProtocol", log] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SupervisorTests",
+            dependencies: ["Supervisor"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["MonologTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import MonologWriterClient
+import MonologWriterProtocol
+
+/// Every HTTP error has one shape: `{"error": {"code": "<stable code>", "message": "<for people>"}}`.
+/// A client's mistake is a 4xx; only our own failures are 5xx.
+struct APIError: HTTPResponseError, Sendable {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONResponse.make(["error": ["code": self.code, "message": self.message]])
+        response.status = self.status
+        return response
+    }
+
+    static func badRequest(_ code: String, _ message: String) -> APIError {
+        APIError(status: .badRequest, code: code, message: message)
+    }
+
+    static func notFound(_ code: String, _ message: String) -> APIError {
+        APIError(status: .notFound, code: code, message: message)
+    }
+
+    static func unknownTopic(_ name: String) -> APIError {
+        .notFound("unknown_topic", "topic '\(name)' does not exist")
+    }
+
+    static let internalError = APIError(
+        status: .internalServerError,
+        code: "internal_error",
+        message: "the server failed to handle the request; see its log"
+    )
+}
+
+extension APIError {
+    /// Maps the storage writer's answer to what an HTTP client should see.
+    init(_ error: WriterClientError) {
+        switch error.code {
+        case .unavailable, .connectionLost:
+            self.init(status: .serviceUnavailable, code: "writer_unavailable", message: error.message)
+        case .unexpectedResponse:
+            self = .internalError
+        case .rejected(let code):
+            switch code {
+            case .unknownTopic: self.init(status: .notFound, code: "unknown_topic", message: error.message)
+            case .topicAlreadyExists: self.init(status: .conflict, code: "topic_exists", message: error.message)
+            case .invalidTopicName: self.init(status: .badRequest, code: "invalid_topic_name", message: error.message)
+            case .invalidPartition: self.init(status: .badRequest, code: "invalid_partition", message: error.message)
+            case .invalidRequest, .corruptBatch:
+                self.init(status: .badRequest, code: "invalid_request", message: error.message)
+            case .requestTooLarge: self.init(status: .contentTooLarge, code: "payload_too_large", message: error.message)
+            default: self.init(status: .serviceUnavailable, code: "writer_unavailable", message: error.message)
+            }
+        }
+    }
+}

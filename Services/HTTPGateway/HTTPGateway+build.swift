@@ -1,0 +1,30 @@
+import Hummingbird
+import Logging
+import MonologConfig
+import MonologStorage
+import MonologWriterClient
+import NIOPosix
+
+/// Builds the HTTP application from the configuration: routes, error handling, storage access.
+func buildApplication(
+    config: MonologConfiguration,
+    writer: WriterClient,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let reads = StorageReads(
+        pool: StorageReaderPool(directory: DataDirectory(path: config.dataDirectory)),
+        threads: NIOThreadPool.singleton
+    )
+    let router = Router()
+    router.add(middleware: ErrorMiddleware(logger: logger))
+    TopicRoutes(reads: reads, writer: writer).register(on: router)
+    MessageRoutes(reads: reads, writer: writer, partitions: PartitionChooser()).register(on: router)
+    return Application(
+        router: router,
+        configuration: .init(
+            address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
+            serverName: "monolog"
+        ),
+        logger: logger
+    )
+}

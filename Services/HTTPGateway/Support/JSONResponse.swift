@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+
+/// JSON bodies with sorted keys, so responses are stable for tests and diffs.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(value)
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+/// Decodes a request body as JSON, turning every failure into a 400 or 413 with a clear message.
+enum JSONRequest {
+    /// Largest body accepted (1 MiB): far more than one message needs, small enough to stay cheap.
+    static let maxBodyBytes = 1024 * 1024
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(
+                status: .contentTooLarge,
+                code: "payload_too_large",
+                message: "request body is larger than \(maxBodyBytes) bytes"
+            )
+        }
+        guard body.readableBytes > 0 else { throw APIError.badRequest("invalid_json", "request body is empty") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch let error as DecodingError {
+            throw APIError.badRequest(Self.code(for: error), Self.describe(error))
+        } catch {
+            throw APIError.badRequest("invalid_json", "request body is not valid JSON")
+        }
+    }
+
+    private static func code(for error: DecodingError) -> String {
+        if case .dataCorrupted = error { return "invalid_json" }
+        return "invalid_request"
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .keyNotFound(let key, _): return "field '\(key.stringValue)' is required"
+        case .typeMismatch(let type, let context): return "field '\(path(context))' must be of type \(type)"
+        case .valueNotFound(_, let context): return "field '\(path(context))' must not be null"
+        case .dataCorrupted: return "request body is not valid JSON"
+        @unknown default: return "request body does not match the expected shape"
+        }
+    }
+}

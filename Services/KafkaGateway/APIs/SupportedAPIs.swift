@@ -1,0 +1,20 @@
+/// The APIs this gateway answers, with the version range of each. ApiVersions is computed from this
+/// list, so the broker advertises exactly what it implements and nothing more.
+enum SupportedAPIs {
+    struct Entry {
+        var apiKey: Int16
+        var name: String
+        var minVersion: Int16
+        var maxVersion: Int16
+    }
+
+    static let all: [Entry] = [
+        Entry(apiKey: ApiVersionsAPI.apiKey, name: "ApiVersions", minVersion: 0, maxVersion: ApiVersionsAPI.maxVersion)
+    ]
+}
+
+/// Kafka error codes used by this gateway (from the protocol guide's error table).
+enum KafkaErrorCode {
+    static let none: Int16 = 0
+    static let unsupportedVersion: Int16 = 35
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Logging
+import MonologConfig
+import MonologObservability
+import ServiceLifecycle
+import UnixSignals
+
+/// `monolog-kafka-gateway`: the Kafka wire protocol listener.
+@main
+struct KafkaGatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monolog-kafka-gateway",
+        abstract: "Serves the Kafka wire protocol on --kafka-addr (default :9092).",
+        discussion: """
+            Answers the APIs listed in docs/COMPATIBILITY.md; ApiVersions tells each client exactly which. \
+            Reads the database directly and sends every write to the storage writer. Normally started by \
+            monolog-supervisor.
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Close a connection that sends a request frame larger than this many bytes.")
+    var maxFrameBytes: Int = 100 * 1024 * 1024
+
+    func run() async throws {
+        let config = try resolveOrExit(self.options)
+        MonologLogging.bootstrap(level: config.logLevel)
+        let logger = MonologLogging.logger(service: "kafka-gateway", level: config.logLevel)
+        let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: listener)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}

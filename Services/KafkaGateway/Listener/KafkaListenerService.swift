@@ -1,0 +1,37 @@
+import Logging
+import MonologConfig
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Accepts Kafka clients on the configured address; each connection gets its own pipeline.
+struct KafkaListenerService: Service {
+    let address: ListenAddress
+    let maxFrameBytes: Int
+    let logger: Logger
+
+    func run() async throws {
+        let logger = self.logger
+        let maxFrameBytes = self.maxFrameBytes
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
+                    )
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(logger: logger))
+                }
+            }
+            .bind(host: self.address.bindHost, port: self.address.port)
+            .get()
+        self.logger.info("kafka gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+        try await withGracefulShutdownHandler {
+            try await channel.closeFuture.get()
+        } onGracefulShutdown: {
+            channel.close(promise: nil)
+        }
+    }
+}

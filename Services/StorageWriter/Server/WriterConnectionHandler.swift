@@ -1,0 +1,104 @@
+import Logging
+import MonologObservability
+import MonologRecords
+import MonologWriterProtocol
+import NIOCore
+
+/// One gateway's connection to the writer. Decodes request frames, answers the handshake, validates
+/// record batches here on the event loop (so CRC checks run in parallel across connections), and
+/// hands writes to the group committer. Responses go back as each commit lands, tagged with their id.
+final class WriterConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let committer: GroupCommitter
+    private var logger: Logger
+    private var greeted = false
+
+    init(committer: GroupCommitter, logger: Logger) {
+        self.committer = committer
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.logger.debug("gateway connected")
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let request: WriterEnvelope<WriterRequest>
+        do {
+            request = try WriterEnvelope<WriterRequest>.decode(self.unwrapInboundIn(data))
+        } catch {
+            self.logger.debug("closing connection after a malformed frame", metadata: [LogKey.error: "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        guard case .hello(let version, let clientName) = request.message else {
+            guard self.greeted else {
+                self.logger.debug("closing connection that did not start with hello")
+                context.close(promise: nil)
+                return
+            }
+            self.submit(request, context: context)
+            return
+        }
+        guard version >= WriterProtocol.version else {
+            let reply = WriterResponse.error(.unsupportedVersion, message: "writer speaks protocol version \(WriterProtocol.version)")
+            self.write(WriterEnvelope(requestID: request.requestID, message: reply), context: context)
+            context.close(promise: nil)
+            return
+        }
+        self.greeted = true
+        self.logger[metadataKey: "writer.client"] = "\(clientName)"
+        self.write(WriterEnvelope(requestID: request.requestID, message: .hello(version: WriterProtocol.version)), context: context)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        self.logger.debug("closing connection after an error", metadata: [LogKey.error: "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func submit(_ request: WriterEnvelope<WriterRequest>, context: ChannelHandlerContext) {
+        let command: WriteCommand
+        var bytes = 64
+        switch request.message {
+        case .hello:
+            preconditionFailure("hello is handled before submit")
+        case .createTopic(let name, let partitionCount, let configs, let ifNotExists):
+            command = .createTopic(name: name, partitionCount: partitionCount, configs: configs, ifNotExists: ifNotExists)
+        case .deleteTopic(let name):
+            command = .deleteTopic(name: name)
+        case .deleteRecordsBefore(let timestampMs):
+            command = .deleteRecordsBefore(timestampMs: timestampMs)
+        case .append(let topic, let partition, let batchBytes):
+            do {
+                command = .append(topic: topic, partition: partition, batches: try RecordBatch.split(batchBytes))
+                bytes += batchBytes.readableBytes
+            } catch {
+                let reply = WriterResponse.error(.corruptBatch, message: error.detail)
+                self.write(WriterEnvelope(requestID: request.requestID, message: reply), context: context)
+                return
+            }
+        }
+        let channel = context.channel
+        let requestID = request.requestID
+        self.committer.submit(command, bytes: bytes) { response in
+            // Runs on the commit thread: hop to the connection's event loop to write.
+            channel.eventLoop.execute {
+                var buffer = channel.allocator.buffer(capacity: 64)
+                WriterEnvelope(requestID: requestID, message: response).encode(into: &buffer)
+                channel.writeAndFlush(buffer, promise: nil)
+            }
+        }
+    }
+
+    private func write(_ response: WriterEnvelope<WriterResponse>, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        response.encode(into: &buffer)
+        context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension WriterConnectionHandler: Sendable {}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MonologConfig
+import MonologObservability
+import MonologStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// `monolog-storage-writer`: the only process that writes the database.
+@main
+struct StorageWriterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monolog-storage-writer",
+        abstract: "The only process that writes Monolog's database.",
+        discussion: """
+            Opens <data-dir>/monolog.db (SQLite, WAL, synchronous=FULL), applies schema migrations, and serves \
+            write requests from the gateways and the retention worker on the Unix socket <data-dir>/writer.sock. \
+            Writes that arrive together share one transaction and one fsync; each is acknowledged only after \
+            its commit is on disk. Normally started by monolog-supervisor.
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Refuse new writes while more than this many bytes wait for a commit.")
+    var maxQueuedBytes: Int = 256 * 1024 * 1024
+
+    func run() async throws {
+        let config = try resolveOrExit(self.options)
+        MonologLogging.bootstrap(level: config.logLevel)
+        let logger = MonologLogging.logger(service: "storage-writer", level: config.logLevel)
+        let directory = DataDirectory(path: config.dataDirectory)
+
+        try FileManager.default.createDirectory(
+            atPath: directory.path,
+            withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700]
+        )
+        guard let lock = try WriterLock(path: directory.writerLockPath) else {
+            logger.critical("another storage writer holds the data directory", metadata: ["data-dir": "\(directory.path)"])
+            throw ExitCode(1)
+        }
+        let started = ContinuousClock.now
+        let connection = try SQLiteConnection.openForWriting(directory)
+        logger.info(
+            "database open",
+            metadata: [
+                "path": "\(directory.databasePath)", "schema_version": "\(StorageSchema.latestVersion)",
+                "open_ms": "\((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
+            ]
+        )
+        let committer = GroupCommitter(connection: connection, maxQueuedBytes: self.maxQueuedBytes, logger: logger)
+        committer.start()
+        let server = WriterServerService(directory: directory, committer: committer, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: server)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+        _ = consume lock
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import MonologRecords
+import MonologStorage
+import NIOCore
+import Testing
+
+/// The write operations and the read side against a real SQLite file.
+@Suite struct LogStoreTests {
+    let directory: DataDirectory
+    let writer: SQLiteConnection
+    let store: LogStore
+
+    init() throws {
+        let path = NSTemporaryDirectory() + "monolog-storage-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        self.directory = DataDirectory(path: path)
+        self.writer = try SQLiteConnection.openForWriting(self.directory)
+        self.store = LogStore(connection: self.writer)
+    }
+
+    func batch(_ values: [String], timestamp: Int64 = 1000) -> RecordBatch {
+        let records = values.map { NewRecord(key: nil, value: Array($0.utf8), timestamp: timestamp) }
+        return try! RecordBatch.split(RecordBatchBuilder.build(records)).first!
+    }
+
+    @Test func theDatabaseIsInWALModeWithFullSync() throws {
+        #expect(try self.writer.pragma("journal_mode") == "wal")
+        #expect(try self.writer.pragma("synchronous") == "2")  // FULL
+        #expect(try self.writer.pragma("user_version") == "\(StorageSchema.latestVersion)")
+    }
+
+    @Test func appendsGetContiguousOffsetsAndReadBack() throws {
+        _ = try self.store.createTopic(name: "t", partitionCount: 2, configs: [:], ifNotExists: false, nowMs: 1)
+        let first = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["a", "b"])])
+        let second = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["c"]), self.batch(["d", "e"])])
+        #expect(first == LogStore.AppendResult(baseOffset: 0, lastOffset: 1))
+        #expect(second == LogStore.AppendResult(baseOffset: 2, lastOffset: 4))
+
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "t"))
+        #expect(topic.partitionCount == 2)
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).map(\.highWatermark) == [0, 5])
+        let batches = try reader.batches(topicID: topic.topicID, partition: 1, fromOffset: 3, maxBytes: 1 << 20)
+        // Offset 3 is inside the third batch (offsets 3...4): that batch comes first.
+        #expect(batches.map(\.baseOffset) == [3])
+        let values = try batches.flatMap { try RecordBatch(validating: $0.bytes).records() }.map { String(buffer: $0.value!) }
+        #expect(values == ["d", "e"])
+    }
+
+    @Test func clientMistakesAreTypedErrors() throws {
+        _ = try self.store.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        #expect(throws: StorageError(.unknownTopic, "topic 'nope' does not exist")) {
+            try self.store.append(topic: "nope", partition: 0, batches: [self.batch(["x"])])
+        }
+        #expect(throws: StorageError.self) { try self.store.append(topic: "t", partition: 1, batches: [self.batch(["x"])]) }
+        #expect(throws: StorageError.self) {
+            try self.store.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        }
+        #expect(throws: StorageError.self) {
+            try self.store.createTopic(name: "../x", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        }
+        let again = try self.store.createTopic(name: "t", partitionCount: 5, configs: [:], ifNotExists: true, nowMs: 1)
+        #expect(again.created == false)
+        #expect(again.topic.partitionCount == 1)
+    }
+
+    @Test func deletingATopicRemovesItsData() throws {
+        _ = try self.store.createTopic(name: "gone", partitionCount: 1, configs: ["retention.ms": "5"], ifNotExists: false, nowMs: 1)
+        _ = try self.store.append(topic: "gone", partition: 0, batches: [self.batch(["x"])])
+        try self.store.deleteTopic(name: "gone")
+        let reader = try StorageReader(directory: self.directory)
+        #expect(try reader.topic(named: "gone") == nil)
+        #expect(throws: StorageError.self) { try self.store.deleteTopic(name: "gone") }
+        // A new topic of the same name starts empty, with a new id.
+        _ = try self.store.createTopic(name: "gone", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        let fresh = try #require(try reader.topic(named: "gone"))
+        #expect(try reader.batches(topicID: fresh.topicID, partition: 0, fromOffset: 0, maxBytes: 1 << 20).isEmpty)
+        #expect(try reader.configs(topicID: fresh.topicID).isEmpty)
+    }
+
+    @Test func retentionDeletesOldBatchesFromTheStartAndMovesTheLogStart() throws {
+        _ = try self.store.createTopic(name: "r", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["old1", "old2"], timestamp: 100)])
+        _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["new"], timestamp: 5000)])
+        _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["old-but-after-new"], timestamp: 100)])
+        #expect(try self.store.deleteBatches(olderThan: 1000) == 1)
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "r"))
+        let offsets = try #require(try reader.partitionOffsets(topicID: topic.topicID).first)
+        #expect(offsets.logStartOffset == 2)
+        #expect(offsets.highWatermark == 4)
+        // Everything newer than the cutoff is gone once it ages out, and the log start reaches the end.
+        #expect(try self.store.deleteBatches(olderThan: 10_000) == 2)
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.logStartOffset == 4)
+        #expect(try self.store.append(topic: "r", partition: 0, batches: [self.batch(["next"])]).baseOffset == 4)
+    }
+
+    @Test func readsRespectMaxBytesButAlwaysReturnOneBatch() throws {
+        _ = try self.store.createTopic(name: "m", partitionCount: 1, configs: [:], ifNotExists: false, nowMs: 1)
+        for i in 0..<5 { _ = try self.store.append(topic: "m", partition: 0, batches: [self.batch(["value-\(i)"])]) }
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "m"))
+        #expect(try reader.batches(topicID: topic.topicID, partition: 0, fromOffset: 0, maxBytes: 1).count == 1)
+        #expect(try reader.batches(topicID: topic.topicID, partition: 0, fromOffset: 0, maxBytes: 1 << 20).count == 5)
+    }
+
+    @Test(arguments: ["", ".", "..", "../x", "a/b", "with space", String(repeating: "x", count: 250), "ünïcode"])
+    func illegalTopicNamesAreRefused(_ name: String) {
+        #expect(TopicName.problem(with: name) != nil)
+    }
+
+    @Test(arguments: ["t", "orders.v1", "a_b-c", String(repeating: "x", count: 249)])
+    func legalTopicNamesAreAccepted(_ name: String) {
+        #expect(TopicName.problem(with: name) == nil)
+    }
+}

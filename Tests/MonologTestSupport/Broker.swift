@@ -1,0 +1,137 @@
+import Foundation
+
+/// A real Monolog process tree for one test: `monolog-supervisor start` on free ports with a private,
+/// temporary data directory, its output captured in `<data-dir>/../broker.log`.
+public final class Broker: @unchecked Sendable {
+    public let workDirectory: String
+    public let dataDirectory: String
+    public let httpPort: Int
+    public let kafkaPort: Int
+    private let process: Process
+
+    public var baseURL: String { "http://127.0.0.1:\(self.httpPort)" }
+    public var logPath: String { self.workDirectory + "/broker.log" }
+    public var log: String { (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? "" }
+
+    /// Where the built executables are: next to this test binary, unless MONOLOG_BIN_DIR says otherwise.
+    public static var binDirectory: String {
+        if let override = ProcessInfo.processInfo.environment["MONOLOG_BIN_DIR"] { return override }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var directory = (exe as NSString).deletingLastPathComponent
+        // XCTest bundles on Linux are plain executables; step out of a bundle folder if there is one.
+        while directory.hasSuffix(".xctest") { directory = (directory as NSString).deletingLastPathComponent }
+        return directory
+    }
+
+    /// Starts a broker and waits until the HTTP API answers.
+    public static func start(
+        configYAML: String? = nil,
+        extraArguments: [String] = [],
+        environment: [String: String] = [:]
+    ) async throws -> Broker {
+        let work = NSTemporaryDirectory() + "monolog-test-" + UUID().uuidString.prefix(8).lowercased()
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        var arguments = [
+            "start", "--data-dir", work + "/data", "--http-addr", "127.0.0.1:\(freeTCPPort())",
+            "--kafka-addr", "127.0.0.1:\(freeTCPPort())", "--log-level", "info",
+        ]
+        if let configYAML {
+            try configYAML.write(toFile: work + "/monolog.yaml", atomically: true, encoding: .utf8)
+            arguments += ["--config", work + "/monolog.yaml"]
+        }
+        let broker = try Broker(workDirectory: work, arguments: arguments + extraArguments, environment: environment)
+        guard try await broker.waitUntilServing() else {
+            await broker.forceCleanup()
+            throw BrokerError(message: "broker did not start serving within 60 s; log:\n\(broker.log)")
+        }
+        return broker
+    }
+
+    private init(workDirectory: String, arguments: [String], environment: [String: String]) throws {
+        self.workDirectory = workDirectory
+        self.dataDirectory = workDirectory + "/data"
+        self.httpPort = Int(arguments[arguments.firstIndex(of: "--http-addr")! + 1].split(separator: ":").last!)!
+        self.kafkaPort = Int(arguments[arguments.firstIndex(of: "--kafka-addr")! + 1].split(separator: ":").last!)!
+        _ = FileManager.default.createFile(atPath: workDirectory + "/broker.log", contents: nil)
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: workDirectory + "/broker.log"))
+        self.process = Process()
+        self.process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/monolog-supervisor")
+        self.process.arguments = arguments
+        self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        self.process.standardOutput = logHandle
+        self.process.standardError = logHandle
+        try self.process.run()
+    }
+
+    /// True once `GET /api/topics` answers 200.
+    public func waitUntilServing(timeout: Duration = .seconds(60)) async throws -> Bool {
+        let url = self.baseURL + "/api/topics"
+        return try await eventually(timeout: timeout) {
+            (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200
+        }
+    }
+
+    public func get(_ path: String) async throws -> HTTPResult {
+        let url = self.baseURL + path
+        return try await blocking { try Curl.request("GET", url) }
+    }
+
+    public func post(_ path: String, _ body: String) async throws -> HTTPResult {
+        let url = self.baseURL + path
+        return try await blocking { try Curl.request("POST", url, body: body) }
+    }
+
+    public func delete(_ path: String) async throws -> HTTPResult {
+        let url = self.baseURL + path
+        return try await blocking { try Curl.request("DELETE", url) }
+    }
+
+    /// Live pids of one service of this broker (by executable name, e.g. "monolog-http-gateway").
+    public func pids(of executable: String) -> [pid_t] {
+        ProcessTable.pids(executable: executable, argumentContaining: self.dataDirectory)
+    }
+
+    public var supervisorPID: pid_t { self.process.processIdentifier }
+    public var isRunning: Bool { self.process.isRunning }
+
+    /// `kill -9` of one service; returns the pid that was killed.
+    @discardableResult
+    public func kill9(_ executable: String) throws -> pid_t {
+        guard let pid = self.pids(of: executable).first else {
+            throw BrokerError(message: "no running \(executable)")
+        }
+        kill(pid, SIGKILL)
+        return pid
+    }
+
+    /// SIGTERM to the supervisor; waits for it to exit and returns its exit status.
+    public func stop(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        kill(self.process.processIdentifier, SIGTERM)
+        let process = self.process
+        let exited = try await eventually(timeout: timeout) { !process.isRunning }
+        if !exited { await self.forceCleanup() }
+        return try await blocking {
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+    }
+
+    /// Kills whatever is left of this broker (used when a test fails midway).
+    public func forceCleanup() async {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
+            for pid in self.pids(of: executable) { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// Removes the temporary directory (call after a passing test; a failing one keeps its log).
+    public func removeFiles() {
+        try? FileManager.default.removeItem(atPath: self.workDirectory)
+    }
+}
+
+public struct BrokerError: Error, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { self.message }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Finds processes through /proc: the services a test's supervisor started are the ones whose command
+/// line names that test's private data directory.
+public enum ProcessTable {
+    public static func pids(executable: String, argumentContaining marker: String) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry -> pid_t? in
+            guard let pid = pid_t(entry),
+                let raw = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !raw.isEmpty
+            else { return nil }
+            let arguments = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard let first = arguments.first, (first as NSString).lastPathComponent == executable,
+                arguments.contains(where: { $0.contains(marker) }),
+                !isZombie(pid)
+            else { return nil }
+            return pid
+        }
+    }
+
+    static func isZombie(_ pid: pid_t) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(close, offsetBy: 2)] == "Z"
+    }
+}

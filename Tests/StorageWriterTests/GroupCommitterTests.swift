@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import MonologRecords
+import MonologStorage
+import MonologWriterProtocol
+import NIOConcurrencyHelpers
+@testable import StorageWriter
+import Testing
+
+/// The group committer against a real database: concurrent appends all land once, offsets are
+/// contiguous, and one request's mistake does not fail the others in its group.
+@Suite struct GroupCommitterTests {
+    let directory: DataDirectory
+    let committer: GroupCommitter
+
+    init() throws {
+        let path = NSTemporaryDirectory() + "monolog-writer-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        self.directory = DataDirectory(path: path)
+        self.committer = GroupCommitter(
+            connection: try SQLiteConnection.openForWriting(self.directory),
+            maxQueuedBytes: 64 << 20,
+            logger: Logger(label: "test")
+        )
+        self.committer.start()
+    }
+
+    func submit(_ command: WriteCommand) async -> WriterResponse {
+        await withCheckedContinuation { continuation in
+            self.committer.submit(command, bytes: 100) { continuation.resume(returning: $0) }
+        }
+    }
+
+    func append(_ value: String, partition: Int32 = 0, topic: String = "t") -> WriteCommand {
+        let bytes = RecordBatchBuilder.build([NewRecord(key: nil, value: Array(value.utf8), timestamp: 1)])
+        return .append(topic: topic, partition: partition, batches: try! RecordBatch.split(bytes))
+    }
+
+    @Test func concurrentAppendsGetUniqueContiguousOffsets() async throws {
+        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        let offsets = await withTaskGroup(of: Int64?.self) { group in
+            for i in 0..<400 {
+                group.addTask {
+                    guard case .appended(let base, _) = await self.submit(self.append("m\(i)")) else { return nil }
+                    return base
+                }
+            }
+            var offsets: [Int64] = []
+            for await offset in group { if let offset { offsets.append(offset) } }
+            return offsets
+        }
+        #expect(offsets.sorted() == Array(0..<400))
+        self.committer.stopAndDrain()
+    }
+
+    @Test func aBadRequestDoesNotFailItsGroup() async throws {
+        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        async let good1 = self.submit(self.append("a"))
+        async let bad = self.submit(self.append("b", topic: "missing"))
+        async let badPartition = self.submit(self.append("c", partition: 5))
+        async let good2 = self.submit(self.append("d"))
+        let results = await [good1, bad, badPartition, good2]
+        #expect(results.filter { if case .appended = $0 { true } else { false } }.count == 2)
+        guard case .error(let code, _) = results[1] else { Issue.record("unknown topic accepted"); return }
+        #expect(code == .unknownTopic)
+        guard case .error(let partitionCode, _) = results[2] else { Issue.record("bad partition accepted"); return }
+        #expect(partitionCode == .invalidPartition)
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "t"))
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.highWatermark == 2)
+        self.committer.stopAndDrain()
+    }
+
+    @Test func afterStopNewWritesAreRefusedAsShuttingDown() async throws {
+        self.committer.stopAndDrain()
+        guard case .error(let code, _) = await self.submit(.deleteTopic(name: "t")) else {
+            Issue.record("write accepted after stop")
+            return
+        }
+        #expect(code == .shuttingDown)
+    }
+}

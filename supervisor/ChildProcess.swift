@@ -1,0 +1,53 @@
+import Foundation
+import Logging
+import Subprocess
+import SystemPackage
+
+/// Runs one service process to completion with its output prefixed, reporting its pid once spawned.
+struct ChildProcess: Sendable {
+    let spec: ChildSpec
+    let binDirectory: String
+    let output: OutputPrefixer
+
+    /// Spawns the child and returns when it has exited.
+    func run(onSpawn: @escaping @Sendable (pid_t) async -> Void) async throws -> TerminationStatus {
+        let spec = self.spec
+        let output = self.output
+        let result = try await Subprocess.run(
+            .path(FilePath(self.binDirectory + "/" + spec.executable)),
+            arguments: Arguments(spec.arguments),
+            input: .none,
+            output: .sequence,
+            error: .sequence
+        ) { execution in
+            await onSpawn(execution.processIdentifier.value)
+            // Forward both streams until the child closes them (it exits, or its last fd closes).
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await line in execution.standardOutput.strings() {
+                            output.write(line, from: spec.id, toStandardError: false)
+                        }
+                    } catch {}
+                }
+                group.addTask {
+                    do {
+                        for try await line in execution.standardError.strings() {
+                            output.write(line, from: spec.id, toStandardError: true)
+                        }
+                    } catch {}
+                }
+            }
+        }
+        return result.terminationStatus
+    }
+}
+
+/// Where the service executables are: next to this supervisor's own executable.
+enum BinaryLocation {
+    static func directory() -> String {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        return (path as NSString).deletingLastPathComponent
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MonologConfig
+import MonologObservability
+
+/// `monolog-supervisor`: runs and supervises the Monolog process tree.
+@main
+struct SupervisorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "monolog-supervisor",
+        abstract: "Runs Monolog: the storage writer, Kafka and HTTP gateways and retention worker.",
+        subcommands: [StartCommand.self]
+    )
+}
+
+struct StartCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "start",
+        abstract: "Start every Monolog service in the foreground and keep them running.",
+        discussion: """
+            Starts monolog-storage-writer and waits until its socket accepts, then monolog-kafka-gateway, \
+            monolog-http-gateway and monolog-retention-worker. A service that exits is restarted (after 100 ms, \
+            or 1 s if it died within a second of starting); more than --max-restarts restarts of one service \
+            within --restart-window stops everything with exit status 1. SIGTERM or SIGINT stops the \
+            gateways and retention worker first, the writer last, each with a grace period before SIGKILL, \
+            and exits 0. Each service's output is prefixed with its name.
+            """
+    )
+
+    @OptionGroup var options: CommonOptions
+
+    @Option(help: "Restarts of one service allowed within --restart-window before giving up.")
+    var maxRestarts: Int = 5
+
+    @Option(help: "The window for --max-restarts, such as 60s or 5m.")
+    var restartWindow: String = "60s"
+
+    func run() async throws {
+        var config = try resolveOrExit(self.options)
+        guard let window = DurationParser.parse(self.restartWindow), window > .zero else {
+            throw ValidationError("--restart-window '\(self.restartWindow)' is not a duration such as 60s or 5m")
+        }
+        guard self.maxRestarts >= 0 else { throw ValidationError("--max-restarts must be 0 or more") }
+        MonologLogging.bootstrap(level: config.logLevel)
+        let logger = MonologLogging.logger(service: "supervisor", level: config.logLevel)
+        // Children get an absolute path, so their view cannot differ from ours whatever their cwd.
+        config.dataDirectory = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
+        if let file = config.configFile { config.configFile = URL(fileURLWithPath: file).standardizedFileURL.path }
+
+        let maxRestarts = self.maxRestarts
+        let tree = SupervisorTree(
+            config: config,
+            specs: ChildSpec.standardTree(arguments: config.commandLineArguments),
+            makePolicy: { RestartPolicy(maxRestarts: maxRestarts, window: window) },
+            binDirectory: BinaryLocation.directory(),
+            logger: logger
+        )
+        logger.info("starting monolog", metadata: ["data_dir": "\(config.dataDirectory)", "pid": "\(getpid())"])
+        let exitCode = await tree.run()
+        if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+}
