@@ -109,7 +109,7 @@ let package = Package(
                 "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability",
                 argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ] + lifecycle,
+            ] + lifecycle + nio,
             path: "Services/HTTPGateway",
             swiftSettings: swiftSettings
         ),

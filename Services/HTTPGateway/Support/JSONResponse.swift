@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// JSON bodies with sorted keys, so responses are stable for tests and diffs.
 enum JSONResponse {
@@ -20,17 +21,21 @@ enum JSONRequest {
     /// Largest body accepted (1 MiB): far more than one message needs, small enough to stay cheap.
     static let maxBodyBytes = 1024 * 1024
 
+    static let tooLarge = APIError(
+        status: .contentTooLarge,
+        code: "payload_too_large",
+        message: "request body is larger than \(maxBodyBytes) bytes"
+    )
+
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw tooLarge
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(
-                status: .contentTooLarge,
-                code: "payload_too_large",
-                message: "request body is larger than \(maxBodyBytes) bytes"
-            )
+            throw tooLarge
         }
         guard body.readableBytes > 0 else { throw APIError.badRequest("invalid_json", "request body is empty") }
         do {

@@ -93,7 +93,7 @@ final class GroupCommitter: @unchecked Sendable {
             }
             self.commit(group)
         }
-        self.logger.info("group committer stopped; database closed")
+        self.logger.info("group committer drained; every queued write answered")
         self.stopped.lock()
         self.stopped.unlock(withValue: 1)
     }
