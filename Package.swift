@@ -63,6 +63,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MonologKafkaProtocol",
+            dependencies: ["MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Libraries/MonologKafkaProtocol",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MonologStorage",
             dependencies: ["CSQLite", "MonologRecords", log],
             path: "Libraries/MonologStorage",
@@ -142,6 +148,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The protocol code generator (scripts/generate-protocol.sh runs it).
+        .target(
+            name: "KafkaProtocolGeneratorCore",
+            path: "Tools/KafkaProtocolGeneratorCore",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "KafkaProtocolGenerator",
+            dependencies: ["KafkaProtocolGeneratorCore"],
+            path: "Tools/KafkaProtocolGenerator",
+            swiftSettings: swiftSettings
+        ),
+
         // Tests.
         .target(
             name: "MonologTestSupport",
@@ -152,6 +171,16 @@ let package = Package(
         .testTarget(
             name: "MonologRecordsTests",
             dependencies: ["MonologRecords"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologKafkaProtocolTests",
+            dependencies: ["MonologKafkaProtocol", "MonologRecords"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KafkaProtocolGeneratorTests",
+            dependencies: ["KafkaProtocolGeneratorCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

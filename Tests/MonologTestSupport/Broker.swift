@@ -63,11 +63,12 @@ public final class Broker: @unchecked Sendable {
         try self.process.run()
     }
 
-    /// True once `GET /api/topics` answers 200.
+    /// True once `GET /api/topics` answers 200 and the Kafka port accepts connections.
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws -> Bool {
         let url = self.baseURL + "/api/topics"
+        let kafkaPort = self.kafkaPort
         return try await eventually(timeout: timeout) {
-            (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200
+            (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200 && (try? RawKafkaConnection(port: kafkaPort)) != nil
         }
     }
 

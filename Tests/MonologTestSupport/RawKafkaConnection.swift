@@ -14,7 +14,10 @@ public final class RawKafkaConnection {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else { throw BrokerError(message: "connect to 127.0.0.1:\(port) failed") }
+        guard result == 0 else {
+            close(self.fd)
+            throw BrokerError(message: "connect to 127.0.0.1:\(port) failed")
+        }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
