@@ -58,7 +58,7 @@ let package = Package(
         // Shared libraries: one concern each.
         .target(
             name: "MonologRecords",
-            dependencies: ["CCRC32C", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["CCRC32C", "CZlib", "CLZ4", "CZstd", "CSnappy", .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologRecords",
             swiftSettings: swiftSettings
         ),
@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "KafkaGateway",
             dependencies: [
-                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability",
+                "MonologKafkaProtocol", "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability",
                 argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/KafkaGateway",
@@ -175,7 +175,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonologKafkaProtocolTests",
-            dependencies: ["MonologKafkaProtocol", "MonologRecords"],
+            dependencies: ["MonologKafkaProtocol", "MonologRecords", .product(name: "NIOTestUtils", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -44,10 +44,12 @@ public struct RecordBatch: Hashable, Sendable {
         self.header.partitionLeaderEpoch = 0
     }
 
-    /// The records of an uncompressed batch. Compressed batches are reported as unsupported until the
-    /// codecs land in this module.
-    public func records() throws(RecordBatchError) -> [Record] {
-        guard self.header.attributes.compressionID == CompressionCodec.none.rawValue else {
+    /// The records of the batch, decompressed when the batch is compressed. `maxDecompressedBytes` bounds
+    /// what a compressed batch may expand to (a compression bomb is an error, not an out-of-memory).
+    public func records(
+        maxDecompressedBytes: Int = RecordCompression.defaultMaxDecompressedBytes
+    ) throws(RecordBatchError) -> [Record] {
+        guard let codec = self.header.attributes.compression else {
             throw .unsupported("compression codec \(self.header.attributes.compressionID)")
         }
         guard !self.header.attributes.isControl else { return [] }
@@ -55,6 +57,9 @@ public struct RecordBatch: Hashable, Sendable {
             at: self.bytes.readerIndex + RecordBatchHeader.size,
             length: self.bytes.readableBytes - RecordBatchHeader.size
         )!  // in range: init checked totalSize >= header size
+        if codec != .none {
+            body = try RecordCompression.decompress(body, codec: codec, maxBytes: maxDecompressedBytes)
+        }
         let logAppendTime = self.header.attributes.isLogAppendTime ? self.header.maxTimestamp : nil
         var records: [Record] = []
         records.reserveCapacity(min(Int(self.header.recordCount), body.readableBytes))

@@ -15,24 +15,35 @@ public struct NewRecord: Sendable {
     }
 }
 
-/// Encodes uncompressed RecordBatch v2 bytes the way a Kafka producer would (no producer id, CreateTime),
+/// Encodes RecordBatch v2 bytes the way a Kafka producer would (no producer id, CreateTime),
 /// so that what the HTTP gateway stores reads back unchanged through a Kafka consumer.
 public enum RecordBatchBuilder {
     public static func build(
         _ records: [NewRecord],
         baseOffset: Int64 = 0,
+        compression: CompressionCodec = .none,
         allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) -> ByteBuffer {
         precondition(!records.isEmpty, "a record batch holds at least one record")
         let baseTimestamp = records[0].timestamp
         let maxTimestamp = records.map(\.timestamp).max() ?? baseTimestamp
-        var buffer = allocator.buffer(capacity: RecordBatchHeader.size + records.count * 64)
+        var body = allocator.buffer(capacity: records.count * 64)
+        for (delta, record) in records.enumerated() {
+            writeRecord(record, offsetDelta: Int32(delta), timestampDelta: record.timestamp - baseTimestamp, to: &body)
+        }
+        // Compressing bytes we just produced fails only if the codec library does; then store uncompressed,
+        // and say so in the attributes.
+        var codec = compression
+        if codec != .none {
+            if let compressed = try? RecordCompression.compress(body, codec: codec) { body = compressed } else { codec = .none }
+        }
+        var buffer = allocator.buffer(capacity: RecordBatchHeader.size + body.readableBytes)
         buffer.writeInteger(baseOffset)
         buffer.writeInteger(Int32(0))  // batchLength, patched below
         buffer.writeInteger(Int32(-1))  // partitionLeaderEpoch
         buffer.writeInteger(Int8(2))  // magic
         buffer.writeInteger(UInt32(0))  // crc, patched below
-        buffer.writeInteger(RecordBatchAttributes.none.rawValue)
+        buffer.writeInteger(Int16(codec.rawValue))  // attributes: codec, CreateTime
         buffer.writeInteger(Int32(records.count - 1))  // lastOffsetDelta
         buffer.writeInteger(baseTimestamp)
         buffer.writeInteger(maxTimestamp)
@@ -40,9 +51,7 @@ public enum RecordBatchBuilder {
         buffer.writeInteger(Int16(-1))  // producerEpoch
         buffer.writeInteger(Int32(-1))  // baseSequence
         buffer.writeInteger(Int32(records.count))
-        for (delta, record) in records.enumerated() {
-            writeRecord(record, offsetDelta: Int32(delta), timestampDelta: record.timestamp - baseTimestamp, to: &buffer)
-        }
+        buffer.writeBuffer(&body)
         let total = buffer.writerIndex
         buffer.setInteger(Int32(total - RecordBatchHeader.lengthPrefixSize), at: RecordBatchHeader.Offsets.batchLength)
         let crc = CRC32C.checksum(

@@ -1,56 +1,38 @@
+import MonologKafkaProtocol
 import NIOCore
 
 /// ApiVersions (key 18), versions 0–4. A client asks first, before anything else, to learn what the
-/// broker supports. Versions 3+ are flexible (compact arrays, tagged fields), but the response header is
-/// always v0 — clients must be able to read it before they know which versions the broker speaks.
+/// broker supports; the answer is computed from `SupportedAPIs`, so nothing unimplemented is advertised.
 enum ApiVersionsAPI {
-    static let apiKey: Int16 = 18
-    static let maxVersion: Int16 = 4
+    static let range = SupportedAPIs.Entry(
+        apiKey: ApiVersionsRequest.apiKey,
+        name: "ApiVersions",
+        minVersion: 0,
+        maxVersion: ApiVersionsRequest.validVersions.highest
+    )
 
-    /// The response body (without the response header) for a request at `version`. A version above the
-    /// supported range is answered in the v0 layout with UNSUPPORTED_VERSION and the supported ranges,
-    /// so the client can retry with a version both sides know (KIP-511).
-    static func responseBody(version: Int16, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var body = allocator.buffer(capacity: 16 + SupportedAPIs.all.count * 8)
-        let apis = SupportedAPIs.all
-        guard version >= 0, version <= maxVersion else {
-            body.writeInteger(KafkaErrorCode.unsupportedVersion)
-            writeV0Array(apis, to: &body)
-            return body
+    /// The response frame for a request at `version`. A version above the supported range is answered
+    /// in the v0 layout with UNSUPPORTED_VERSION and the supported ranges, so the client can retry with a
+    /// version both sides know (KIP-511); its body is not parsed.
+    static func respond(to frame: KafkaRequestFrame, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        var response = ApiVersionsResponse()
+        response.apiKeys = SupportedAPIs.all.map { entry in
+            var api = ApiVersionsResponse.ApiVersion()
+            api.apiKey = entry.apiKey
+            api.minVersion = entry.minVersion
+            api.maxVersion = entry.maxVersion
+            return api
         }
-        body.writeInteger(KafkaErrorCode.none)
-        if version >= 3 {
-            writeUnsignedVarint(UInt32(apis.count + 1), to: &body)  // compact array: length + 1
-            for api in apis {
-                body.writeInteger(api.apiKey)
-                body.writeInteger(api.minVersion)
-                body.writeInteger(api.maxVersion)
-                writeUnsignedVarint(0, to: &body)  // no tagged fields on the entry
-            }
-            body.writeInteger(Int32(0))  // throttle_time_ms
-            writeUnsignedVarint(0, to: &body)  // no tagged fields (supported features: none)
+        var version = frame.apiVersion
+        if version > self.range.maxVersion || version < 0 {
+            response.errorCode = KafkaErrorCode.unsupportedVersion
+            version = 0
         } else {
-            writeV0Array(apis, to: &body)
-            if version >= 1 { body.writeInteger(Int32(0)) }  // throttle_time_ms
+            var body = frame.body
+            _ = try ApiVersionsRequest(from: &body, version: version)  // a malformed body closes the connection
         }
-        return body
-    }
-
-    private static func writeV0Array(_ apis: [SupportedAPIs.Entry], to body: inout ByteBuffer) {
-        body.writeInteger(Int32(apis.count))
-        for api in apis {
-            body.writeInteger(api.apiKey)
-            body.writeInteger(api.minVersion)
-            body.writeInteger(api.maxVersion)
-        }
-    }
-
-    private static func writeUnsignedVarint(_ value: UInt32, to buffer: inout ByteBuffer) {
-        var rest = value
-        while rest >= 0x80 {
-            buffer.writeInteger(UInt8(truncatingIfNeeded: rest) | 0x80)
-            rest >>= 7
-        }
-        buffer.writeInteger(UInt8(rest))
+        var buffer = allocator.buffer(capacity: 16 + response.apiKeys.count * 8)
+        try KafkaResponseFrame.encode(response, version: version, correlationID: frame.correlationID, into: &buffer)
+        return buffer
     }
 }

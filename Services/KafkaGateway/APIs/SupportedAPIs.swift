@@ -9,7 +9,7 @@ enum SupportedAPIs {
     }
 
     static let all: [Entry] = [
-        Entry(apiKey: ApiVersionsAPI.apiKey, name: "ApiVersions", minVersion: 0, maxVersion: ApiVersionsAPI.maxVersion)
+        ApiVersionsAPI.range
     ]
 }
 

@@ -1,4 +1,5 @@
 import Logging
+import MonologKafkaProtocol
 import MonologObservability
 import NIOCore
 
@@ -22,16 +23,18 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var frame = self.unwrapInboundIn(data)
-        guard let header = KafkaRequestHeader.read(from: &frame) else {
-            self.logger.debug("closing connection: request header truncated")
+        let frame: KafkaRequestFrame
+        do {
+            frame = try KafkaRequestFrame(self.unwrapInboundIn(data))
+        } catch {
+            self.logger.debug("closing connection: request header unreadable", metadata: [LogKey.error: "\(error)"])
             context.close(promise: nil)
             return
         }
-        guard header.apiKey == ApiVersionsAPI.apiKey else {
+        guard frame.apiKey == ApiVersionsRequest.apiKey else {
             self.logger.debug(
                 "closing connection: API not supported",
-                metadata: [LogKey.kafkaAPI: "\(header.apiKey)", LogKey.kafkaAPIVersion: "\(header.apiVersion)"]
+                metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaAPIVersion: "\(frame.apiVersion)"]
             )
             context.close(promise: nil)
             return
@@ -39,16 +42,17 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         self.logger.trace(
             "request",
             metadata: [
-                LogKey.kafkaAPI: "ApiVersions", LogKey.kafkaAPIVersion: "\(header.apiVersion)",
-                LogKey.kafkaCorrelationID: "\(header.correlationID)", LogKey.kafkaClientID: "\(header.clientID ?? "")",
+                LogKey.kafkaAPI: "ApiVersions", LogKey.kafkaAPIVersion: "\(frame.apiVersion)",
+                LogKey.kafkaCorrelationID: "\(frame.correlationID)", LogKey.kafkaClientID: "\(frame.header.clientId ?? "")",
             ]
         )
-        var body = ApiVersionsAPI.responseBody(version: header.apiVersion, allocator: context.channel.allocator)
-        var response = context.channel.allocator.buffer(capacity: 8 + body.readableBytes)
-        response.writeInteger(Int32(4 + body.readableBytes))  // size
-        response.writeInteger(header.correlationID)  // response header v0
-        response.writeBuffer(&body)
-        context.writeAndFlush(self.wrapOutboundOut(response), promise: nil)
+        do {
+            let response = try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator)
+            context.writeAndFlush(self.wrapOutboundOut(response), promise: nil)
+        } catch {
+            self.logger.debug("closing connection: malformed request", metadata: [LogKey.error: "\(error)"])
+            context.close(promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

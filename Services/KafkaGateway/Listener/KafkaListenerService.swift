@@ -1,5 +1,6 @@
 import Logging
 import MonologConfig
+import MonologKafkaProtocol
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
