@@ -34,6 +34,8 @@ let package = Package(
         .executable(name: "monolog-kafka-gateway", targets: ["KafkaGateway"]),
         .executable(name: "monolog-http-gateway", targets: ["HTTPGateway"]),
         .executable(name: "monolog-retention-worker", targets: ["RetentionWorker"]),
+        // For the benchmark package in Benchmarks/.
+        .library(name: "MonologKafkaProtocolProduct", targets: ["MonologKafkaProtocol", "MonologRecords"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
