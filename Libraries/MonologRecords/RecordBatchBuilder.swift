@@ -52,18 +52,11 @@ public enum RecordBatchBuilder {
         buffer.writeInteger(Int32(-1))  // baseSequence
         buffer.writeInteger(Int32(records.count))
         buffer.writeBuffer(&body)
-        let total = buffer.writerIndex
-        buffer.setInteger(Int32(total - RecordBatchHeader.lengthPrefixSize), at: RecordBatchHeader.Offsets.batchLength)
-        let crc = CRC32C.checksum(
-            buffer,
-            at: RecordBatchHeader.crcCoverageStart,
-            length: total - RecordBatchHeader.crcCoverageStart
-        )!  // in range by construction
-        buffer.setInteger(crc, at: RecordBatchHeader.Offsets.crc)
+        finish(&buffer)
         return buffer
     }
 
-    private static func writeRecord(
+    static func writeRecord(
         _ record: NewRecord,
         offsetDelta: Int32,
         timestampDelta: Int64,
@@ -91,5 +84,64 @@ public enum RecordBatchBuilder {
         }
         buffer.writeVarint32(Int32(bytes.count))
         buffer.writeBytes(bytes)
+    }
+}
+
+extension RecordBatchBuilder {
+    /// Re-encodes a stored batch with only `records` (a subset of its own), as log compaction does: the
+    /// base offset, last offset delta, producer fields, codec and timestamp type stay, so every kept
+    /// record keeps its offset and the batch still spans the same offsets.
+    public static func rebuild(_ original: RecordBatch, keeping records: [Record]) -> ByteBuffer {
+        precondition(!records.isEmpty, "an emptied batch is deleted, not rebuilt")
+        let header = original.header
+        var body = ByteBuffer()
+        for record in records {
+            let newRecord = NewRecord(
+                key: record.key.map { Array($0.readableBytesView) },
+                value: record.value.map { Array($0.readableBytesView) },
+                headers: record.headers.map { ($0.key, $0.value.map { Array($0.readableBytesView) }) },
+                timestamp: record.timestamp
+            )
+            writeRecord(
+                newRecord,
+                offsetDelta: Int32(record.offset - header.baseOffset),
+                timestampDelta: record.timestamp - header.baseTimestamp,
+                to: &body
+            )
+        }
+        var attributes = header.attributes
+        if let codec = header.attributes.compression, codec != .none {
+            if let compressed = try? RecordCompression.compress(body, codec: codec) {
+                body = compressed
+            } else {
+                attributes = RecordBatchAttributes(rawValue: attributes.rawValue & ~0x07)
+            }
+        }
+        let maxTimestamp = header.attributes.isLogAppendTime ? header.maxTimestamp : (records.map(\.timestamp).max() ?? header.maxTimestamp)
+        var buffer = ByteBuffer()
+        buffer.writeInteger(header.baseOffset)
+        buffer.writeInteger(Int32(0))
+        buffer.writeInteger(header.partitionLeaderEpoch)
+        buffer.writeInteger(Int8(2))
+        buffer.writeInteger(UInt32(0))
+        buffer.writeInteger(attributes.rawValue)
+        buffer.writeInteger(header.lastOffsetDelta)
+        buffer.writeInteger(header.baseTimestamp)
+        buffer.writeInteger(maxTimestamp)
+        buffer.writeInteger(header.producerID)
+        buffer.writeInteger(header.producerEpoch)
+        buffer.writeInteger(header.baseSequence)
+        buffer.writeInteger(Int32(records.count))
+        buffer.writeBuffer(&body)
+        finish(&buffer)
+        return buffer
+    }
+
+    /// Patches the batch length and the CRC once the bytes are complete.
+    static func finish(_ buffer: inout ByteBuffer) {
+        let total = buffer.writerIndex
+        buffer.setInteger(Int32(total - RecordBatchHeader.lengthPrefixSize), at: RecordBatchHeader.Offsets.batchLength)
+        let crc = CRC32C.checksum(buffer, at: RecordBatchHeader.crcCoverageStart, length: total - RecordBatchHeader.crcCoverageStart)!
+        buffer.setInteger(crc, at: RecordBatchHeader.Offsets.crc)
     }
 }

@@ -23,6 +23,11 @@ public final class WriterClient: Sendable {
     private let connectTimeout: Duration
     private let logger: Logger
     private let state = Mutex<State>(.disconnected)
+    private let watermarkHandler = Mutex<(@Sendable ([PartitionWatermark]) -> Void)?>(nil)
+    private let closed = Mutex(false)
+
+    /// Largest request sent: the writer's frame limit less room for the framing.
+    public static let maxRequestBytes = WriterFrameDecoder.defaultMaxFrameBytes - 1024
 
     public init(
         socketPath: String,
@@ -40,6 +45,12 @@ public final class WriterClient: Sendable {
 
     /// Sends one request and waits for the writer's answer. Error answers are thrown as `.rejected`.
     public func send(_ request: WriterRequest) async throws(WriterClientError) -> WriterResponse {
+        if case .append(_, _, let batches) = request, batches.readableBytes > Self.maxRequestBytes {
+            throw WriterClientError(
+                .rejected(.requestTooLarge),
+                "append of \(batches.readableBytes) bytes exceeds the writer's limit of \(Self.maxRequestBytes)"
+            )
+        }
         let deadline = ContinuousClock.now + self.connectTimeout
         while true {
             let channel = try await self.connectedChannel(deadline: deadline)
@@ -65,6 +76,14 @@ public final class WriterClient: Sendable {
             }
             return response
         }
+    }
+
+    /// Calls `handler` with the partitions whose watermarks moved, after every commit, from now on and
+    /// across writer restarts. The first call, and the one after each reconnection, has an empty list.
+    public func subscribeToWatermarks(_ handler: @escaping @Sendable ([PartitionWatermark]) -> Void) async throws(WriterClientError) {
+        self.watermarkHandler.withLock { $0 = handler }
+        self.close()  // the next connection carries the subscription
+        _ = try await self.connectedChannel(deadline: ContinuousClock.now + self.connectTimeout)
     }
 
     /// Closes the connection; later requests connect again.
@@ -115,15 +134,32 @@ public final class WriterClient: Sendable {
         }
     }
 
+    /// Stops reconnecting for subscriptions and closes the connection.
+    public func shutdown() {
+        self.closed.withLock { $0 = true }
+        self.close()
+    }
+
+    /// A subscriber must not stay disconnected: reconnect in the background until the writer is back.
+    private func reconnectForSubscription() {
+        guard self.watermarkHandler.withLock({ $0 }) != nil, !self.closed.withLock({ $0 }) else { return }
+        Task {
+            while !self.closed.withLock({ $0 }) {
+                if (try? await self.connectedChannel(deadline: ContinuousClock.now + .seconds(1))) != nil { return }
+            }
+        }
+    }
+
     /// Connects and completes the hello handshake before the channel is handed out.
     private func connect() -> EventLoopFuture<any Channel> {
         let clientName = self.clientName
         let logger = self.logger
+        let handler = self.watermarkHandler.withLock { $0 }
         return ClientBootstrap(group: self.group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WriterFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(WriterClientHandler())
+                    try channel.pipeline.syncOperations.addHandler(WriterClientHandler(onWatermarks: handler))
                 }
             }
             .connect(unixDomainSocketPath: self.socketPath)
@@ -140,8 +176,20 @@ public final class WriterClient: Sendable {
                     return channel
                 }
             }
+            .flatMap { channel -> EventLoopFuture<any Channel> in
+                guard let handler else { return channel.eventLoop.makeSucceededFuture(channel) }
+                let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
+                channel.writeAndFlush(OutboundWriterRequest(message: .subscribe, promise: promise), promise: nil)
+                return promise.futureResult.map { _ in
+                    handler([])  // (re)subscribed: whatever happened meanwhile must be re-read
+                    return channel
+                }
+            }
             .map { channel in
-                channel.closeFuture.whenComplete { _ in self.forget(channel) }
+                channel.closeFuture.whenComplete { _ in
+                    self.forget(channel)
+                    self.reconnectForSubscription()
+                }
                 return channel
             }
     }
@@ -175,19 +223,70 @@ extension WriterClient {
         topic: String,
         partition: Int32,
         batches: ByteBuffer
-    ) async throws(WriterClientError) -> (baseOffset: Int64, lastOffset: Int64) {
+    ) async throws(WriterClientError) -> (baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64) {
         let response = try await self.send(.append(topic: topic, partition: partition, batches: batches))
-        guard case .appended(let baseOffset, let lastOffset) = response else {
+        guard case .appended(let baseOffset, let lastOffset, let logStartOffset) = response else {
             throw WriterClientError(.unexpectedResponse, "unexpected answer to append: \(response)")
         }
-        return (baseOffset, lastOffset)
+        return (baseOffset, lastOffset, logStartOffset)
     }
 
-    public func deleteRecords(olderThan timestampMs: Int64) async throws(WriterClientError) -> Int64 {
-        let response = try await self.send(.deleteRecordsBefore(timestampMs: timestampMs))
-        guard case .recordsDeleted(let batches) = response else {
+    public func alterTopicConfigs(_ name: String, set: [String: String], delete: [String] = []) async throws(WriterClientError) {
+        let response = try await self.send(.alterTopicConfigs(name: name, set: set, delete: delete))
+        guard case .configsAltered = response else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to alter configs: \(response)")
+        }
+    }
+
+    public func initProducerID(
+        transactionalID: String? = nil,
+        producerID: Int64 = -1,
+        producerEpoch: Int16 = -1
+    ) async throws(WriterClientError) -> (id: Int64, epoch: Int16) {
+        let response = try await self.send(.initProducerID(transactionalID: transactionalID, producerID: producerID, producerEpoch: producerEpoch))
+        guard case .producerID(let id, let epoch) = response else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to init producer id: \(response)")
+        }
+        return (id, epoch)
+    }
+
+    /// Moves a partition's log start to `offset` (-1: the high watermark); returns the new log start.
+    public func deleteRecords(topic: String, partition: Int32, before offset: Int64) async throws(WriterClientError) -> Int64 {
+        let response = try await self.send(.deleteRecords(topic: topic, partition: partition, beforeOffset: offset))
+        guard case .recordsDeleted(let logStart) = response else {
             throw WriterClientError(.unexpectedResponse, "unexpected answer to delete records: \(response)")
         }
-        return batches
+        return logStart
+    }
+
+    public func applyRetention(
+        nowMs: Int64,
+        defaultRetentionMs: Int64,
+        defaultRetentionBytes: Int64 = -1
+    ) async throws(WriterClientError) -> (batchesDeleted: Int64, batchesRewritten: Int64) {
+        let response = try await self.send(
+            .applyRetention(nowMs: nowMs, defaultRetentionMs: defaultRetentionMs, defaultRetentionBytes: defaultRetentionBytes)
+        )
+        guard case .retentionApplied(let deleted, let rewritten) = response else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to retention: \(response)")
+        }
+        return (deleted, rewritten)
+    }
+
+    /// Commits a group's offsets; returns one code per offset (`.none` when stored).
+    public func commitOffsets(group: String, _ offsets: [GroupOffsetCommit]) async throws(WriterClientError) -> [WriterErrorCode] {
+        let response = try await self.send(.commitOffsets(group: group, offsets: offsets))
+        guard case .offsetsCommitted(let codes) = response, codes.count == offsets.count else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to commit offsets: \(response)")
+        }
+        return codes
+    }
+
+    public func deleteGroupOffsets(group: String, partitions: [TopicPartition] = []) async throws(WriterClientError) -> Int64 {
+        let response = try await self.send(.deleteGroupOffsets(group: group, partitions: partitions))
+        guard case .groupOffsetsDeleted(let count) = response else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to delete group offsets: \(response)")
+        }
+        return count
     }
 }

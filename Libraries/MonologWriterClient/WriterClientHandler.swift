@@ -16,6 +16,11 @@ final class WriterClientHandler: ChannelDuplexHandler {
 
     private var nextRequestID: UInt64 = 1
     private var inFlight: [UInt64: EventLoopPromise<WriterResponse>] = [:]
+    private let onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?
+
+    init(onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?) {
+        self.onWatermarks = onWatermarks
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = self.unwrapOutboundIn(data)
@@ -30,6 +35,10 @@ final class WriterClientHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         do {
             let response = try WriterEnvelope<WriterResponse>.decode(self.unwrapInboundIn(data))
+            if response.requestID == WriterProtocol.notificationRequestID, case .watermarks(let watermarks) = response.message {
+                self.onWatermarks?(watermarks)
+                return
+            }
             self.inFlight.removeValue(forKey: response.requestID)?.succeed(response.message)
         } catch {
             context.fireErrorCaught(error)

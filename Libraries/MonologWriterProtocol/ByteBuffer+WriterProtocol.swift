@@ -34,3 +34,32 @@ extension ByteBuffer {
         return value
     }
 }
+
+extension ByteBuffer {
+    /// A string that may be null: length 0xFFFF means null.
+    mutating func writeNullableShortString(_ string: String?) {
+        guard let string else {
+            self.writeInteger(UInt16.max)
+            return
+        }
+        let utf8 = Array(string.utf8.prefix(Int(UInt16.max) - 1))
+        self.writeInteger(UInt16(utf8.count))
+        self.writeBytes(utf8)
+    }
+
+    mutating func readNullableShortString(_ field: String) throws(WriterProtocolError) -> String? {
+        guard let length = self.readInteger(as: UInt16.self) else { throw WriterProtocolError("truncated \(field)") }
+        if length == UInt16.max { return nil }
+        guard let string = self.readString(length: Int(length)) else { throw WriterProtocolError("truncated \(field)") }
+        return string
+    }
+
+    /// A count, checked against the bytes left so a broken peer cannot make us reserve a huge array.
+    mutating func readCount(_ field: String, minimumElementSize: Int) throws(WriterProtocolError) -> Int {
+        let count: UInt32 = try self.readInteger(field)
+        guard Int(count) * minimumElementSize <= self.readableBytes else {
+            throw WriterProtocolError("\(field) count \(count) exceeds the frame")
+        }
+        return Int(count)
+    }
+}

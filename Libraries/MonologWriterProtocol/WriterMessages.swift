@@ -2,6 +2,7 @@ import NIOCore
 
 /// The storage writer's protocol, version 1. Requests and responses carry a request id chosen by the
 /// client; the writer may answer out of order (a create can finish while appends wait for their commit).
+/// Watermark notifications to subscribers carry request id 0.
 ///
 /// A connection opens with `hello` carrying the magic bytes and the protocol version; the writer answers
 /// `hello` with the version it will speak, or an `unsupportedVersion` error and closes. See
@@ -9,6 +10,8 @@ import NIOCore
 public enum WriterProtocol {
     public static let magic: UInt32 = 0x4D4C_5750  // "MLWP"
     public static let version: UInt16 = 1
+    /// The request id of unsolicited messages (watermark notifications).
+    public static let notificationRequestID: UInt64 = 0
 }
 
 /// A request to the storage writer.
@@ -16,37 +19,83 @@ public enum WriterRequest: Hashable, Sendable {
     case hello(version: UInt16, clientName: String)
     case createTopic(name: String, partitionCount: Int32, configs: [String: String], ifNotExists: Bool)
     case deleteTopic(name: String)
-    /// One or more concatenated RecordBatch v2 for one partition.
+    /// Sets and removes topic configs; validated by the writer.
+    case alterTopicConfigs(name: String, set: [String: String], delete: [String])
+    /// One or more concatenated RecordBatch v2 for one partition. Batches with a producer id are
+    /// checked for duplicates and sequence gaps (idempotent producers).
     case append(topic: String, partition: Int32, batches: ByteBuffer)
-    /// Retention: delete batches whose max timestamp is older than this (ms since the epoch).
-    case deleteRecordsBefore(timestampMs: Int64)
-
-    enum Kind: UInt8 {
-        case hello = 0x01
-        case createTopic = 0x10
-        case deleteTopic = 0x11
-        case append = 0x20
-        case deleteRecordsBefore = 0x30
-    }
+    /// Allocates a producer id, or bumps the epoch of `producerID` when it is given (KIP-360).
+    case initProducerID(transactionalID: String?, producerID: Int64, producerEpoch: Int16)
+    /// Moves a partition's log start to `beforeOffset` (-1: the high watermark), deleting what lies below.
+    case deleteRecords(topic: String, partition: Int32, beforeOffset: Int64)
+    /// One retention pass: per-topic `retention.ms`, `retention.bytes` and compaction, with the given
+    /// defaults for topics that do not set them (-1: unlimited).
+    case applyRetention(nowMs: Int64, defaultRetentionMs: Int64, defaultRetentionBytes: Int64)
+    case commitOffsets(group: String, offsets: [GroupOffsetCommit])
+    /// Deletes a group's committed offsets: the given partitions, or all of them when empty.
+    case deleteGroupOffsets(group: String, partitions: [TopicPartition])
+    /// Asks for `watermarks` notifications after every commit that changes a partition.
+    case subscribe
 }
 
-/// The writer's answer to one request.
+/// The writer's answer to one request, or a notification.
 public enum WriterResponse: Hashable, Sendable {
     case hello(version: UInt16)
     case topicCreated(topicID: Int64, partitionCount: Int32, created: Bool)
     case topicDeleted
-    /// Offsets given to the appended records; the data is committed and fsynced.
-    case appended(baseOffset: Int64, lastOffset: Int64)
-    case recordsDeleted(batches: Int64)
+    case configsAltered
+    /// Offsets given to the appended records; the data is committed and fsynced. A retried duplicate
+    /// gets the offsets it was first given.
+    case appended(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64)
+    case producerID(id: Int64, epoch: Int16)
+    case recordsDeleted(logStartOffset: Int64)
+    case retentionApplied(batchesDeleted: Int64, batchesRewritten: Int64)
+    /// One code per committed offset, in request order (`WriterErrorCode.none` for success).
+    case offsetsCommitted([WriterErrorCode])
+    case groupOffsetsDeleted(count: Int64)
+    case subscribed
+    /// Partitions whose high watermark or log start changed in a commit (request id 0).
+    case watermarks([PartitionWatermark])
     case error(WriterErrorCode, message: String)
+}
 
-    enum Kind: UInt8 {
-        case hello = 0x81
-        case topicCreated = 0x90
-        case topicDeleted = 0x91
-        case appended = 0xA0
-        case recordsDeleted = 0xB0
-        case error = 0xFF
+public struct TopicPartition: Hashable, Sendable {
+    public var topic: String
+    public var partition: Int32
+
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+}
+
+public struct GroupOffsetCommit: Hashable, Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var leaderEpoch: Int32
+    public var metadata: String?
+
+    public init(topic: String, partition: Int32, offset: Int64, leaderEpoch: Int32, metadata: String?) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.leaderEpoch = leaderEpoch
+        self.metadata = metadata
+    }
+}
+
+public struct PartitionWatermark: Hashable, Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var highWatermark: Int64
+    public var logStartOffset: Int64
+
+    public init(topic: String, partition: Int32, highWatermark: Int64, logStartOffset: Int64) {
+        self.topic = topic
+        self.partition = partition
+        self.highWatermark = highWatermark
+        self.logStartOffset = logStartOffset
     }
 }
 
@@ -58,145 +107,5 @@ public struct WriterEnvelope<Message: Hashable & Sendable>: Hashable, Sendable {
     public init(requestID: UInt64, message: Message) {
         self.requestID = requestID
         self.message = message
-    }
-}
-
-extension WriterEnvelope where Message == WriterRequest {
-    /// Appends the framed request (length prefix included) to `buffer`.
-    public func encode(into buffer: inout ByteBuffer) {
-        let start = buffer.writerIndex
-        buffer.writeInteger(UInt32(0))
-        buffer.writeInteger(self.requestID)
-        switch self.message {
-        case .hello(let version, let clientName):
-            buffer.writeInteger(WriterRequest.Kind.hello.rawValue)
-            buffer.writeInteger(WriterProtocol.magic)
-            buffer.writeInteger(version)
-            buffer.writeShortString(clientName)
-        case .createTopic(let name, let partitionCount, let configs, let ifNotExists):
-            buffer.writeInteger(WriterRequest.Kind.createTopic.rawValue)
-            buffer.writeShortString(name)
-            buffer.writeInteger(partitionCount)
-            buffer.writeInteger(UInt8(ifNotExists ? 1 : 0))
-            buffer.writeInteger(UInt16(configs.count))
-            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
-                buffer.writeShortString(key)
-                buffer.writeShortString(value)
-            }
-        case .deleteTopic(let name):
-            buffer.writeInteger(WriterRequest.Kind.deleteTopic.rawValue)
-            buffer.writeShortString(name)
-        case .append(let topic, let partition, let batches):
-            buffer.writeInteger(WriterRequest.Kind.append.rawValue)
-            buffer.writeShortString(topic)
-            buffer.writeInteger(partition)
-            buffer.writeBlob(batches)
-        case .deleteRecordsBefore(let timestampMs):
-            buffer.writeInteger(WriterRequest.Kind.deleteRecordsBefore.rawValue)
-            buffer.writeInteger(timestampMs)
-        }
-        buffer.setInteger(UInt32(buffer.writerIndex - start - 4), at: start)
-    }
-
-    /// Decodes one frame's payload (length prefix already removed).
-    public static func decode(_ frame: ByteBuffer) throws(WriterProtocolError) -> Self {
-        var frame = frame
-        let requestID: UInt64 = try frame.readInteger("request id")
-        let rawKind: UInt8 = try frame.readInteger("message type")
-        guard let kind = WriterRequest.Kind(rawValue: rawKind) else {
-            throw WriterProtocolError("unknown request type \(rawKind)")
-        }
-        let message: WriterRequest
-        switch kind {
-        case .hello:
-            let magic: UInt32 = try frame.readInteger("magic")
-            guard magic == WriterProtocol.magic else { throw WriterProtocolError("bad magic \(magic)") }
-            let version: UInt16 = try frame.readInteger("version")
-            message = .hello(version: version, clientName: try frame.readShortString("client name"))
-        case .createTopic:
-            let name = try frame.readShortString("topic name")
-            let partitionCount: Int32 = try frame.readInteger("partition count")
-            let ifNotExists: UInt8 = try frame.readInteger("if-not-exists flag")
-            let configCount: UInt16 = try frame.readInteger("config count")
-            var configs: [String: String] = [:]
-            for _ in 0..<configCount {
-                let key = try frame.readShortString("config key")
-                configs[key] = try frame.readShortString("config value")
-            }
-            message = .createTopic(name: name, partitionCount: partitionCount, configs: configs, ifNotExists: ifNotExists != 0)
-        case .deleteTopic:
-            message = .deleteTopic(name: try frame.readShortString("topic name"))
-        case .append:
-            let topic = try frame.readShortString("topic name")
-            let partition: Int32 = try frame.readInteger("partition")
-            message = .append(topic: topic, partition: partition, batches: try frame.readBlob("record batches"))
-        case .deleteRecordsBefore:
-            message = .deleteRecordsBefore(timestampMs: try frame.readInteger("timestamp"))
-        }
-        guard frame.readableBytes == 0 else { throw WriterProtocolError("\(frame.readableBytes) trailing bytes") }
-        return Self(requestID: requestID, message: message)
-    }
-}
-
-extension WriterEnvelope where Message == WriterResponse {
-    public func encode(into buffer: inout ByteBuffer) {
-        let start = buffer.writerIndex
-        buffer.writeInteger(UInt32(0))
-        buffer.writeInteger(self.requestID)
-        switch self.message {
-        case .hello(let version):
-            buffer.writeInteger(WriterResponse.Kind.hello.rawValue)
-            buffer.writeInteger(version)
-        case .topicCreated(let topicID, let partitionCount, let created):
-            buffer.writeInteger(WriterResponse.Kind.topicCreated.rawValue)
-            buffer.writeInteger(topicID)
-            buffer.writeInteger(partitionCount)
-            buffer.writeInteger(UInt8(created ? 1 : 0))
-        case .topicDeleted:
-            buffer.writeInteger(WriterResponse.Kind.topicDeleted.rawValue)
-        case .appended(let baseOffset, let lastOffset):
-            buffer.writeInteger(WriterResponse.Kind.appended.rawValue)
-            buffer.writeInteger(baseOffset)
-            buffer.writeInteger(lastOffset)
-        case .recordsDeleted(let batches):
-            buffer.writeInteger(WriterResponse.Kind.recordsDeleted.rawValue)
-            buffer.writeInteger(batches)
-        case .error(let code, let message):
-            buffer.writeInteger(WriterResponse.Kind.error.rawValue)
-            buffer.writeInteger(code.rawValue)
-            buffer.writeShortString(message)
-        }
-        buffer.setInteger(UInt32(buffer.writerIndex - start - 4), at: start)
-    }
-
-    public static func decode(_ frame: ByteBuffer) throws(WriterProtocolError) -> Self {
-        var frame = frame
-        let requestID: UInt64 = try frame.readInteger("request id")
-        let rawKind: UInt8 = try frame.readInteger("message type")
-        guard let kind = WriterResponse.Kind(rawValue: rawKind) else {
-            throw WriterProtocolError("unknown response type \(rawKind)")
-        }
-        let message: WriterResponse
-        switch kind {
-        case .hello:
-            message = .hello(version: try frame.readInteger("version"))
-        case .topicCreated:
-            let topicID: Int64 = try frame.readInteger("topic id")
-            let partitionCount: Int32 = try frame.readInteger("partition count")
-            let created: UInt8 = try frame.readInteger("created flag")
-            message = .topicCreated(topicID: topicID, partitionCount: partitionCount, created: created != 0)
-        case .topicDeleted:
-            message = .topicDeleted
-        case .appended:
-            let baseOffset: Int64 = try frame.readInteger("base offset")
-            message = .appended(baseOffset: baseOffset, lastOffset: try frame.readInteger("last offset"))
-        case .recordsDeleted:
-            message = .recordsDeleted(batches: try frame.readInteger("batch count"))
-        case .error:
-            let code: UInt16 = try frame.readInteger("error code")
-            message = .error(WriterErrorCode(rawValue: code), message: try frame.readShortString("error message"))
-        }
-        guard frame.readableBytes == 0 else { throw WriterProtocolError("\(frame.readableBytes) trailing bytes") }
-        return Self(requestID: requestID, message: message)
     }
 }

@@ -10,6 +10,7 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
+    public static let none = Self(rawValue: 0)
     public static let unknownTopic = Self(rawValue: 1)
     public static let topicAlreadyExists = Self(rawValue: 2)
     public static let invalidTopicName = Self(rawValue: 3)
@@ -27,6 +28,16 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let unsupportedVersion = Self(rawValue: 10)
     /// The writer is shutting down; retry against the next one.
     public static let shuttingDown = Self(rawValue: 11)
+    /// An idempotent producer's batch does not follow its previous one (Kafka OUT_OF_ORDER_SEQUENCE_NUMBER).
+    public static let outOfOrderSequence = Self(rawValue: 12)
+    /// An idempotent producer's epoch is older than the current one: it has been fenced.
+    public static let invalidProducerEpoch = Self(rawValue: 13)
+    /// A producer id the writer never allocated.
+    public static let unknownProducerID = Self(rawValue: 14)
+    /// An offset outside the partition's log (DeleteRecords past the high watermark).
+    public static let offsetOutOfRange = Self(rawValue: 15)
+    /// A topic config that Monolog does not know or a value it cannot use.
+    public static let invalidConfig = Self(rawValue: 16)
 
     public var description: String {
         switch self {
@@ -41,6 +52,12 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .overloaded: "writer overloaded"
         case .unsupportedVersion: "unsupported protocol version"
         case .shuttingDown: "writer shutting down"
+        case .none: "none"
+        case .outOfOrderSequence: "out of order sequence number"
+        case .invalidProducerEpoch: "invalid producer epoch"
+        case .unknownProducerID: "unknown producer id"
+        case .offsetOutOfRange: "offset out of range"
+        case .invalidConfig: "invalid config"
         default: "error \(self.rawValue)"
         }
     }

@@ -11,6 +11,7 @@ struct RetentionService: Service {
     let logger: Logger
 
     func run() async throws {
+        defer { self.writer.shutdown() }
         guard self.settings.enabled else {
             self.logger.info("retention disabled; idle until shutdown")
             try? await gracefulShutdown()
@@ -30,15 +31,19 @@ struct RetentionService: Service {
         }
     }
 
-    /// Asks the writer to delete what has aged out. A failure is logged and retried at the next interval.
+    /// Asks the writer for one retention pass: each topic's retention.ms and retention.bytes (retention.max_age
+    /// where a topic sets none) and compaction. A failure is logged and retried at the next interval.
     func runPass() async {
         let maxAgeMs = self.settings.maxAge.components.seconds * 1000
             + self.settings.maxAge.components.attoseconds / 1_000_000_000_000_000
-        let cutoff = Int64(Date().timeIntervalSince1970 * 1000) - maxAgeMs
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         do {
-            let deleted = try await self.writer.deleteRecords(olderThan: cutoff)
-            if deleted > 0 {
-                self.logger.info("retention deleted old batches", metadata: ["batches": "\(deleted)"])
+            let result = try await self.writer.applyRetention(nowMs: nowMs, defaultRetentionMs: maxAgeMs)
+            if result.batchesDeleted > 0 || result.batchesRewritten > 0 {
+                self.logger.info(
+                    "retention deleted old batches",
+                    metadata: ["batches_deleted": "\(result.batchesDeleted)", "batches_compacted": "\(result.batchesRewritten)"]
+                )
             }
         } catch {
             self.logger.warning("retention pass failed; will retry", metadata: ["error": "\(error)"])

@@ -26,6 +26,9 @@ struct StorageWriterCommand: AsyncParsableCommand {
     @Option(help: "Refuse new writes while more than this many bytes wait for a commit.")
     var maxQueuedBytes: Int = 256 * 1024 * 1024
 
+    @Option(help: "Refuse writes that would grow the database past this many bytes (0: no limit), as a full disk would.")
+    var maxDatabaseBytes: Int64 = 0
+
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
@@ -50,9 +53,20 @@ struct StorageWriterCommand: AsyncParsableCommand {
                 "open_ms": "\((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
             ]
         )
-        let committer = GroupCommitter(connection: connection, maxQueuedBytes: self.maxQueuedBytes, logger: logger)
+        if self.maxDatabaseBytes > 0 {
+            let pageSize = Int64(try connection.pragma("page_size") ?? "4096") ?? 4096
+            _ = try connection.pragma("max_page_count = \(max(1, self.maxDatabaseBytes / pageSize))")
+        }
+        let subscribers = WatermarkSubscribers()
+        let committer = GroupCommitter(
+            connection: connection,
+            databasePath: directory.databasePath,
+            maxQueuedBytes: self.maxQueuedBytes,
+            logger: logger,
+            onWatermarks: { subscribers.broadcast($0) }
+        )
         committer.start()
-        let server = WriterServerService(directory: directory, committer: committer, logger: logger)
+        let server = WriterServerService(directory: directory, committer: committer, subscribers: subscribers, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: server)],

@@ -33,8 +33,8 @@ import Testing
         _ = try self.store.createTopic(name: "t", partitionCount: 2, configs: [:], ifNotExists: false, nowMs: 1)
         let first = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["a", "b"])])
         let second = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["c"]), self.batch(["d", "e"])])
-        #expect(first == LogStore.AppendResult(baseOffset: 0, lastOffset: 1))
-        #expect(second == LogStore.AppendResult(baseOffset: 2, lastOffset: 4))
+        #expect(first == LogStore.AppendResult(baseOffset: 0, lastOffset: 1, logStartOffset: 0))
+        #expect(second == LogStore.AppendResult(baseOffset: 2, lastOffset: 4, logStartOffset: 0))
 
         let reader = try StorageReader(directory: self.directory)
         let topic = try #require(try reader.topic(named: "t"))
@@ -83,14 +83,14 @@ import Testing
         _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["old1", "old2"], timestamp: 100)])
         _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["new"], timestamp: 5000)])
         _ = try self.store.append(topic: "r", partition: 0, batches: [self.batch(["old-but-after-new"], timestamp: 100)])
-        #expect(try self.store.deleteBatches(olderThan: 1000) == 1)
+        #expect(try self.store.applyRetention(nowMs: 2000, defaultRetentionMs: 1000, defaultRetentionBytes: -1).batchesDeleted == 1)
         let reader = try StorageReader(directory: self.directory)
         let topic = try #require(try reader.topic(named: "r"))
         let offsets = try #require(try reader.partitionOffsets(topicID: topic.topicID).first)
         #expect(offsets.logStartOffset == 2)
         #expect(offsets.highWatermark == 4)
         // Everything newer than the cutoff is gone once it ages out, and the log start reaches the end.
-        #expect(try self.store.deleteBatches(olderThan: 10_000) == 2)
+        #expect(try self.store.applyRetention(nowMs: 11_000, defaultRetentionMs: 1000, defaultRetentionBytes: -1).batchesDeleted == 2)
         #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.logStartOffset == 4)
         #expect(try self.store.append(topic: "r", partition: 0, batches: [self.batch(["next"])]).baseOffset == 4)
     }

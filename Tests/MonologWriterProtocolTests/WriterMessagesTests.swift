@@ -7,16 +7,33 @@ import Testing
         .hello(version: 1, clientName: "http-gateway"),
         .createTopic(name: "orders", partitionCount: 3, configs: ["retention.ms": "1000", "cleanup.policy": "delete"], ifNotExists: true),
         .deleteTopic(name: "orders"),
+        .alterTopicConfigs(name: "orders", set: ["retention.ms": "5"], delete: ["cleanup.policy"]),
         .append(topic: "orders", partition: 2, batches: ByteBuffer(bytes: [1, 2, 3, 4, 5])),
-        .deleteRecordsBefore(timestampMs: 1_700_000_000_000),
+        .initProducerID(transactionalID: nil, producerID: -1, producerEpoch: -1),
+        .initProducerID(transactionalID: "tx-1", producerID: 7, producerEpoch: 3),
+        .deleteRecords(topic: "orders", partition: 1, beforeOffset: 100),
+        .applyRetention(nowMs: 1_700_000_000_000, defaultRetentionMs: 86_400_000, defaultRetentionBytes: -1),
+        .commitOffsets(group: "g", offsets: [
+            GroupOffsetCommit(topic: "orders", partition: 0, offset: 42, leaderEpoch: -1, metadata: nil),
+            GroupOffsetCommit(topic: "orders", partition: 1, offset: 7, leaderEpoch: 0, metadata: "meta"),
+        ]),
+        .deleteGroupOffsets(group: "g", partitions: [TopicPartition(topic: "orders", partition: 1)]),
+        .subscribe,
     ]
 
     static let responses: [WriterResponse] = [
         .hello(version: 1),
         .topicCreated(topicID: 7, partitionCount: 3, created: true),
         .topicDeleted,
-        .appended(baseOffset: 10, lastOffset: 19),
-        .recordsDeleted(batches: 4),
+        .configsAltered,
+        .appended(baseOffset: 10, lastOffset: 19, logStartOffset: 3),
+        .producerID(id: 12, epoch: 1),
+        .recordsDeleted(logStartOffset: 4),
+        .retentionApplied(batchesDeleted: 3, batchesRewritten: 2),
+        .offsetsCommitted([.none, .unknownTopic]),
+        .groupOffsetsDeleted(count: 2),
+        .subscribed,
+        .watermarks([PartitionWatermark(topic: "orders", partition: 0, highWatermark: 10, logStartOffset: 0)]),
         .error(.unknownTopic, message: "topic 'x' does not exist"),
     ]
 

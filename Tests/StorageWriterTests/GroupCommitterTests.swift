@@ -5,6 +5,7 @@ import MonologStorage
 import MonologWriterProtocol
 import NIOConcurrencyHelpers
 @testable import StorageWriter
+import Synchronization
 import Testing
 
 /// The group committer against a real database: concurrent appends all land once, offsets are
@@ -12,15 +13,19 @@ import Testing
 @Suite struct GroupCommitterTests {
     let directory: DataDirectory
     let committer: GroupCommitter
+    let watermarks = WatermarkLog()
 
     init() throws {
         let path = NSTemporaryDirectory() + "monolog-writer-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         self.directory = DataDirectory(path: path)
+        let watermarks = self.watermarks
         self.committer = GroupCommitter(
             connection: try SQLiteConnection.openForWriting(self.directory),
+            databasePath: self.directory.databasePath,
             maxQueuedBytes: 64 << 20,
-            logger: Logger(label: "test")
+            logger: Logger(label: "test"),
+            onWatermarks: { watermarks.append($0) }
         )
         self.committer.start()
     }
@@ -41,7 +46,7 @@ import Testing
         let offsets = await withTaskGroup(of: Int64?.self) { group in
             for i in 0..<400 {
                 group.addTask {
-                    guard case .appended(let base, _) = await self.submit(self.append("m\(i)")) else { return nil }
+                    guard case .appended(let base, _, _) = await self.submit(self.append("m\(i)")) else { return nil }
                     return base
                 }
             }
@@ -50,6 +55,8 @@ import Testing
             return offsets
         }
         #expect(offsets.sorted() == Array(0..<400))
+        // Subscribers hear of every commit: the last watermark reported is the final high watermark.
+        #expect(self.watermarks.all.last?.highWatermark == 400)
         self.committer.stopAndDrain()
     }
 
@@ -79,4 +86,11 @@ import Testing
         }
         #expect(code == .shuttingDown)
     }
+}
+
+/// Watermarks the committer reported, collected across threads.
+final class WatermarkLog: Sendable {
+    private let reported = Mutex<[PartitionWatermark]>([])
+    func append(_ watermarks: [PartitionWatermark]) { self.reported.withLock { $0 += watermarks } }
+    var all: [PartitionWatermark] { self.reported.withLock { $0 } }
 }

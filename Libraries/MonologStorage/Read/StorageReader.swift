@@ -116,3 +116,59 @@ public final class StorageReader {
         )
     }
 }
+
+extension StorageReader {
+    /// A consumer group's committed offset for one partition.
+    public struct CommittedOffset: Hashable, Sendable {
+        public var topic: String
+        public var partition: Int32
+        public var offset: Int64
+        public var leaderEpoch: Int32
+        public var metadata: String?
+        public var commitTimeMs: Int64
+    }
+
+    public func committedOffsets(group: String) throws(SQLiteError) -> [CommittedOffset] {
+        let statement = try self.db.statement(
+            """
+            SELECT topic, partition, committed_offset, leader_epoch, metadata, commit_time_ms FROM group_offsets
+            WHERE group_id = ?1 ORDER BY topic, partition
+            """
+        )
+        defer { statement.reset() }
+        statement.bind(1, group)
+        var offsets: [CommittedOffset] = []
+        while try statement.step() {
+            offsets.append(
+                CommittedOffset(
+                    topic: statement.string(at: 0) ?? "",
+                    partition: statement.int32(at: 1),
+                    offset: statement.int64(at: 2),
+                    leaderEpoch: statement.int32(at: 3),
+                    metadata: statement.isNull(at: 4) ? nil : statement.string(at: 4),
+                    commitTimeMs: statement.int64(at: 5)
+                )
+            )
+        }
+        return offsets
+    }
+
+    /// Groups that have committed offsets.
+    public func groupsWithOffsets() throws(SQLiteError) -> [String] {
+        let statement = try self.db.statement("SELECT DISTINCT group_id FROM group_offsets ORDER BY group_id")
+        defer { statement.reset() }
+        var groups: [String] = []
+        while try statement.step() { if let group = statement.string(at: 0) { groups.append(group) } }
+        return groups
+    }
+
+    /// Bytes stored for a partition (the record batches), for size reporting.
+    public func partitionSize(topicID: Int64, partition: Int32) throws(SQLiteError) -> Int64 {
+        let statement = try self.db.statement(
+            "SELECT coalesce(sum(length(data)), 0) FROM batches WHERE topic_id = ?1 AND partition = ?2"
+        )
+        defer { statement.reset() }
+        statement.bind(1, topicID).bind(2, partition)
+        return try statement.step() ? statement.int64(at: 0) : 0
+    }
+}

@@ -88,4 +88,6 @@ public final class SQLiteConnection {
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(self.handle)) }
 
     public var changes: Int { Int(sqlite3_changes(self.handle)) }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(self.handle) }
 }

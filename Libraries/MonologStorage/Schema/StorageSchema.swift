@@ -56,7 +56,49 @@ public enum StorageSchema {
             )
             let insert = try db.statement("INSERT INTO cluster_metadata (key, value) VALUES ('cluster_id', ?1)")
             try insert.bind(1, ClusterID.generate()).run()
-        }
+        },
+        Migration(version: 2, summary: "idempotent producers, group offsets, compaction state") { db in
+            try db.execute(
+                """
+                -- Producer ids are never reused (AUTOINCREMENT), so an old producer cannot be mistaken for a new one.
+                CREATE TABLE producers (
+                    producer_id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    producer_epoch INTEGER NOT NULL,
+                    transactional_id TEXT UNIQUE,
+                    updated_at_ms INTEGER NOT NULL
+                );
+                -- The last five batches of each producer in each partition, written in the same transaction as
+                -- the batches themselves: a retried batch is recognised and answered with its first offsets.
+                CREATE TABLE producer_batches (
+                    producer_id INTEGER NOT NULL,
+                    topic_id INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    producer_epoch INTEGER NOT NULL,
+                    base_sequence INTEGER NOT NULL,
+                    last_sequence INTEGER NOT NULL,
+                    base_offset INTEGER NOT NULL,
+                    last_offset INTEGER NOT NULL,
+                    PRIMARY KEY (producer_id, topic_id, partition, base_offset)
+                ) WITHOUT ROWID;
+                CREATE INDEX producer_batches_by_partition ON producer_batches (topic_id, partition);
+                CREATE TABLE group_offsets (
+                    group_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    committed_offset INTEGER NOT NULL,
+                    leader_epoch INTEGER NOT NULL DEFAULT -1,
+                    metadata TEXT,
+                    commit_time_ms INTEGER NOT NULL,
+                    PRIMARY KEY (group_id, topic, partition)
+                ) WITHOUT ROWID;
+                CREATE INDEX group_offsets_by_topic ON group_offsets (topic);
+                -- Compaction skips a partition that has not changed since its last pass, unless tombstones
+                -- are waiting for delete.retention.ms to pass.
+                ALTER TABLE partitions ADD COLUMN compacted_high_watermark INTEGER NOT NULL DEFAULT -1;
+                ALTER TABLE partitions ADD COLUMN retained_tombstones INTEGER NOT NULL DEFAULT 0;
+                """
+            )
+        },
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -3,14 +3,20 @@ import NIOCore
 
 /// The write operations of the storage writer. Each runs inside the transaction the writer's group
 /// commit has open, so that many requests share one commit and one fsync; none of them commits.
+/// Extensions hold the producer, retention and group-offset operations.
 public final class LogStore {
     public struct AppendResult: Hashable, Sendable {
         public var baseOffset: Int64
         public var lastOffset: Int64
+        public var logStartOffset: Int64
+        /// True when the batch was a retry of one already stored: nothing was written.
+        public var duplicate: Bool
 
-        public init(baseOffset: Int64, lastOffset: Int64) {
+        public init(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64 = 0, duplicate: Bool = false) {
             self.baseOffset = baseOffset
             self.lastOffset = lastOffset
+            self.logStartOffset = logStartOffset
+            self.duplicate = duplicate
         }
     }
 
@@ -20,7 +26,7 @@ public final class LogStore {
         public var created: Bool
     }
 
-    private let db: SQLiteConnection
+    let db: SQLiteConnection
 
     public init(connection: SQLiteConnection) {
         self.db = connection
@@ -37,6 +43,9 @@ public final class LogStore {
         guard partitionCount > 0, partitionCount <= 10_000 else {
             throw StorageError(.invalidRequest, "partition count must be between 1 and 10000, got \(partitionCount)")
         }
+        for (key, value) in configs {
+            if let problem = TopicConfigs.problem(name: key, value: value) { throw StorageError(.invalidConfig, problem) }
+        }
         return try storageOperation {
             if let existing = try self.topic(named: name) {
                 guard ifNotExists else { throw StorageError(.topicAlreadyExists, "topic '\(name)' already exists") }
@@ -44,56 +53,53 @@ public final class LogStore {
             }
             try self.db.statement("INSERT INTO topics (name, partition_count, created_at_ms) VALUES (?1, ?2, ?3)")
                 .bind(1, name).bind(2, partitionCount).bind(3, nowMs).run()
-            guard let topic = try self.topic(named: name) else {
-                throw StorageError(.storageFailure, "topic '\(name)' vanished after insert")
-            }
+            let topic = try self.requireTopic(name)
             let insertPartition = try self.db.statement("INSERT INTO partitions (topic_id, partition) VALUES (?1, ?2)")
             for partition in 0..<partitionCount {
                 try insertPartition.bind(1, topic.topicID).bind(2, partition).run()
             }
-            for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
-                try self.db.statement("INSERT INTO topic_configs (topic_id, key, value) VALUES (?1, ?2, ?3)")
-                    .bind(1, topic.topicID).bind(2, key).bind(3, value).run()
-            }
+            try self.setConfigs(topicID: topic.topicID, configs)
             return CreateResult(topic: topic, created: true)
         }
     }
 
     public func deleteTopic(name: String) throws(StorageError) {
-        return try storageOperation {
-            guard let topic = try self.topic(named: name) else {
-                throw StorageError(.unknownTopic, "topic '\(name)' does not exist")
-            }
-            for table in ["batches", "partitions", "topic_configs", "topics"] {
+        try storageOperation {
+            let topic = try self.requireTopic(name)
+            for table in ["batches", "partitions", "topic_configs", "producer_batches", "topics"] {
                 try self.db.statement("DELETE FROM \(table) WHERE topic_id = ?1").bind(1, topic.topicID).run()
             }
+            try self.db.statement("DELETE FROM group_offsets WHERE topic = ?1").bind(1, name).run()
         }
     }
 
-    /// Appends validated batches to a partition, giving each record the next offsets. The batches'
-    /// base offsets are rewritten in place; their CRCs stay valid because the CRC does not cover them.
+    /// Sets and removes configs after checking every one; nothing changes if any is refused.
+    public func alterTopicConfigs(name: String, set: [String: String], delete: [String]) throws(StorageError) {
+        for (key, value) in set {
+            if let problem = TopicConfigs.problem(name: key, value: value) { throw StorageError(.invalidConfig, problem) }
+        }
+        for key in delete where TopicConfigs.byName[key] == nil {
+            throw StorageError(.invalidConfig, "unknown topic config '\(key)'")
+        }
+        try storageOperation {
+            let topic = try self.requireTopic(name)
+            let remove = try self.db.statement("DELETE FROM topic_configs WHERE topic_id = ?1 AND key = ?2")
+            for key in delete { try remove.bind(1, topic.topicID).bind(2, key).run() }
+            try self.setConfigs(topicID: topic.topicID, set)
+        }
+    }
+
+    /// Appends validated batches to a partition, giving each record the next offsets. The batches' base
+    /// offsets are rewritten in place; their CRCs stay valid because the CRC does not cover them.
+    /// Batches from an idempotent producer are checked first: a retry of a stored batch returns its
+    /// original offsets and writes nothing; a gap in sequence numbers or a stale epoch is refused.
     public func append(topic name: String, partition: Int32, batches: [RecordBatch]) throws(StorageError) -> AppendResult {
         guard !batches.isEmpty else { throw StorageError(.invalidRequest, "append without record batches") }
         return try storageOperation {
-            guard let topic = try self.topic(named: name) else {
-                throw StorageError(.unknownTopic, "topic '\(name)' does not exist")
-            }
-            guard partition >= 0, partition < topic.partitionCount else {
-                throw StorageError(
-                    .invalidPartition,
-                    "partition \(partition) does not exist; topic '\(name)' has \(topic.partitionCount)"
-                )
-            }
-            let select = try self.db.statement(
-                "SELECT next_offset FROM partitions WHERE topic_id = ?1 AND partition = ?2"
-            )
-            defer { select.reset() }
-            select.bind(1, topic.topicID).bind(2, partition)
-            guard try select.step() else {
-                throw StorageError(.storageFailure, "partition row missing for '\(name)'-\(partition)")
-            }
-            let firstOffset = select.int64(at: 0)
-            var next = firstOffset
+            let topic = try self.requireTopic(name)
+            let state = try self.partitionState(topic: topic, partition: partition)
+            var next = state.nextOffset
+            var first: Int64?
             let insert = try self.db.statement(
                 """
                 INSERT INTO batches (topic_id, partition, base_offset, last_offset, max_timestamp, record_count, data)
@@ -101,61 +107,90 @@ public final class LogStore {
                 """
             )
             for var batch in batches {
+                if batch.header.producerID >= 0 {
+                    if case .duplicate(let base, let last) = try self.checkProducer(batch.header, topicID: topic.topicID, partition: partition) {
+                        // Only a whole-request retry is a duplicate; producers send one batch per partition.
+                        guard batches.count == 1 else {
+                            throw StorageError(.invalidRequest, "a duplicate batch arrived together with other batches")
+                        }
+                        return AppendResult(baseOffset: base, lastOffset: last, logStartOffset: state.logStartOffset, duplicate: true)
+                    }
+                }
                 batch.assignBaseOffset(next)
                 let header = batch.header
                 insert.bind(1, topic.topicID).bind(2, partition).bind(3, header.baseOffset).bind(4, header.lastOffset)
                     .bind(5, header.maxTimestamp).bind(6, header.recordCount).bind(7, batch.bytes)
                 try insert.run()
+                if header.producerID >= 0 {
+                    try self.recordProducerBatch(header, topicID: topic.topicID, partition: partition)
+                }
+                first = first ?? header.baseOffset
                 next = header.lastOffset + 1
             }
             try self.db.statement("UPDATE partitions SET next_offset = ?3 WHERE topic_id = ?1 AND partition = ?2")
                 .bind(1, topic.topicID).bind(2, partition).bind(3, next).run()
-            return AppendResult(baseOffset: firstOffset, lastOffset: next - 1)
+            return AppendResult(baseOffset: first ?? state.nextOffset, lastOffset: next - 1, logStartOffset: state.logStartOffset)
         }
     }
 
-    /// Time-based retention, as Kafka applies it to segments: in each partition, deletes batches from the
-    /// start of the log while their max timestamp is older than `timestampMs`, stopping at the first one
-    /// that is not, so the log stays contiguous. Moves each partition's log start offset. Returns the
-    /// number of batches deleted.
-    public func deleteBatches(olderThan timestampMs: Int64) throws(StorageError) -> Int {
-        return try storageOperation {
-            var deleted = 0
-            let partitions = try self.db.statement(
-                "SELECT topic_id, partition, log_start_offset, next_offset FROM partitions"
+    /// Moves a partition's log start forward to `offset` (-1: the high watermark) and deletes the batches
+    /// that lie wholly below it. Returns the new log start.
+    public func deleteRecords(topic name: String, partition: Int32, before offset: Int64) throws(StorageError) -> Int64 {
+        try storageOperation {
+            let topic = try self.requireTopic(name)
+            let state = try self.partitionState(topic: topic, partition: partition)
+            let target = offset == -1 ? state.nextOffset : offset
+            guard target >= 0, target <= state.nextOffset else {
+                throw StorageError(.offsetOutOfRange, "offset \(offset) is beyond the high watermark \(state.nextOffset)")
+            }
+            guard target > state.logStartOffset else { return state.logStartOffset }
+            try self.truncate(topicID: topic.topicID, partition: partition, logStart: target)
+            return target
+        }
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    struct PartitionState {
+        var logStartOffset: Int64
+        var nextOffset: Int64
+    }
+
+    func requireTopic(_ name: String) throws -> TopicInfo {
+        guard let topic = try self.topic(named: name) else {
+            throw StorageError(.unknownTopic, "topic '\(name)' does not exist")
+        }
+        return topic
+    }
+
+    func partitionState(topic: TopicInfo, partition: Int32) throws -> PartitionState {
+        guard partition >= 0, partition < topic.partitionCount else {
+            throw StorageError(
+                .invalidPartition,
+                "partition \(partition) does not exist; topic '\(topic.name)' has \(topic.partitionCount)"
             )
-            var targets: [(topicID: Int64, partition: Int32, next: Int64)] = []
-            while try partitions.step() {
-                targets.append((partitions.int64(at: 0), partitions.int32(at: 1), partitions.int64(at: 3)))
-            }
-            for target in targets {
-                // First batch (in offset order) that is new enough to keep; everything before it goes.
-                let keep = try self.db.statement(
-                    """
-                    SELECT base_offset FROM batches
-                    WHERE topic_id = ?1 AND partition = ?2 AND max_timestamp >= ?3
-                    ORDER BY last_offset LIMIT 1
-                    """
-                )
-                defer { keep.reset() }
-                keep.bind(1, target.topicID).bind(2, target.partition).bind(3, timestampMs)
-                let newStart = try keep.step() ? keep.int64(at: 0) : target.next
-                try self.db.statement(
-                    "DELETE FROM batches WHERE topic_id = ?1 AND partition = ?2 AND last_offset < ?3"
-                ).bind(1, target.topicID).bind(2, target.partition).bind(3, newStart).run()
-                deleted += self.db.changes
-                try self.db.statement(
-                    """
-                    UPDATE partitions SET log_start_offset = max(log_start_offset, ?3)
-                    WHERE topic_id = ?1 AND partition = ?2
-                    """
-                ).bind(1, target.topicID).bind(2, target.partition).bind(3, newStart).run()
-            }
-            return deleted
         }
+        let select = try self.db.statement(
+            "SELECT log_start_offset, next_offset FROM partitions WHERE topic_id = ?1 AND partition = ?2"
+        )
+        defer { select.reset() }
+        select.bind(1, topic.topicID).bind(2, partition)
+        guard try select.step() else {
+            throw StorageError(.storageFailure, "partition row missing for '\(topic.name)'-\(partition)")
+        }
+        return PartitionState(logStartOffset: select.int64(at: 0), nextOffset: select.int64(at: 1))
     }
 
-    private func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
+    /// Deletes the batches that end below `logStart` and records the new log start.
+    func truncate(topicID: Int64, partition: Int32, logStart: Int64) throws {
+        try self.db.statement("DELETE FROM batches WHERE topic_id = ?1 AND partition = ?2 AND last_offset < ?3")
+            .bind(1, topicID).bind(2, partition).bind(3, logStart).run()
+        try self.db.statement(
+            "UPDATE partitions SET log_start_offset = max(log_start_offset, ?3) WHERE topic_id = ?1 AND partition = ?2"
+        ).bind(1, topicID).bind(2, partition).bind(3, logStart).run()
+    }
+
+    func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
         let statement = try self.db.statement(
             "SELECT topic_id, name, partition_count, created_at_ms FROM topics WHERE name = ?1"
         )
@@ -169,10 +204,19 @@ public final class LogStore {
             createdAtMs: statement.int64(at: 3)
         )
     }
+
+    private func setConfigs(topicID: Int64, _ configs: [String: String]) throws {
+        let upsert = try self.db.statement(
+            "INSERT INTO topic_configs (topic_id, key, value) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET value = excluded.value"
+        )
+        for (key, value) in configs.sorted(by: { $0.key < $1.key }) {
+            try upsert.bind(1, topicID).bind(2, key).bind(3, value).run()
+        }
+    }
 }
 
 /// Runs a storage operation, turning SQLite failures into `.storageFailure` and passing StorageErrors through.
-private func storageOperation<T>(_ body: () throws -> T) throws(StorageError) -> T {
+func storageOperation<T>(_ body: () throws -> T) throws(StorageError) -> T {
     do {
         return try body()
     } catch let error as StorageError {

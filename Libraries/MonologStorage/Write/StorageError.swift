@@ -8,6 +8,11 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidPartition
         case invalidRequest
         case corruptBatch
+        case outOfOrderSequence
+        case invalidProducerEpoch
+        case unknownProducerID
+        case offsetOutOfRange
+        case invalidConfig
         /// The database refused the write (disk full, I/O error): nothing was acknowledged.
         case storageFailure
     }

@@ -107,14 +107,16 @@ struct MessageRoutes {
             }
         }
         guard let read else { throw APIError.unknownTopic(name) }
+        // Records below the log start (a DeleteRecords inside a batch) are gone for readers.
+        let start = max(offset, read.offsets.logStartOffset)
         var messages: [Message] = []
         outer: for stored in read.batches {
-            for record in try RecordBatch(validating: stored.bytes).records() where record.offset >= offset {
+            for record in try RecordBatch(validating: stored.bytes).records() where record.offset >= start {
                 messages.append(Message(record, partition: partition))
                 if messages.count == limit { break outer }
             }
         }
-        let nextOffset = messages.last.map { $0.offset + 1 } ?? max(offset, read.offsets.logStartOffset)
+        let nextOffset = messages.last.map { $0.offset + 1 } ?? start
         return try JSONResponse.make(
             ConsumeResult(
                 topic: name,

@@ -36,12 +36,23 @@ final class GroupCommitter: @unchecked Sendable {
     private let store: LogStore
     private let maxQueuedBytes: Int
     private let logger: Logger
+    private let checkpoints: CheckpointPolicy
+    /// Told, after each commit, which partitions' watermarks moved (the server forwards to subscribers).
+    private let onWatermarks: @Sendable ([PartitionWatermark]) -> Void
 
-    init(connection: SQLiteConnection, maxQueuedBytes: Int, logger: Logger) {
+    init(
+        connection: SQLiteConnection,
+        databasePath: String,
+        maxQueuedBytes: Int,
+        logger: Logger,
+        onWatermarks: @escaping @Sendable ([PartitionWatermark]) -> Void = { _ in }
+    ) {
         self.db = connection
         self.store = LogStore(connection: connection)
         self.maxQueuedBytes = maxQueuedBytes
         self.logger = logger
+        self.checkpoints = CheckpointPolicy(databasePath: databasePath, logger: logger)
+        self.onWatermarks = onWatermarks
     }
 
     func start() {
@@ -101,11 +112,14 @@ final class GroupCommitter: @unchecked Sendable {
     private func commit(_ group: [Pending]) {
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         var responses: [WriterResponse] = []
+        var watermarks: [PartitionWatermark] = []
         responses.reserveCapacity(group.count)
         do {
             try self.db.execute("BEGIN IMMEDIATE")
             for pending in group {
-                responses.append(try self.applyInSavepoint(pending.command, nowMs: nowMs))
+                let outcome = try self.applyInSavepoint(pending.command, nowMs: nowMs)
+                responses.append(outcome.response)
+                watermarks += outcome.watermarks
             }
             self.db.resetAllStatements()
             try self.db.execute("COMMIT")
@@ -116,24 +130,39 @@ final class GroupCommitter: @unchecked Sendable {
             try? self.db.execute("ROLLBACK")
             self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
             responses = group.map { _ in .error(.storageFailure, message: "storage failure: \(error)") }
+            watermarks = []
         }
         self.logger.trace("committed group", metadata: ["writer.group_size": "\(group.count)"])
         for (pending, response) in zip(group, responses) {
             pending.completion(response)
         }
+        if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
+        self.checkpoints.afterCommit(self.db)
+    }
+
+    /// One watermark per partition: the last one reported in the group.
+    static func latest(_ watermarks: [PartitionWatermark]) -> [PartitionWatermark] {
+        var byPartition: [TopicPartition: PartitionWatermark] = [:]
+        var order: [TopicPartition] = []
+        for watermark in watermarks {
+            let key = TopicPartition(topic: watermark.topic, partition: watermark.partition)
+            if byPartition.updateValue(watermark, forKey: key) == nil { order.append(key) }
+        }
+        return order.compactMap { byPartition[$0] }
     }
 
     /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
     /// that request; a storage failure is rethrown to fail the group.
-    private func applyInSavepoint(_ command: WriteCommand, nowMs: Int64) throws -> WriterResponse {
+    private func applyInSavepoint(_ command: WriteCommand, nowMs: Int64) throws -> WriteCommand.Outcome {
         try self.db.execute("SAVEPOINT request")
         do {
-            let response = try command.apply(to: self.store, nowMs: nowMs)
+            let outcome = try command.apply(to: self.store, nowMs: nowMs)
             try self.db.execute("RELEASE request")
-            return response
+            return outcome
         } catch let error as StorageError where error.code != .storageFailure {
+            self.db.resetAllStatements()
             try self.db.execute("ROLLBACK TO request; RELEASE request")
-            return .error(WriterErrorCode(error.code), message: error.message)
+            return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
         }
     }
 }

@@ -12,12 +12,19 @@ final class WriterConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let committer: GroupCommitter
+    private let subscribers: WatermarkSubscribers
     private var logger: Logger
     private var greeted = false
 
-    init(committer: GroupCommitter, logger: Logger) {
+    init(committer: GroupCommitter, subscribers: WatermarkSubscribers, logger: Logger) {
         self.committer = committer
+        self.subscribers = subscribers
         self.logger = logger
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.subscribers.remove(context.channel)
+        context.fireChannelInactive()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -65,12 +72,26 @@ final class WriterConnectionHandler: ChannelInboundHandler {
         switch request.message {
         case .hello:
             preconditionFailure("hello is handled before submit")
+        case .subscribe:
+            self.subscribers.add(context.channel)
+            self.write(WriterEnvelope(requestID: request.requestID, message: .subscribed), context: context)
+            return
         case .createTopic(let name, let partitionCount, let configs, let ifNotExists):
             command = .createTopic(name: name, partitionCount: partitionCount, configs: configs, ifNotExists: ifNotExists)
         case .deleteTopic(let name):
             command = .deleteTopic(name: name)
-        case .deleteRecordsBefore(let timestampMs):
-            command = .deleteRecordsBefore(timestampMs: timestampMs)
+        case .alterTopicConfigs(let name, let set, let delete):
+            command = .alterTopicConfigs(name: name, set: set, delete: delete)
+        case .initProducerID(let transactionalID, let producerID, let producerEpoch):
+            command = .initProducerID(transactionalID: transactionalID, producerID: producerID, producerEpoch: producerEpoch)
+        case .deleteRecords(let topic, let partition, let beforeOffset):
+            command = .deleteRecords(topic: topic, partition: partition, beforeOffset: beforeOffset)
+        case .applyRetention(let nowMs, let defaultRetentionMs, let defaultRetentionBytes):
+            command = .applyRetention(nowMs: nowMs, defaultRetentionMs: defaultRetentionMs, defaultRetentionBytes: defaultRetentionBytes)
+        case .commitOffsets(let group, let offsets):
+            command = .commitOffsets(group: group, offsets: offsets)
+        case .deleteGroupOffsets(let group, let partitions):
+            command = .deleteGroupOffsets(group: group, partitions: partitions)
         case .append(let topic, let partition, let batchBytes):
             do {
                 command = .append(topic: topic, partition: partition, batches: try RecordBatch.split(batchBytes))

@@ -11,10 +11,12 @@ import ServiceLifecycle
 struct WriterServerService: Service {
     let directory: DataDirectory
     let committer: GroupCommitter
+    let subscribers: WatermarkSubscribers
     let logger: Logger
 
     func run() async throws {
         let committer = self.committer
+        let subscribers = self.subscribers
         let logger = self.logger
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -22,7 +24,7 @@ struct WriterServerService: Service {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WriterFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(
-                        WriterConnectionHandler(committer: committer, logger: logger)
+                        WriterConnectionHandler(committer: committer, subscribers: subscribers, logger: logger)
                     )
                 }
             }

@@ -1,0 +1,68 @@
+
+/// Consumer groups' committed offsets, written through the writer so they survive any process's death.
+extension LogStore {
+    public struct OffsetCommit: Hashable, Sendable {
+        public var topic: String
+        public var partition: Int32
+        public var offset: Int64
+        public var leaderEpoch: Int32
+        public var metadata: String?
+
+        public init(topic: String, partition: Int32, offset: Int64, leaderEpoch: Int32, metadata: String?) {
+            self.topic = topic
+            self.partition = partition
+            self.offset = offset
+            self.leaderEpoch = leaderEpoch
+            self.metadata = metadata
+        }
+    }
+
+    /// Stores each offset whose topic and partition exist; returns a result per offset, in order
+    /// (nil for stored, otherwise why not).
+    public func commitOffsets(group: String, _ offsets: [OffsetCommit], nowMs: Int64) throws(StorageError) -> [StorageError.Code?] {
+        try storageOperation {
+            let upsert = try self.db.statement(
+                """
+                INSERT INTO group_offsets (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time_ms)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                ON CONFLICT DO UPDATE SET committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
+                    metadata = excluded.metadata, commit_time_ms = excluded.commit_time_ms
+                """
+            )
+            var results: [StorageError.Code?] = []
+            for offset in offsets {
+                guard let topic = try self.topic(named: offset.topic) else {
+                    results.append(.unknownTopic)
+                    continue
+                }
+                guard offset.partition >= 0, offset.partition < topic.partitionCount else {
+                    results.append(.invalidPartition)
+                    continue
+                }
+                upsert.bind(1, group).bind(2, offset.topic).bind(3, offset.partition).bind(4, offset.offset)
+                    .bind(5, offset.leaderEpoch).bind(7, nowMs)
+                if let metadata = offset.metadata { upsert.bind(6, metadata) }
+                try upsert.run()
+                results.append(nil)
+            }
+            return results
+        }
+    }
+
+    /// Deletes a group's offsets for the given partitions, or all of them when none are given.
+    public func deleteGroupOffsets(group: String, partitions: [(topic: String, partition: Int32)]) throws(StorageError) -> Int64 {
+        try storageOperation {
+            var deleted: Int64 = 0
+            if partitions.isEmpty {
+                try self.db.statement("DELETE FROM group_offsets WHERE group_id = ?1").bind(1, group).run()
+                return Int64(self.db.changes)
+            }
+            let delete = try self.db.statement("DELETE FROM group_offsets WHERE group_id = ?1 AND topic = ?2 AND partition = ?3")
+            for entry in partitions {
+                try delete.bind(1, group).bind(2, entry.topic).bind(3, entry.partition).run()
+                deleted += Int64(self.db.changes)
+            }
+            return deleted
+        }
+    }
+}

@@ -1,0 +1,134 @@
+import MonologRecords
+import NIOCore
+
+/// Retention: deleting old batches by time and size, and compacting topics with `cleanup.policy=compact`.
+extension LogStore {
+    public struct RetentionResult: Hashable, Sendable {
+        public var batchesDeleted: Int64 = 0
+        public var batchesRewritten: Int64 = 0
+        /// Partitions whose log start moved.
+        public var movedLogStarts: [(topic: String, partition: Int32, logStartOffset: Int64, highWatermark: Int64)] = []
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.batchesDeleted == rhs.batchesDeleted && lhs.batchesRewritten == rhs.batchesRewritten
+        }
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(self.batchesDeleted)
+            hasher.combine(self.batchesRewritten)
+        }
+    }
+
+    /// One retention pass over every partition, with each topic's own settings and the given defaults.
+    public func applyRetention(nowMs: Int64, defaultRetentionMs: Int64, defaultRetentionBytes: Int64) throws(StorageError) -> RetentionResult {
+        try storageOperation {
+            var result = RetentionResult()
+            let topics = try self.allTopics()
+            for topic in topics {
+                let policy = TopicPolicy(
+                    configs: try self.configs(topicID: topic.topicID),
+                    defaultRetentionMs: defaultRetentionMs,
+                    defaultRetentionBytes: defaultRetentionBytes
+                )
+                for partition in 0..<topic.partitionCount {
+                    let before = try self.partitionState(topic: topic, partition: partition)
+                    if policy.delete {
+                        result.batchesDeleted += try self.deleteByTime(topic: topic, partition: partition, policy: policy, nowMs: nowMs)
+                        result.batchesDeleted += try self.deleteBySize(topic: topic, partition: partition, policy: policy)
+                    }
+                    if policy.compact {
+                        let compaction = try self.compact(topic: topic, partition: partition, policy: policy, nowMs: nowMs)
+                        result.batchesDeleted += compaction.deleted
+                        result.batchesRewritten += compaction.rewritten
+                    }
+                    let after = try self.partitionState(topic: topic, partition: partition)
+                    if after.logStartOffset != before.logStartOffset {
+                        result.movedLogStarts.append((topic.name, partition, after.logStartOffset, after.nextOffset))
+                    }
+                }
+            }
+            return result
+        }
+    }
+
+    /// Deletes batches from the start of the log while their newest record is older than retention.ms,
+    /// stopping at the first that is not, so the log stays one contiguous range (Kafka does the same
+    /// with segments).
+    func deleteByTime(topic: TopicInfo, partition: Int32, policy: TopicPolicy, nowMs: Int64) throws -> Int64 {
+        guard policy.retentionMs >= 0 else { return 0 }
+        let cutoff = nowMs - policy.retentionMs
+        let state = try self.partitionState(topic: topic, partition: partition)
+        let keep = try self.db.statement(
+            """
+            SELECT base_offset FROM batches WHERE topic_id = ?1 AND partition = ?2 AND max_timestamp >= ?3
+            ORDER BY last_offset LIMIT 1
+            """
+        )
+        defer { keep.reset() }
+        keep.bind(1, topic.topicID).bind(2, partition).bind(3, cutoff)
+        let newStart = try keep.step() ? keep.int64(at: 0) : state.nextOffset
+        keep.reset()
+        guard newStart > state.logStartOffset else { return 0 }
+        let deleted = try self.countBatches(topic: topic, partition: partition, below: newStart)
+        try self.truncate(topicID: topic.topicID, partition: partition, logStart: newStart)
+        return deleted
+    }
+
+    /// Deletes the oldest batches while the partition is larger than retention.bytes.
+    func deleteBySize(topic: TopicInfo, partition: Int32, policy: TopicPolicy) throws -> Int64 {
+        guard policy.retentionBytes >= 0 else { return 0 }
+        let sizes = try self.db.statement(
+            """
+            SELECT last_offset, length(data) FROM batches WHERE topic_id = ?1 AND partition = ?2
+            ORDER BY last_offset DESC
+            """
+        )
+        defer { sizes.reset() }
+        sizes.bind(1, topic.topicID).bind(2, partition)
+        var total: Int64 = 0
+        var newStart: Int64?
+        while try sizes.step() {
+            total += sizes.int64(at: 1)
+            if total > policy.retentionBytes {
+                newStart = sizes.int64(at: 0) + 1  // this batch and every older one go
+                break
+            }
+        }
+        sizes.reset()
+        guard let newStart else { return 0 }
+        let state = try self.partitionState(topic: topic, partition: partition)
+        guard newStart > state.logStartOffset else { return 0 }
+        let deleted = try self.countBatches(topic: topic, partition: partition, below: newStart)
+        try self.truncate(topicID: topic.topicID, partition: partition, logStart: newStart)
+        return deleted
+    }
+
+    private func countBatches(topic: TopicInfo, partition: Int32, below offset: Int64) throws -> Int64 {
+        let count = try self.db.statement("SELECT count(*) FROM batches WHERE topic_id = ?1 AND partition = ?2 AND last_offset < ?3")
+        defer { count.reset() }
+        count.bind(1, topic.topicID).bind(2, partition).bind(3, offset)
+        return try count.step() ? count.int64(at: 0) : 0
+    }
+
+    func allTopics() throws -> [TopicInfo] {
+        let statement = try self.db.statement("SELECT topic_id, name, partition_count, created_at_ms FROM topics ORDER BY name")
+        defer { statement.reset() }
+        var topics: [TopicInfo] = []
+        while try statement.step() {
+            topics.append(
+                TopicInfo(topicID: statement.int64(at: 0), name: statement.string(at: 1) ?? "", partitionCount: statement.int32(at: 2), createdAtMs: statement.int64(at: 3))
+            )
+        }
+        return topics
+    }
+
+    func configs(topicID: Int64) throws -> [String: String] {
+        let statement = try self.db.statement("SELECT key, value FROM topic_configs WHERE topic_id = ?1")
+        defer { statement.reset() }
+        statement.bind(1, topicID)
+        var configs: [String: String] = [:]
+        while try statement.step() {
+            if let key = statement.string(at: 0), let value = statement.string(at: 1) { configs[key] = value }
+        }
+        return configs
+    }
+}
