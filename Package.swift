@@ -212,7 +212,9 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["MonologTestSupport"],
+            dependencies: [
+                "MonologTestSupport", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage", "MonologRecords", log,
+            ] + nio,
             swiftSettings: swiftSettings
         ),
     ]

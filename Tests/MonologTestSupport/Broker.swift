@@ -63,6 +63,14 @@ public final class Broker: @unchecked Sendable {
         try self.process.run()
     }
 
+    /// A test that fails midway never calls `stop()`: whatever is left of its tree is killed here.
+    deinit {
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
+        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
+            for pid in ProcessTable.pids(executable: executable, argumentContaining: self.dataDirectory) { kill(pid, SIGKILL) }
+        }
+    }
+
     /// True once `GET /api/topics` answers 200 and the Kafka port accepts connections.
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws -> Bool {
         let url = self.baseURL + "/api/topics"

@@ -1,0 +1,96 @@
+import CSQLite
+import Foundation
+
+/// A `monolog-storage-writer` started directly (no supervisor), so a test can kill and restart it at
+/// will. Its output goes to `<work>/writer.log`.
+public final class WriterProcess: @unchecked Sendable {
+    public let workDirectory: String
+    public let dataDirectory: String
+    public let extraArguments: [String]
+    private var process: Process?
+
+    public var socketPath: String { self.dataDirectory + "/writer.sock" }
+    public var databasePath: String { self.dataDirectory + "/monolog.db" }
+    public var log: String { (try? String(contentsOfFile: self.workDirectory + "/writer.log", encoding: .utf8)) ?? "" }
+
+    public init(extraArguments: [String] = []) throws {
+        self.workDirectory = NSTemporaryDirectory() + "monolog-writer-" + UUID().uuidString.prefix(8).lowercased()
+        self.dataDirectory = self.workDirectory + "/data"
+        self.extraArguments = extraArguments
+        try FileManager.default.createDirectory(atPath: self.workDirectory, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: self.workDirectory + "/writer.log", contents: nil)
+    }
+
+    deinit {
+        if let process = self.process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Starts the writer and waits until its socket accepts connections.
+    public func start() async throws {
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: self.workDirectory + "/writer.log"))
+        log.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Broker.binDirectory + "/monolog-storage-writer")
+        process.arguments = ["--data-dir", self.dataDirectory, "--log-level", "warning"] + self.extraArguments
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let socket = self.socketPath
+        guard try await eventually(timeout: .seconds(30), every: .milliseconds(10), { unixSocketAccepts(socket) }) else {
+            throw BrokerError(message: "writer did not start; log:\n\(self.log)")
+        }
+    }
+
+    /// `kill -9`, and waits for the process to be gone.
+    public func kill9() async throws {
+        guard let process = self.process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        try await blocking { process.waitUntilExit() }
+        self.process = nil
+    }
+
+    public func stop() async throws {
+        guard let process = self.process else { return }
+        kill(process.processIdentifier, SIGTERM)
+        try await blocking { process.waitUntilExit() }
+        self.process = nil
+    }
+
+    public func removeFiles() {
+        try? FileManager.default.removeItem(atPath: self.workDirectory)
+    }
+
+    /// `PRAGMA integrity_check` on the database file: "ok" when SQLite finds nothing wrong.
+    public func integrityCheck() -> String {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(self.databasePath, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return "cannot open" }
+        defer { sqlite3_close(db) }
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else { return "cannot prepare" }
+        defer { sqlite3_finalize(statement) }
+        var lines: [String] = []
+        while sqlite3_step(statement) == SQLITE_ROW {
+            lines.append(String(cString: sqlite3_column_text(statement, 0)))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// True when a Unix socket at `path` accepts a connection.
+public func unixSocketAccepts(_ path: String) -> Bool {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    let bytes = Array(path.utf8)
+    guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        raw.copyBytes(from: bytes)
+        raw[bytes.count] = 0
+    }
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+    } == 0
+}
