@@ -35,7 +35,10 @@ let package = Package(
         .executable(name: "monolog-http-gateway", targets: ["HTTPGateway"]),
         .executable(name: "monolog-retention-worker", targets: ["RetentionWorker"]),
         // For the benchmark package in Benchmarks/.
-        .library(name: "MonologKafkaProtocolProduct", targets: ["MonologKafkaProtocol", "MonologRecords"]),
+        .library(
+            name: "MonologBenchmarkSupport",
+            targets: ["MonologKafkaProtocol", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol"]
+        ),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

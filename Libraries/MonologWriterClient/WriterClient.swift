@@ -78,6 +78,32 @@ public final class WriterClient: Sendable {
         }
     }
 
+    /// Sends one request without leaving the event loops: the form for NIO handlers (the Kafka gateway),
+    /// where an `await` would add a task hop to every message. On a live connection the request is
+    /// written at once; otherwise it goes the `send` way (connect, with retries) and completes the future.
+    /// Error answers fail the future with `WriterClientError.rejected`.
+    public func submit(_ request: WriterRequest, on eventLoop: any EventLoop) -> EventLoopFuture<WriterResponse> {
+        let channel = self.state.withLock { state -> (any Channel)? in
+            if case .connected(let channel) = state { return channel }
+            return nil
+        }
+        guard let channel, case .append(_, _, let batches) = request, batches.readableBytes <= Self.maxRequestBytes else {
+            let promise = eventLoop.makePromise(of: WriterResponse.self)
+            promise.completeWithTask { try await self.send(request) }
+            return promise.futureResult
+        }
+        let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
+        channel.writeAndFlush(OutboundWriterRequest(message: request, promise: promise)).whenFailure { _ in
+            // Never sent (the connection closed under us): send it the slow way, which reconnects.
+            self.forget(channel)
+            promise.completeWithTask { try await self.send(request) }
+        }
+        return promise.futureResult.flatMapThrowing { response in
+            if case .error(let code, let message) = response { throw WriterClientError(.rejected(code), message) }
+            return response
+        }.hop(to: eventLoop)
+    }
+
     /// Calls `handler` with the partitions whose watermarks moved, after every commit, from now on and
     /// across writer restarts. The first call, and the one after each reconnection, has an empty list.
     public func subscribeToWatermarks(_ handler: @escaping @Sendable ([PartitionWatermark]) -> Void) async throws(WriterClientError) {

@@ -20,7 +20,8 @@ extension LogStore {
     /// Stores each offset whose topic and partition exist; returns a result per offset, in order
     /// (nil for stored, otherwise why not).
     public func commitOffsets(group: String, _ offsets: [OffsetCommit], nowMs: Int64) throws(StorageError) -> [StorageError.Code?] {
-        try storageOperation {
+        try self.flushPartitionStates()
+        return try storageOperation {
             let upsert = try self.db.statement(
                 """
                 INSERT INTO group_offsets (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time_ms)

@@ -20,7 +20,8 @@ extension LogStore {
         producerEpoch: Int16,
         nowMs: Int64
     ) throws(StorageError) -> (id: Int64, epoch: Int16) {
-        try storageOperation {
+        try self.flushPartitionStates()
+        return try storageOperation {
             if producerID >= 0 {
                 guard let current = try self.producerEpoch(producerID) else {
                     throw StorageError(.unknownProducerID, "producer id \(producerID) is unknown")

@@ -20,7 +20,8 @@ extension LogStore {
 
     /// One retention pass over every partition, with each topic's own settings and the given defaults.
     public func applyRetention(nowMs: Int64, defaultRetentionMs: Int64, defaultRetentionBytes: Int64) throws(StorageError) -> RetentionResult {
-        try storageOperation {
+        try self.flushPartitionStates()
+        return try storageOperation {
             var result = RetentionResult()
             let topics = try self.allTopics()
             for topic in topics {

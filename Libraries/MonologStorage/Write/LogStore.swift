@@ -28,8 +28,46 @@ public final class LogStore {
 
     let db: SQLiteConnection
 
+    /// The writer is the only process that writes, so it may remember topics and partition offsets
+    /// instead of reading them back for every append. Appends move `nextOffset` here and mark the
+    /// partition dirty; `flushPartitionStates()` writes each dirty partition once, just before COMMIT.
+    /// After a rollback `discardCaches()` forgets everything, since memory may be ahead of the file.
+    struct PartitionKey: Hashable {
+        var topicID: Int64
+        var partition: Int32
+    }
+
+    private var topicCache: [String: TopicInfo] = [:]
+    private var partitionCache: [PartitionKey: PartitionState] = [:]
+    private var dirtyPartitions: Set<PartitionKey> = []
+
+    /// When true (the group committer), appends leave `next_offset` to `flushPartitionStates()`; when
+    /// false, each append writes it at once.
+    public var defersHighWatermarkUpdates = false
+
     public init(connection: SQLiteConnection) {
         self.db = connection
+    }
+
+    /// Writes the high watermarks that appends moved since the last flush. Call inside the transaction,
+    /// before COMMIT; every operation other than append flushes first, as it may read the table.
+    public func flushPartitionStates() throws(StorageError) {
+        guard !self.dirtyPartitions.isEmpty else { return }
+        try storageOperation {
+            let update = try self.db.statement("UPDATE partitions SET next_offset = ?3 WHERE topic_id = ?1 AND partition = ?2")
+            for key in self.dirtyPartitions {
+                guard let state = self.partitionCache[key] else { continue }
+                try update.bind(1, key.topicID).bind(2, key.partition).bind(3, state.nextOffset).run()
+            }
+            self.dirtyPartitions.removeAll()
+        }
+    }
+
+    /// Forgets cached topics and offsets (after a rollback, memory may be ahead of the file).
+    public func discardCaches() {
+        self.topicCache.removeAll()
+        self.partitionCache.removeAll()
+        self.dirtyPartitions.removeAll()
     }
 
     public func createTopic(
@@ -46,6 +84,7 @@ public final class LogStore {
         for (key, value) in configs {
             if let problem = TopicConfigs.problem(name: key, value: value) { throw StorageError(.invalidConfig, problem) }
         }
+        try self.flushPartitionStates()
         return try storageOperation {
             if let existing = try self.topic(named: name) {
                 guard ifNotExists else { throw StorageError(.topicAlreadyExists, "topic '\(name)' already exists") }
@@ -64,8 +103,10 @@ public final class LogStore {
     }
 
     public func deleteTopic(name: String) throws(StorageError) {
+        try self.flushPartitionStates()
         try storageOperation {
             let topic = try self.requireTopic(name)
+            self.forget(topic)
             for table in ["batches", "partitions", "topic_configs", "producer_batches", "topics"] {
                 try self.db.statement("DELETE FROM \(table) WHERE topic_id = ?1").bind(1, topic.topicID).run()
             }
@@ -81,6 +122,7 @@ public final class LogStore {
         for key in delete where TopicConfigs.byName[key] == nil {
             throw StorageError(.invalidConfig, "unknown topic config '\(key)'")
         }
+        try self.flushPartitionStates()
         try storageOperation {
             let topic = try self.requireTopic(name)
             let remove = try self.db.statement("DELETE FROM topic_configs WHERE topic_id = ?1 AND key = ?2")
@@ -127,8 +169,10 @@ public final class LogStore {
                 first = first ?? header.baseOffset
                 next = header.lastOffset + 1
             }
-            try self.db.statement("UPDATE partitions SET next_offset = ?3 WHERE topic_id = ?1 AND partition = ?2")
-                .bind(1, topic.topicID).bind(2, partition).bind(3, next).run()
+            let key = PartitionKey(topicID: topic.topicID, partition: partition)
+            self.partitionCache[key]?.nextOffset = next
+            self.dirtyPartitions.insert(key)
+            if !self.defersHighWatermarkUpdates { try self.flushPartitionStates() }
             return AppendResult(baseOffset: first ?? state.nextOffset, lastOffset: next - 1, logStartOffset: state.logStartOffset)
         }
     }
@@ -136,7 +180,8 @@ public final class LogStore {
     /// Moves a partition's log start forward to `offset` (-1: the high watermark) and deletes the batches
     /// that lie wholly below it. Returns the new log start.
     public func deleteRecords(topic name: String, partition: Int32, before offset: Int64) throws(StorageError) -> Int64 {
-        try storageOperation {
+        try self.flushPartitionStates()
+        return try storageOperation {
             let topic = try self.requireTopic(name)
             let state = try self.partitionState(topic: topic, partition: partition)
             let target = offset == -1 ? state.nextOffset : offset
@@ -157,10 +202,21 @@ public final class LogStore {
     }
 
     func requireTopic(_ name: String) throws -> TopicInfo {
+        if let cached = self.topicCache[name] { return cached }
         guard let topic = try self.topic(named: name) else {
             throw StorageError(.unknownTopic, "topic '\(name)' does not exist")
         }
+        self.topicCache[name] = topic
         return topic
+    }
+
+    private func forget(_ topic: TopicInfo) {
+        self.topicCache[topic.name] = nil
+        for partition in 0..<topic.partitionCount {
+            let key = PartitionKey(topicID: topic.topicID, partition: partition)
+            self.partitionCache[key] = nil
+            self.dirtyPartitions.remove(key)
+        }
     }
 
     func partitionState(topic: TopicInfo, partition: Int32) throws -> PartitionState {
@@ -170,6 +226,8 @@ public final class LogStore {
                 "partition \(partition) does not exist; topic '\(topic.name)' has \(topic.partitionCount)"
             )
         }
+        let key = PartitionKey(topicID: topic.topicID, partition: partition)
+        if let cached = self.partitionCache[key] { return cached }
         let select = try self.db.statement(
             "SELECT log_start_offset, next_offset FROM partitions WHERE topic_id = ?1 AND partition = ?2"
         )
@@ -178,7 +236,9 @@ public final class LogStore {
         guard try select.step() else {
             throw StorageError(.storageFailure, "partition row missing for '\(topic.name)'-\(partition)")
         }
-        return PartitionState(logStartOffset: select.int64(at: 0), nextOffset: select.int64(at: 1))
+        let state = PartitionState(logStartOffset: select.int64(at: 0), nextOffset: select.int64(at: 1))
+        self.partitionCache[key] = state
+        return state
     }
 
     /// Deletes the batches that end below `logStart` and records the new log start.
@@ -188,6 +248,8 @@ public final class LogStore {
         try self.db.statement(
             "UPDATE partitions SET log_start_offset = max(log_start_offset, ?3) WHERE topic_id = ?1 AND partition = ?2"
         ).bind(1, topicID).bind(2, partition).bind(3, logStart).run()
+        let key = PartitionKey(topicID: topicID, partition: partition)
+        if let state = self.partitionCache[key] { self.partitionCache[key]?.logStartOffset = max(state.logStartOffset, logStart) }
     }
 
     func topic(named name: String) throws(SQLiteError) -> TopicInfo? {

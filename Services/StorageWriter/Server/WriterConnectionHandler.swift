@@ -104,13 +104,11 @@ final class WriterConnectionHandler: ChannelInboundHandler {
         }
         let channel = context.channel
         let requestID = request.requestID
-        self.committer.submit(command, bytes: bytes) { response in
-            // Runs on the commit thread: hop to the connection's event loop to write.
-            channel.eventLoop.execute {
-                var buffer = channel.allocator.buffer(capacity: 64)
-                WriterEnvelope(requestID: requestID, message: response).encode(into: &buffer)
-                channel.writeAndFlush(buffer, promise: nil)
-            }
+        self.committer.submit(command, bytes: bytes, on: channel.eventLoop) { response in
+            // Runs on the connection's event loop, with the rest of its group's answers.
+            var buffer = channel.allocator.buffer(capacity: 64)
+            WriterEnvelope(requestID: requestID, message: response).encode(into: &buffer)
+            channel.writeAndFlush(buffer, promise: nil)
         }
     }
 

@@ -1,0 +1,60 @@
+import Foundation
+import Logging
+import MonologRecords
+import MonologWriterClient
+import NIOCore
+import NIOPosix
+
+/// The original design's method: N clients, each appending one 512-byte message to the storage writer
+/// and waiting for its acknowledgement (fsynced) before sending the next.
+enum GroupCommitScenario {
+    struct Result {
+        var messagesPerSecond: Double
+        var latenciesMs: [Double]
+    }
+
+    static func run(socketPath: String, clients: Int, partitions: Int32, duration: Duration) async throws -> Result {
+        let admin = WriterClient(socketPath: socketPath, clientName: "bench-admin", logger: Logger(label: "bench"))
+        _ = try await admin.createTopic("bench", partitionCount: partitions, ifNotExists: true)
+        admin.shutdown()
+        let payload = [UInt8](repeating: 0x42, count: 512)
+        let deadline = ContinuousClock.now + duration
+        let started = ContinuousClock.now
+        // Each client is a chain of futures on an event loop, as the gateways' handlers use the writer:
+        // send, wait for the ack, send the next.
+        let group = MultiThreadedEventLoopGroup.singleton
+        var finished: [EventLoopFuture<[Double]>] = []
+        var writers: [WriterClient] = []
+        for client in 0..<clients {
+            let writer = WriterClient(socketPath: socketPath, clientName: "bench-\(client)", logger: Logger(label: "bench"))
+            writers.append(writer)
+            _ = try await writer.createTopic("bench", partitionCount: partitions, ifNotExists: true)  // connects
+            let loop = group.next()
+            let done = loop.makePromise(of: [Double].self)
+            let latencies = try await loop.submit { NIOLoopBoundBox([Double](), eventLoop: loop) }.get()
+            @Sendable func sendNext() {
+                guard ContinuousClock.now < deadline else {
+                    done.succeed(latencies.value)
+                    return
+                }
+                let batch = RecordBatchBuilder.build([NewRecord(key: nil, value: payload, timestamp: 1)])
+                let sent = ContinuousClock.now
+                writer.submit(.append(topic: "bench", partition: Int32(client) % partitions, batches: batch), on: loop).whenComplete { result in
+                    guard case .success = result else {
+                        done.fail(WriterClientError(.unexpectedResponse, "append failed: \(result)"))
+                        return
+                    }
+                    latencies.value.append(seconds(ContinuousClock.now - sent) * 1000)
+                    sendNext()
+                }
+            }
+            loop.execute { sendNext() }
+            finished.append(done.futureResult)
+        }
+        var perClient: [[Double]] = []
+        for future in finished { perClient.append(try await future.get()) }
+        for writer in writers { writer.shutdown() }
+        let all = perClient.flatMap { $0 }
+        return Result(messagesPerSecond: Double(all.count) / seconds(ContinuousClock.now - started), latenciesMs: all)
+    }
+}
