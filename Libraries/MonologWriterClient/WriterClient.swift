@@ -190,10 +190,9 @@ public final class WriterClient: Sendable {
             }
             .connect(unixDomainSocketPath: self.socketPath)
             .flatMap { channel in
-                let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
                 let hello = WriterRequest.hello(version: WriterProtocol.version, clientName: clientName)
-                channel.writeAndFlush(OutboundWriterRequest(message: hello, promise: promise), promise: nil)
-                return promise.futureResult.flatMapThrowing { response -> any Channel in
+                // A writer that accepts but never answers must not stall every request behind it.
+                return Self.request(hello, on: channel, timeout: .seconds(5)).flatMapThrowing { response -> any Channel in
                     guard case .hello(let version) = response, version == WriterProtocol.version else {
                         channel.close(promise: nil)
                         throw WriterClientError(.unexpectedResponse, "writer refused the handshake: \(response)")
@@ -204,9 +203,7 @@ public final class WriterClient: Sendable {
             }
             .flatMap { channel -> EventLoopFuture<any Channel> in
                 guard let handler else { return channel.eventLoop.makeSucceededFuture(channel) }
-                let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
-                channel.writeAndFlush(OutboundWriterRequest(message: .subscribe, promise: promise), promise: nil)
-                return promise.futureResult.map { _ in
+                return Self.request(.subscribe, on: channel, timeout: .seconds(5)).map { _ in
                     handler([])  // (re)subscribed: whatever happened meanwhile must be re-read
                     return channel
                 }
@@ -222,6 +219,22 @@ public final class WriterClient: Sendable {
 }
 
 extension WriterClient {
+    /// Writes one request and returns its answer. If the write itself fails (the connection closed before
+    /// the request reached the handler), the answer fails too, rather than waiting forever; past
+    /// `timeout` the connection is closed, which fails it as well.
+    static func request(_ message: WriterRequest, on channel: any Channel, timeout: TimeAmount) -> EventLoopFuture<WriterResponse> {
+        let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { error in promise.fail(WriterClientError(.unavailable, "not sent: \(error)")) }
+        channel.writeAndFlush(OutboundWriterRequest(message: message, promise: promise), promise: written)
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) {
+            promise.fail(WriterClientError(.unavailable, "no answer from the storage writer within \(timeout)"))
+            channel.close(promise: nil)
+        }
+        promise.futureResult.whenComplete { _ in deadline.cancel() }
+        return promise.futureResult
+    }
+
     public func createTopic(
         _ name: String,
         partitionCount: Int32,

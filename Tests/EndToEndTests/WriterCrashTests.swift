@@ -34,16 +34,19 @@ import Testing
             }
             group.addTask {
                 var random = SystemRandomNumberGenerator()
-                for _ in 0..<rounds {
+                for round in 0..<rounds {
                     try await Task.sleep(for: .milliseconds(Int.random(in: 30...250, using: &random)))
                     try await writer.kill9()
                     try await writer.start()
+                    progress("kill \(round + 1)/\(rounds): \(ledger.acknowledged.count) acknowledged")
                 }
                 ledger.stop()
+                progress("producers stopping")
             }
             try await group.waitForAll()
         }
 
+        progress("producers stopped; checking")
         let acked = ledger.acknowledged
         #expect(acked.count > rounds * 5, "too few acknowledgements (\(acked.count)) to prove anything")
         #expect(writer.integrityCheck() == "ok")
@@ -237,4 +240,9 @@ final class WatermarkInbox: Sendable {
 
     func highWatermark(_ topic: String) -> Int64? { self.latest.withLock { $0[topic] } }
     var resyncs: Int { self.resyncCount.load(ordering: .relaxed) }
+}
+
+/// Progress lines on standard error, for long runs (scripts/writer-crash-loop.sh).
+func progress(_ message: String) {
+    FileHandle.standardError.write(Data("[writer-crash] \(message)\n".utf8))
 }
