@@ -127,7 +127,8 @@ let package = Package(
         .executableTarget(
             name: "KafkaGateway",
             dependencies: [
-                "MonologKafkaProtocol", "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability",
+                "MonologKafkaProtocol", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologConfig",
+                "MonologObservability",
                 argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/KafkaGateway",

@@ -12,6 +12,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("kafka-addr"), help: "Kafka listener, HOST:PORT or :PORT. Env MONOLOG_KAFKA_ADDR. Default :9092")
     public var kafkaAddress: String?
 
+    @Option(
+        name: .customLong("advertised-kafka-addr"),
+        help: "HOST:PORT Kafka clients are told to connect to. Env MONOLOG_ADVERTISED_KAFKA_ADDR. Default: --kafka-addr, localhost for a wildcard"
+    )
+    public var advertisedKafkaAddress: String?
+
     @Option(name: .customLong("http-addr"), help: "HTTP listener, HOST:PORT or :PORT. Env MONOLOG_HTTP_ADDR. Default :8080")
     public var httpAddress: String?
 
@@ -41,10 +47,12 @@ public struct CommonOptions: ParsableArguments, Sendable {
         let layers: [(source: String, values: [String: String])] = [
             ("environment", [
                 "data-dir": environment["MONOLOG_DATA_DIR"], "kafka-addr": environment["MONOLOG_KAFKA_ADDR"],
+                "advertised-kafka-addr": environment["MONOLOG_ADVERTISED_KAFKA_ADDR"],
                 "http-addr": environment["MONOLOG_HTTP_ADDR"], "log-level": environment["MONOLOG_LOG_LEVEL"],
             ].compactMapValues { $0 }),
             ("command line", [
                 "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
+                "advertised-kafka-addr": self.advertisedKafkaAddress,
                 "log-level": self.logLevel,
             ].compactMapValues { $0 }),
         ]
@@ -64,7 +72,7 @@ extension MonologConfiguration {
         case "data-dir":
             guard !value.isEmpty else { throw ConfigurationError(setting: setting, source: source, problem: "empty path") }
             self.dataDirectory = value
-        case "kafka-addr", "http-addr":
+        case "kafka-addr", "http-addr", "advertised-kafka-addr":
             guard let address = ListenAddress(parsing: value) else {
                 throw ConfigurationError(
                     setting: setting,
@@ -72,7 +80,15 @@ extension MonologConfiguration {
                     problem: "'\(value)' is not HOST:PORT or :PORT with a port from 0 to 65535"
                 )
             }
-            if setting == "kafka-addr" { self.kafkaAddress = address } else { self.httpAddress = address }
+            switch setting {
+            case "kafka-addr": self.kafkaAddress = address
+            case "http-addr": self.httpAddress = address
+            default:
+                guard !address.host.isEmpty, address.port > 0 else {
+                    throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' needs a host and a port clients can reach")
+                }
+                self.advertisedKafkaAddress = address
+            }
         case "log-level":
             guard let level = Logger.Level(rawValue: value.lowercased()) else {
                 throw ConfigurationError(
@@ -95,6 +111,7 @@ extension MonologConfiguration {
             "--http-addr", self.httpAddress.description,
             "--log-level", self.logLevel.rawValue,
         ]
+        if let advertised = self.advertisedKafkaAddress { arguments += ["--advertised-kafka-addr", advertised.description] }
         if let configFile { arguments += ["--config", configFile] }
         return arguments
     }
@@ -122,7 +139,7 @@ enum ConfigFile {
         }
         for (key, value) in root.sorted(by: { $0.key < $1.key }) {
             switch key {
-            case "data_dir", "kafka_addr", "http_addr", "log_level":
+            case "data_dir", "kafka_addr", "http_addr", "log_level", "advertised_kafka_addr":
                 try config.set(key.replacingOccurrences(of: "_", with: "-"), to: "\(value)", source: source)
             case "retention":
                 guard let retention = value as? [String: Any] else {

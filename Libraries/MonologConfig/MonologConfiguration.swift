@@ -5,6 +5,8 @@ import Logging
 public struct MonologConfiguration: Hashable, Sendable {
     public var dataDirectory: String
     public var kafkaAddress: ListenAddress
+    /// The address Kafka clients are told to connect to (Metadata); nil derives it from `kafkaAddress`.
+    public var advertisedKafkaAddress: ListenAddress?
     public var httpAddress: ListenAddress
     public var logLevel: Logger.Level
     public var retention: RetentionSettings
@@ -14,11 +16,23 @@ public struct MonologConfiguration: Hashable, Sendable {
     public static let defaults = MonologConfiguration(
         dataDirectory: "./data",
         kafkaAddress: ListenAddress(host: "", port: 9092),
+        advertisedKafkaAddress: nil,
         httpAddress: ListenAddress(host: "", port: 8080),
         logLevel: .info,
         retention: RetentionSettings(enabled: true, maxAge: .seconds(24 * 3600), checkInterval: .seconds(60)),
         configFile: nil
     )
+}
+
+extension MonologConfiguration {
+    /// What Metadata tells clients: the advertised address, else the listener's, with `localhost` for a
+    /// wildcard bind (a client cannot connect to 0.0.0.0 or ::).
+    public var effectiveAdvertisedKafkaAddress: ListenAddress {
+        if let advertised = self.advertisedKafkaAddress { return advertised }
+        let host = self.kafkaAddress.host
+        let wildcard = host.isEmpty || host == "0.0.0.0" || host == "::"
+        return ListenAddress(host: wildcard ? "localhost" : host, port: self.kafkaAddress.port)
+    }
 }
 
 /// How the retention worker trims old data.

@@ -2,6 +2,9 @@ import ArgumentParser
 import Logging
 import MonologConfig
 import MonologObservability
+import MonologStorage
+import MonologWriterClient
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -27,7 +30,20 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
         let logger = MonologLogging.logger(service: "kafka-gateway", level: config.logLevel)
-        let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, logger: logger)
+        let directory = DataDirectory(path: config.dataDirectory)
+        let writer = WriterClient(socketPath: directory.writerSocketPath, clientName: "kafka-gateway", logger: logger)
+        let clusterID = try StorageReader(directory: directory).clusterID() ?? "monolog"
+        let gateway = KafkaGatewayContext(
+            readers: StorageReaderPool(directory: directory),
+            threads: NIOThreadPool.singleton,
+            writer: writer,
+            advertisedAddress: config.effectiveAdvertisedKafkaAddress,
+            clusterID: clusterID,
+            autoCreateTopics: true,
+            defaultPartitions: 1,
+            logger: logger
+        )
+        let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, gateway: gateway, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: listener)],
@@ -36,5 +52,6 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
+        writer.shutdown()
     }
 }

@@ -9,12 +9,15 @@ enum SupportedAPIs {
     }
 
     static let all: [Entry] = [
-        ApiVersionsAPI.range
+        ApiVersionsAPI.range,
+        MetadataAPI.range,
     ]
 }
 
 /// Kafka error codes used by this gateway (from the protocol guide's error table).
 enum KafkaErrorCode {
     static let none: Int16 = 0
+    static let unknownTopicOrPartition: Int16 = 3
+    static let invalidTopicException: Int16 = 17
     static let unsupportedVersion: Int16 = 35
 }

@@ -3,17 +3,24 @@ import MonologKafkaProtocol
 import MonologObservability
 import NIOCore
 
-/// One client connection: reads request frames, answers each in order. Requests this broker does not
-/// implement close the connection, as Kafka does; ApiVersions at an unknown version is answered in v0
-/// form so the client can downgrade.
+/// One client connection. Requests are answered in the order they arrived, as Kafka clients require,
+/// even when a later one (ApiVersions) is ready before an earlier one (Metadata, waiting on storage):
+/// each request takes a sequence number and its response waits until every earlier one is written.
+/// Requests this broker does not serve close the connection, as Kafka does; ApiVersions at an unknown
+/// version is answered in v0 form so the client can downgrade.
 final class KafkaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private let gateway: KafkaGatewayContext
     private var logger: Logger
+    private var nextSequence = 0
+    private var nextToWrite = 0
+    private var finished: [Int: ByteBuffer] = [:]
 
-    init(logger: Logger) {
-        self.logger = logger
+    init(gateway: KafkaGatewayContext) {
+        self.gateway = gateway
+        self.logger = gateway.logger
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -27,39 +34,93 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         do {
             frame = try KafkaRequestFrame(self.unwrapInboundIn(data))
         } catch {
-            self.logger.debug("closing connection: request header unreadable", metadata: [LogKey.error: "\(error)"])
-            context.close(promise: nil)
-            return
-        }
-        guard frame.apiKey == ApiVersionsRequest.apiKey else {
-            self.logger.debug(
-                "closing connection: API not supported",
-                metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaAPIVersion: "\(frame.apiVersion)"]
-            )
-            context.close(promise: nil)
+            self.close(context, "request header unreadable", error: error)
             return
         }
         self.logger.trace(
             "request",
             metadata: [
-                LogKey.kafkaAPI: "ApiVersions", LogKey.kafkaAPIVersion: "\(frame.apiVersion)",
+                LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaAPIVersion: "\(frame.apiVersion)",
                 LogKey.kafkaCorrelationID: "\(frame.correlationID)", LogKey.kafkaClientID: "\(frame.header.clientId ?? "")",
             ]
         )
+        let sequence = self.nextSequence
+        self.nextSequence += 1
         do {
-            let response = try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator)
-            context.writeAndFlush(self.wrapOutboundOut(response), promise: nil)
+            switch frame.apiKey {
+            case ApiVersionsRequest.apiKey:
+                self.finish(sequence, try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator), context: context)
+            case MetadataRequest.apiKey where MetadataAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try MetadataRequest(from: &body, version: frame.apiVersion)
+                self.answer(
+                    MetadataAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop),
+                    frame: frame,
+                    sequence: sequence,
+                    context: context
+                )
+            default:
+                self.close(context, "API or version not supported", error: nil, frame: frame)
+            }
         } catch {
-            self.logger.debug("closing connection: malformed request", metadata: [LogKey.error: "\(error)"])
-            context.close(promise: nil)
+            self.close(context, "malformed request", error: error, frame: frame)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.logger.debug("closing connection after an error", metadata: [LogKey.error: "\(error)"])
+        self.close(context, "connection error", error: error)
+    }
+
+    /// Encodes an asynchronous answer when it arrives and queues it in request order.
+    private func answer<Response: KafkaResponseMessage>(
+        _ future: EventLoopFuture<Response>,
+        frame: KafkaRequestFrame,
+        sequence: Int,
+        context: ChannelHandlerContext
+    ) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let version = frame.apiVersion
+        let correlationID = frame.correlationID
+        future.whenComplete { result in
+            let context = boundContext.value
+            do {
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                try KafkaResponseFrame.encode(try result.get(), version: version, correlationID: correlationID, into: &buffer)
+                handler.value.finish(sequence, buffer, context: context)
+            } catch {
+                handler.value.close(context, "request failed", error: error, frame: frame)
+            }
+        }
+    }
+
+    /// Writes every response that is next in line.
+    private func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
+        self.finished[sequence] = response
+        var wrote = false
+        while let next = self.finished.removeValue(forKey: self.nextToWrite) {
+            context.write(self.wrapOutboundOut(next), promise: nil)
+            self.nextToWrite += 1
+            wrote = true
+        }
+        if wrote { context.flush() }
+    }
+
+    private func close(_ context: ChannelHandlerContext, _ reason: String, error: (any Error)?, frame: KafkaRequestFrame? = nil) {
+        var metadata: Logger.Metadata = [:]
+        if let frame {
+            metadata[LogKey.kafkaAPI] = "\(frame.apiKey)"
+            metadata[LogKey.kafkaAPIVersion] = "\(frame.apiVersion)"
+        }
+        if let error { metadata[LogKey.error] = "\(error)" }
+        self.logger.debug("closing connection: \(reason)", metadata: metadata)
         context.close(promise: nil)
     }
 }
 
 @available(*, unavailable)
 extension KafkaConnectionHandler: Sendable {}
+
+extension SupportedAPIs.Entry {
+    func contains(_ version: Int16) -> Bool { version >= self.minVersion && version <= self.maxVersion }
+}

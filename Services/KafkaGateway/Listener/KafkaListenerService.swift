@@ -9,10 +9,11 @@ import ServiceLifecycle
 struct KafkaListenerService: Service {
     let address: ListenAddress
     let maxFrameBytes: Int
+    let gateway: KafkaGatewayContext
     let logger: Logger
 
     func run() async throws {
-        let logger = self.logger
+        let gateway = self.gateway
         let maxFrameBytes = self.maxFrameBytes
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -23,7 +24,7 @@ struct KafkaListenerService: Service {
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
                     )
-                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(logger: logger))
+                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(gateway: gateway))
                 }
             }
             .bind(host: self.address.bindHost, port: self.address.port)

@@ -1,0 +1,28 @@
+import Logging
+import MonologConfig
+import MonologStorage
+import MonologWriterClient
+import NIOCore
+import NIOPosix
+
+/// What every API handler needs: storage reads (on a thread pool, off the event loops), the storage
+/// writer, the broker's identity and settings.
+struct KafkaGatewayContext: Sendable {
+    /// This broker's node id: Monolog is a cluster of one.
+    static let nodeID: Int32 = 0
+
+    let readers: StorageReaderPool
+    let threads: NIOThreadPool
+    let writer: WriterClient
+    let advertisedAddress: ListenAddress
+    let clusterID: String
+    let autoCreateTopics: Bool
+    let defaultPartitions: Int32
+    let logger: Logger
+
+    /// Runs a blocking storage read on the thread pool and completes on `eventLoop`.
+    func read<T: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (StorageReader) throws -> T) -> EventLoopFuture<T> {
+        let readers = self.readers
+        return self.threads.runIfActive(eventLoop: eventLoop) { try readers.withReader(body) }
+    }
+}
