@@ -33,6 +33,8 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
         let directory = DataDirectory(path: config.dataDirectory)
         let writer = WriterClient(socketPath: directory.writerSocketPath, clientName: "kafka-gateway", logger: logger)
         let clusterID = try StorageReader(directory: directory).clusterID() ?? "monolog"
+        let board = WatermarkBoard()
+        try await writer.subscribeToWatermarks { board.update($0) }
         let gateway = KafkaGatewayContext(
             readers: StorageReaderPool(directory: directory),
             threads: NIOThreadPool.singleton,
@@ -41,6 +43,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             clusterID: clusterID,
             autoCreateTopics: true,
             defaultPartitions: 1,
+            board: board,
             logger: logger
         )
         let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, gateway: gateway, logger: logger)

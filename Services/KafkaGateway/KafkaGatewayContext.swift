@@ -18,6 +18,8 @@ struct KafkaGatewayContext: Sendable {
     let clusterID: String
     let autoCreateTopics: Bool
     let defaultPartitions: Int32
+    /// Wakes long-poll fetches on the writer's watermark notifications.
+    let board: WatermarkBoard
     let logger: Logger
 
     /// Runs a blocking storage read on the thread pool and completes on `eventLoop`.

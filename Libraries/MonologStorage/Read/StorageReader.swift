@@ -1,3 +1,4 @@
+import MonologRecords
 import NIOCore
 
 /// The read side of storage: queries that gateways and the retention worker run directly against the
@@ -170,5 +171,45 @@ extension StorageReader {
         defer { statement.reset() }
         statement.bind(1, topicID).bind(2, partition)
         return try statement.step() ? statement.int64(at: 0) : 0
+    }
+}
+
+extension StorageReader {
+    /// The first offset whose record timestamp is at or after `timestamp` (ListOffsets by time), or nil
+    /// when every record is older. Batches whose newest record is older are skipped by their stored max
+    /// timestamp; only candidate batches are decoded.
+    public func offset(forTimestamp timestamp: Int64, topicID: Int64, partition: Int32, logStartOffset: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        let statement = try self.db.statement(
+            """
+            SELECT data FROM batches WHERE topic_id = ?1 AND partition = ?2 AND max_timestamp >= ?3 AND last_offset >= ?4
+            ORDER BY last_offset
+            """
+        )
+        defer { statement.reset() }
+        statement.bind(1, topicID).bind(2, partition).bind(3, timestamp).bind(4, logStartOffset)
+        while try statement.step() {
+            let batch = try RecordBatch(validating: statement.buffer(at: 0, allocator: ByteBufferAllocator()))
+            if let record = try batch.records().first(where: { $0.offset >= logStartOffset && $0.timestamp >= timestamp }) {
+                return (record.offset, record.timestamp)
+            }
+        }
+        return nil
+    }
+
+    /// The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP).
+    public func maxTimestampOffset(topicID: Int64, partition: Int32, logStartOffset: Int64) throws -> (offset: Int64, timestamp: Int64)? {
+        let statement = try self.db.statement(
+            """
+            SELECT data FROM batches WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3
+            ORDER BY max_timestamp DESC, last_offset LIMIT 1
+            """
+        )
+        defer { statement.reset() }
+        statement.bind(1, topicID).bind(2, partition).bind(3, logStartOffset)
+        guard try statement.step() else { return nil }
+        let batch = try RecordBatch(validating: statement.buffer(at: 0, allocator: ByteBufferAllocator()))
+        let records = try batch.records().filter { $0.offset >= logStartOffset }
+        guard let best = records.max(by: { ($0.timestamp, -$0.offset) < ($1.timestamp, -$1.offset) }) else { return nil }
+        return (best.offset, best.timestamp)
     }
 }

@@ -59,7 +59,9 @@ enum MetadataAPI {
                 var partition = MetadataResponse.MetadataResponsePartition()
                 partition.partitionIndex = offsets.partition
                 partition.leaderId = KafkaGatewayContext.nodeID
-                partition.leaderEpoch = 0
+                // -1 (unknown) until OffsetForLeaderEpoch is served: an epoch >= 0 makes clients such as
+                // franz-go validate positions with it (VERSIONS.md).
+                partition.leaderEpoch = -1
                 partition.replicaNodes = [KafkaGatewayContext.nodeID]
                 partition.isrNodes = [KafkaGatewayContext.nodeID]
                 return partition

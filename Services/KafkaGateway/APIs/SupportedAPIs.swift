@@ -9,15 +9,55 @@ enum SupportedAPIs {
     }
 
     static let all: [Entry] = [
-        ApiVersionsAPI.range,
+        ProduceAPI.range,
+        FetchAPI.range,
+        ListOffsetsAPI.range,
         MetadataAPI.range,
+        ApiVersionsAPI.range,
+        InitProducerIdAPI.range,
     ]
 }
 
 /// Kafka error codes used by this gateway (from the protocol guide's error table).
 enum KafkaErrorCode {
     static let none: Int16 = 0
+    static let offsetOutOfRange: Int16 = 1
+    static let corruptMessage: Int16 = 2
+    static let requestTimedOut: Int16 = 7
+    static let messageTooLarge: Int16 = 10
+    static let invalidRequest: Int16 = 42
+    static let outOfOrderSequenceNumber: Int16 = 45
+    static let invalidProducerEpoch: Int16 = 47
+    static let kafkaStorageError: Int16 = 56
+    static let unknownProducerID: Int16 = 59
     static let unknownTopicOrPartition: Int16 = 3
     static let invalidTopicException: Int16 = 17
     static let unsupportedVersion: Int16 = 35
+}
+
+import MonologWriterClient
+import MonologWriterProtocol
+
+extension KafkaErrorCode {
+    /// What a Kafka client should see for a storage writer's answer.
+    static func from(_ error: any Error) -> Int16 {
+        guard let error = error as? WriterClientError else { return kafkaStorageError }
+        switch error.code {
+        case .unavailable, .connectionLost: return requestTimedOut  // retriable: the writer is restarting
+        case .unexpectedResponse: return kafkaStorageError
+        case .rejected(let code):
+            switch code {
+            case .unknownTopic, .invalidPartition: return unknownTopicOrPartition
+            case .invalidTopicName: return invalidTopicException
+            case .corruptBatch: return corruptMessage
+            case .outOfOrderSequence: return outOfOrderSequenceNumber
+            case .invalidProducerEpoch: return invalidProducerEpoch
+            case .unknownProducerID: return unknownProducerID
+            case .offsetOutOfRange: return offsetOutOfRange
+            case .requestTooLarge: return messageTooLarge
+            case .invalidRequest: return invalidRequest
+            default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
+            }
+        }
+    }
 }

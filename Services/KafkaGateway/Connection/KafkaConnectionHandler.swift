@@ -50,6 +50,33 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             switch frame.apiKey {
             case ApiVersionsRequest.apiKey:
                 self.finish(sequence, try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator), context: context)
+            case ProduceRequest.apiKey where ProduceAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try ProduceRequest(from: &body, version: frame.apiVersion)
+                let future = ProduceAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop)
+                if request.acks == 0 {
+                    // acks=0: the client expects no response; the write still happens.
+                    self.skip(sequence, context: context)
+                } else {
+                    self.answer(future, frame: frame, sequence: sequence, context: context)
+                }
+            case FetchRequest.apiKey where FetchAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try FetchRequest(from: &body, version: frame.apiVersion)
+                self.answer(
+                    FetchAPI.respond(to: request, context: self.gateway, board: self.gateway.board, on: context.eventLoop),
+                    frame: frame,
+                    sequence: sequence,
+                    context: context
+                )
+            case ListOffsetsRequest.apiKey where ListOffsetsAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try ListOffsetsRequest(from: &body, version: frame.apiVersion)
+                self.answer(ListOffsetsAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
+            case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try InitProducerIdRequest(from: &body, version: frame.apiVersion)
+                self.answer(InitProducerIdAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
             case MetadataRequest.apiKey where MetadataAPI.range.contains(frame.apiVersion):
                 var body = frame.body
                 let request = try MetadataRequest(from: &body, version: frame.apiVersion)
@@ -94,16 +121,23 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    /// Writes every response that is next in line.
+    /// Writes every response that is next in line. A request without a response (acks=0) holds an
+    /// empty slot, so it keeps its place without writing anything.
     private func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
         self.finished[sequence] = response
         var wrote = false
         while let next = self.finished.removeValue(forKey: self.nextToWrite) {
-            context.write(self.wrapOutboundOut(next), promise: nil)
+            if next.readableBytes > 0 {
+                context.write(self.wrapOutboundOut(next), promise: nil)
+                wrote = true
+            }
             self.nextToWrite += 1
-            wrote = true
         }
         if wrote { context.flush() }
+    }
+
+    private func skip(_ sequence: Int, context: ChannelHandlerContext) {
+        self.finish(sequence, ByteBuffer(), context: context)
     }
 
     private func close(_ context: ChannelHandlerContext, _ reason: String, error: (any Error)?, frame: KafkaRequestFrame? = nil) {

@@ -1,0 +1,64 @@
+import MonologKafkaProtocol
+import MonologRecords
+import MonologWriterClient
+import MonologWriterProtocol
+import NIOCore
+
+/// Produce (key 0). Advertised from v0 (librdkafka before 2.11.1 turns compression off unless v0 is in
+/// range) to v9; v0–2 (message sets of magic 0/1) are refused per partition with UNSUPPORTED_VERSION, as
+/// Kafka 4 does. Each partition's batches go to the storage writer; the answer waits for the fsync
+/// (acks 1 and -1 are the same here: there are no replicas). acks=0 gets no response at all.
+enum ProduceAPI {
+    static let range = SupportedAPIs.Entry(apiKey: ProduceRequest.apiKey, name: "Produce", minVersion: 0, maxVersion: 9)
+    /// Kafka's default `max.message.bytes`; a larger batch gets MESSAGE_TOO_LARGE.
+    static let maxBatchBytes = 1_048_588
+
+    static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ProduceResponse> {
+        let topics = request.topicData.map { topic in
+            let partitions = topic.partitionData.map { partition in
+                self.produce(topic: topic.name, partition: partition, version: version, context: context, on: eventLoop)
+            }
+            return EventLoopFuture.whenAllSucceed(partitions, on: eventLoop).map { responses in
+                var response = ProduceResponse.TopicProduceResponse()
+                response.name = topic.name
+                response.partitionResponses = responses
+                return response
+            }
+        }
+        return EventLoopFuture.whenAllSucceed(topics, on: eventLoop).map { topics in
+            var response = ProduceResponse()
+            response.responses = topics
+            return response
+        }
+    }
+
+    static func produce(
+        topic: String,
+        partition: ProduceRequest.PartitionProduceData,
+        version: Int16,
+        context: KafkaGatewayContext,
+        on eventLoop: any EventLoop
+    ) -> EventLoopFuture<ProduceResponse.PartitionProduceResponse> {
+        var response = ProduceResponse.PartitionProduceResponse()
+        response.index = partition.index
+        response.baseOffset = -1
+        response.logAppendTimeMs = -1
+        func failed(_ code: Int16) -> EventLoopFuture<ProduceResponse.PartitionProduceResponse> {
+            response.errorCode = code
+            return eventLoop.makeSucceededFuture(response)
+        }
+        guard version >= 3 else { return failed(KafkaErrorCode.unsupportedVersion) }
+        guard let records = partition.records, records.readableBytes > 0 else { return failed(KafkaErrorCode.invalidRequest) }
+        guard records.readableBytes <= self.maxBatchBytes else { return failed(KafkaErrorCode.messageTooLarge) }
+        return context.writer.submit(.append(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { answer in
+            if case .appended(let baseOffset, _, let logStartOffset) = answer {
+                response.baseOffset = baseOffset
+                response.logStartOffset = logStartOffset
+            }
+            return response
+        }.recover { error in
+            response.errorCode = KafkaErrorCode.from(error)
+            return response
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import MonologKafkaProtocol
+import MonologStorage
+import MonologWriterProtocol
+import NIOCore
+
+/// Fetch (key 1), versions 4–12: whole stored batches from each partition's fetch offset (a fetch inside
+/// a batch returns that batch), within the partition and request byte limits. When less than
+/// `min_bytes` is available, the fetch waits up to `max_wait_ms`, woken the moment the storage writer
+/// reports new data for one of its partitions. Fetch sessions (KIP-227) are declined: the response's
+/// session id is 0, so clients send full fetches; that is a valid answer to a session request.
+enum FetchAPI {
+    static let range = SupportedAPIs.Entry(apiKey: FetchRequest.apiKey, name: "Fetch", minVersion: 4, maxVersion: 12)
+    /// The longest a fetch may wait, whatever it asks for.
+    static let maxWait = TimeAmount.seconds(30)
+
+    static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
+        self.read(request, context: context, on: eventLoop).flatMap { first in
+            let bytes = self.recordBytes(first)
+            guard bytes < Int(max(request.minBytes, 1)), request.maxWaitMs > 0 else {
+                return eventLoop.makeSucceededFuture(first)
+            }
+            let partitions = Set(request.topics.flatMap { topic in topic.partitions.map { TopicPartition(topic: topic.topic, partition: $0.partition) } })
+            let wait = min(TimeAmount.milliseconds(Int64(request.maxWaitMs)), self.maxWait)
+            return board.wait(for: partitions, maxWait: wait, on: eventLoop).flatMap {
+                self.read(request, context: context, on: eventLoop)
+            }
+        }
+    }
+
+    static func recordBytes(_ response: FetchResponse) -> Int {
+        response.responses.reduce(0) { total, topic in topic.partitions.reduce(total) { $0 + ($1.records?.readableBytes ?? 0) } }
+    }
+
+    static func read(_ request: FetchRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
+        context.read(on: eventLoop) { reader in
+            try reader.snapshot {
+                var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int.max
+                var response = FetchResponse()
+                response.sessionId = 0
+                response.responses = try request.topics.map { topic in
+                    var result = FetchResponse.FetchableTopicResponse()
+                    result.topic = topic.topic
+                    let info = try reader.topic(named: topic.topic)
+                    let bounds = try info.map { try reader.partitionOffsets(topicID: $0.topicID) } ?? []
+                    result.partitions = try topic.partitions.map { partition in
+                        var data = FetchResponse.PartitionData()
+                        data.partitionIndex = partition.partition
+                        data.abortedTransactions = []
+                        data.preferredReadReplica = -1
+                        data.records = ByteBuffer()  // an empty record set, never null
+                        guard let info, let offsets = bounds.first(where: { $0.partition == partition.partition }) else {
+                            data.errorCode = KafkaErrorCode.unknownTopicOrPartition
+                            data.highWatermark = -1
+                            data.lastStableOffset = -1
+                            data.logStartOffset = -1
+                            return data
+                        }
+                        data.highWatermark = offsets.highWatermark
+                        data.lastStableOffset = offsets.highWatermark
+                        data.logStartOffset = offsets.logStartOffset
+                        guard partition.fetchOffset >= offsets.logStartOffset, partition.fetchOffset <= offsets.highWatermark else {
+                            data.errorCode = KafkaErrorCode.offsetOutOfRange
+                            return data
+                        }
+                        guard partition.fetchOffset < offsets.highWatermark, budget > 0 else { return data }
+                        let limit = min(Int(max(partition.partitionMaxBytes, 1)), budget)
+                        let batches = try reader.batches(topicID: info.topicID, partition: partition.partition, fromOffset: partition.fetchOffset, maxBytes: limit)
+                        var records = ByteBuffer()
+                        for batch in batches {
+                            var bytes = batch.bytes
+                            records.writeBuffer(&bytes)
+                        }
+                        budget -= records.readableBytes
+                        data.records = records
+                        return data
+                    }
+                    return result
+                }
+                return response
+            }
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import MonologKafkaProtocol
+import MonologWriterClient
+import MonologWriterProtocol
+import NIOCore
+
+/// InitProducerId (key 22), versions 0–4: producer ids and epochs for idempotent producers, allocated
+/// and persisted by the storage writer; with a producer id and epoch (v3+, KIP-360) it bumps the epoch.
+enum InitProducerIdAPI {
+    static let range = SupportedAPIs.Entry(apiKey: InitProducerIdRequest.apiKey, name: "InitProducerId", minVersion: 0, maxVersion: 4)
+
+    static func respond(to request: InitProducerIdRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<InitProducerIdResponse> {
+        let message = WriterRequest.initProducerID(
+            transactionalID: request.transactionalId,
+            producerID: request.producerId,
+            producerEpoch: request.producerEpoch
+        )
+        return context.writer.submit(message, on: eventLoop).map { answer in
+            var response = InitProducerIdResponse()
+            if case .producerID(let id, let epoch) = answer {
+                response.producerId = id
+                response.producerEpoch = epoch
+            }
+            return response
+        }.recover { error in
+            var response = InitProducerIdResponse()
+            response.errorCode = KafkaErrorCode.from(error)
+            response.producerId = -1
+            response.producerEpoch = -1
+            return response
+        }
+    }
+}

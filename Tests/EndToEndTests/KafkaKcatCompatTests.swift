@@ -1,0 +1,81 @@
+import Foundation
+import MonologTestSupport
+import Testing
+
+/// kcat (librdkafka 2.0.2, from Debian) produces and consumes through the real process tree with every
+/// codec, keys and headers; and one log serves both doors: what HTTP produced, kcat reads, and the
+/// other way round.
+@Suite struct KafkaKcatCompatTests {
+    static func kcat(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        try await blocking {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+            process.arguments = arguments
+            let output = Pipe()
+            let stdin = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = stdin
+            try process.run()
+            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+            try stdin.fileHandleForWriting.close()
+            let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: timer)
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            timer.cancel()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    @Test(arguments: ["none", "gzip", "snappy", "lz4", "zstd"])
+    func kcatProducesAndConsumesWithEachCodec(_ codec: String) async throws {
+        let broker = try await Broker.start()
+        let bootstrap = "127.0.0.1:\(broker.kafkaPort)"
+        let lines = (0..<50).map { "key-\($0):value-\(codec)-\($0)" }.joined(separator: "\n") + "\n"
+        let produced = try await Self.kcat(["-b", bootstrap, "-P", "-t", "codec", "-K:", "-z", codec, "-H", "origin=kcat"], input: lines)
+        #expect(produced.status == 0)
+        let consumed = try await Self.kcat(["-b", bootstrap, "-C", "-t", "codec", "-o", "beginning", "-e", "-f", "%o %k %s %h\n"])
+        let expected = (0..<50).map { "\($0) key-\($0) value-\(codec)-\($0) origin=kcat" }
+        #expect(consumed.output.split(separator: "\n").map(String.init) == expected)
+        // The HTTP side reads the same records: same keys, values and headers.
+        let page = try await broker.get("/api/topics/codec/messages?offset=0&limit=50")
+        let messages = try #require(page.json["messages"] as? [[String: Any]])
+        #expect(messages.count == 50)
+        #expect(messages.first?["key"] as? String == "key-0")
+        #expect(messages.first?["value"] as? String == "value-\(codec)-0")
+        #expect((messages.first?["headers"] as? [String: String])?["origin"] == "kcat")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    @Test func messagesProducedOverHTTPAreConsumedByKcatFromAnOffset() async throws {
+        let broker = try await Broker.start()
+        for i in 0..<5 { _ = try await blocking { try broker.produce(topic: "both", key: "h\(i)", value: "from-http-\(i)") } }
+        let consumed = try await Self.kcat(["-b", "127.0.0.1:\(broker.kafkaPort)", "-C", "-t", "both", "-o", "2", "-e", "-f", "%o %k %s\n"])
+        #expect(consumed.output.split(separator: "\n").map(String.init) == ["2 h2 from-http-2", "3 h3 from-http-3", "4 h4 from-http-4"])
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    /// A consumer waiting on an empty topic is woken by the commit, not by its fetch timing out: kcat is
+    /// told a fetch may wait 5 s, yet the message arrives well within a second of being produced.
+    @Test func aWaitingConsumerIsWokenByTheCommit() async throws {
+        let broker = try await Broker.start()
+        _ = try await broker.post("/api/topics", #"{"name":"quiet","partitions":1}"#)
+        let bootstrap = "127.0.0.1:\(broker.kafkaPort)"
+        async let consumed = Self.kcat([
+            "-b", bootstrap, "-C", "-t", "quiet", "-o", "beginning", "-c", "1", "-f", "%s\n",
+            "-X", "fetch.wait.max.ms=5000", "-X", "fetch.error.backoff.ms=5000",
+        ])
+        try await Task.sleep(for: .seconds(2))  // the consumer is now parked in a long-poll fetch
+        let produced = ContinuousClock.now
+        #expect(try await blocking { try broker.produce(topic: "quiet", value: "wake up") } == 0)
+        let output = try await consumed
+        let waited = ContinuousClock.now - produced
+        #expect(output.output == "wake up\n")
+        #expect(waited < .seconds(2), "the consumer was not woken by the commit (took \(waited))")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+}
