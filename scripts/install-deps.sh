@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Monolog builds against, if any are missing. Quick when all are present.
 #   scripts/install-deps.sh          build dependencies (the C libraries and pkg-config)
-#   scripts/install-deps.sh --test   the same, plus what the test suite drives (kcat)
+#   scripts/install-deps.sh --test   the same, plus what the test suite drives: kcat (Debian), and
+#                                    confluent-kafka, kafka-python and aiokafka (PyPI) in .venv/
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
@@ -15,7 +16,26 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
+install_python_clients() {
+    # Real Kafka clients for the compatibility tests, in a venv at the repository root.
+    local root
+    root="$(cd "$(dirname "$0")/.." && pwd)"
+    if [[ -x "$root/.venv/bin/python" ]] && "$root/.venv/bin/python" -c "import confluent_kafka, kafka, aiokafka" 2>/dev/null; then
+        return 0
+    fi
+    echo "Installing the Python Kafka clients into .venv (confluent-kafka, kafka-python, aiokafka)" >&2
+    if ! python3 -m venv "$root/.venv" 2>/dev/null; then
+        # Debian's python3 ships venv separately.
+        local sudo=""
+        [[ $(id -u) -ne 0 ]] && sudo="sudo"
+        $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
+        python3 -m venv "$root/.venv"
+    fi
+    "$root/.venv/bin/pip" install -q --disable-pip-version-check confluent-kafka kafka-python aiokafka
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
+    if [[ "${1:-}" == "--test" ]]; then install_python_clients; fi
     exit 0
 fi
 
@@ -27,3 +47,4 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [[ "${1:-}" == "--test" ]]; then install_python_clients; fi
