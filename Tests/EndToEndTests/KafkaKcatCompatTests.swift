@@ -7,25 +7,8 @@ import Testing
 /// other way round.
 @Suite struct KafkaKcatCompatTests {
     static func kcat(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
-        try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-            process.arguments = arguments
-            let output = Pipe()
-            let stdin = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = stdin
-            try process.run()
-            if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-            try stdin.fileHandleForWriting.close()
-            let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: timer)
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            timer.cancel()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-        }
+        let result = try await runProcess("/usr/bin/kcat", arguments, input: input, timeout: 30)
+        return (result.status, result.standardOutput)
     }
 
     @Test(arguments: ["none", "gzip", "snappy", "lz4", "zstd"])

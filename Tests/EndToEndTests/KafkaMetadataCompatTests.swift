@@ -7,21 +7,7 @@ import Testing
 @Suite struct KafkaMetadataCompatTests {
     /// Runs kcat with a time limit and returns its standard output.
     static func kcat(_ arguments: [String]) async throws -> String {
-        try await blocking {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: timer)
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            timer.cancel()
-            return String(decoding: data, as: UTF8.self)
-        }
+        try await runProcess("/usr/bin/kcat", arguments, timeout: 30).standardOutput
     }
 
     static func json(_ text: String) -> [String: Any] {

@@ -24,21 +24,7 @@ import Testing
         #expect(try await broker.post("/api/topics", #"{"name":"py","partitions":3}"#).status == 201)
         let script = Self.repositoryRoot + "/Tests/Compat/python/produce_consume.py"
         let arguments = [script, "--client", client, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)", "--topic", "py", "--count", "10000", "--partitions", "3"]
-        let output = try await blocking { () -> String in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Self.python)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 180, execute: timer)
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            timer.cancel()
-            return String(decoding: data, as: UTF8.self)
-        }
+        let output = try await runProcess(Self.python, arguments, timeout: 180).standardOutput
         let summary = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
         #expect(summary["produce_failures"] as? Int == 0, "\(client): \(output)")
         #expect(summary["consumed"] as? Int == 10_000, "\(client): \(output)")

@@ -27,22 +27,11 @@ public final class StorageReader {
     }
 
     public func topics() throws(SQLiteError) -> [TopicInfo] {
-        let statement = try self.db.statement(
-            "SELECT topic_id, name, partition_count, created_at_ms FROM topics ORDER BY name"
-        )
-        defer { statement.reset() }
-        var topics: [TopicInfo] = []
-        while try statement.step() { topics.append(Self.topic(from: statement)) }
-        return topics
+        try self.db.allTopics()
     }
 
     public func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
-        let statement = try self.db.statement(
-            "SELECT topic_id, name, partition_count, created_at_ms FROM topics WHERE name = ?1"
-        )
-        defer { statement.reset() }
-        statement.bind(1, name)
-        return try statement.step() ? Self.topic(from: statement) : nil
+        try self.db.topic(named: name)
     }
 
     public func partitionOffsets(topicID: Int64) throws(SQLiteError) -> [PartitionOffsets] {
@@ -68,14 +57,7 @@ public final class StorageReader {
     }
 
     public func configs(topicID: Int64) throws(SQLiteError) -> [String: String] {
-        let statement = try self.db.statement("SELECT key, value FROM topic_configs WHERE topic_id = ?1")
-        defer { statement.reset() }
-        statement.bind(1, topicID)
-        var configs: [String: String] = [:]
-        while try statement.step() {
-            if let key = statement.string(at: 0), let value = statement.string(at: 1) { configs[key] = value }
-        }
-        return configs
+        try self.db.topicConfigs(topicID: topicID)
     }
 
     /// Whole batches holding offsets at or after `offset`, in offset order. The first batch may start
@@ -106,15 +88,6 @@ public final class StorageReader {
             batches.append(StoredBatch(baseOffset: statement.int64(at: 0), lastOffset: statement.int64(at: 1), bytes: data))
         }
         return batches
-    }
-
-    private static func topic(from statement: SQLiteStatement) -> TopicInfo {
-        TopicInfo(
-            topicID: statement.int64(at: 0),
-            name: statement.string(at: 1) ?? "",
-            partitionCount: statement.int32(at: 2),
-            createdAtMs: statement.int64(at: 3)
-        )
     }
 }
 

@@ -111,25 +111,10 @@ extension LogStore {
     }
 
     func allTopics() throws -> [TopicInfo] {
-        let statement = try self.db.statement("SELECT topic_id, name, partition_count, created_at_ms FROM topics ORDER BY name")
-        defer { statement.reset() }
-        var topics: [TopicInfo] = []
-        while try statement.step() {
-            topics.append(
-                TopicInfo(topicID: statement.int64(at: 0), name: statement.string(at: 1) ?? "", partitionCount: statement.int32(at: 2), createdAtMs: statement.int64(at: 3))
-            )
-        }
-        return topics
+        try self.db.allTopics()
     }
 
     func configs(topicID: Int64) throws -> [String: String] {
-        let statement = try self.db.statement("SELECT key, value FROM topic_configs WHERE topic_id = ?1")
-        defer { statement.reset() }
-        statement.bind(1, topicID)
-        var configs: [String: String] = [:]
-        while try statement.step() {
-            if let key = statement.string(at: 0), let value = statement.string(at: 1) { configs[key] = value }
-        }
-        return configs
+        try self.db.topicConfigs(topicID: topicID)
     }
 }

@@ -253,18 +253,7 @@ public final class LogStore {
     }
 
     func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
-        let statement = try self.db.statement(
-            "SELECT topic_id, name, partition_count, created_at_ms FROM topics WHERE name = ?1"
-        )
-        defer { statement.reset() }
-        statement.bind(1, name)
-        guard try statement.step() else { return nil }
-        return TopicInfo(
-            topicID: statement.int64(at: 0),
-            name: statement.string(at: 1) ?? name,
-            partitionCount: statement.int32(at: 2),
-            createdAtMs: statement.int64(at: 3)
-        )
+        try self.db.topic(named: name)
     }
 
     private func setConfigs(topicID: Int64, _ configs: [String: String]) throws {
