@@ -7,7 +7,9 @@ import Testing
 /// layout, and closes connections for APIs it does not serve.
 @Suite struct KafkaApiVersionsTests {
     /// Exactly the APIs the gateway implements, with the ranges docs/COMPATIBILITY.md gives.
-    static let advertised: [Int16: ClosedRange<Int16>] = [0: 0...9, 1: 4...12, 2: 1...7, 3: 0...9, 18: 0...4, 22: 0...4]
+    static let advertised: [Int16: ClosedRange<Int16>] = [
+        0: 0...9, 1: 4...12, 2: 1...7, 3: 0...9, 18: 0...4, 19: 2...7, 20: 1...5, 21: 0...2, 22: 0...4,
+    ]
 
     @Test(arguments: [Int16(0), 1, 2, 3, 4])
     func apiVersionsIsAnsweredAtEveryVersion(_ version: Int16) async throws {

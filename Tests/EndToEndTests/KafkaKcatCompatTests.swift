@@ -23,7 +23,7 @@ import Testing
         #expect(consumed.output.split(separator: "\n").map(String.init) == expected)
         // The HTTP side reads the same records: same keys, values and headers.
         let page = try await broker.get("/api/topics/codec/messages?offset=0&limit=50")
-        let messages = try #require(page.json["messages"] as? [[String: Any]])
+        let messages = try #require(page.json["messages"] as? [[String: Any]], "HTTP read failed: \(page.status) \(page.body)")
         #expect(messages.count == 50)
         #expect(messages.first?["key"] as? String == "key-0")
         #expect(messages.first?["value"] as? String == "value-\(codec)-0")

@@ -38,4 +38,32 @@ import Testing
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }
+
+    /// confluent-kafka's AdminClient: create (with a config, a duplicate, bad configs, validate_only),
+    /// delete_records and delete_topics, each answered as Kafka would (Tests/Compat/python/admin.py).
+    @Test func confluentAdminClientCreatesDeletesAndTruncates() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python with the Kafka clients at \(Self.python): run scripts/install-deps.sh --test")
+            return
+        }
+        let broker = try await Broker.start()
+        let script = Self.repositoryRoot + "/Tests/Compat/python/admin.py"
+        let output = try await runProcess(Self.python, [script, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)"], timeout: 120).standardOutput
+        let report = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
+        #expect(report["create"] as? String == "ok", "\(output)")
+        #expect(report["create_again"] as? String == "TOPIC_ALREADY_EXISTS")
+        #expect(report["bad_config"] as? String == "INVALID_CONFIG")
+        #expect(report["unknown_config"] as? String == "INVALID_CONFIG")
+        #expect(report["validate_only"] as? String == "ok")
+        #expect(report["validate_only_created"] as? Bool == false)
+        #expect(report["partitions"] as? Int == 3)
+        #expect(report["low_watermark"] as? Int == 5)
+        #expect(report["first_offset_after_delete"] as? Int == 5)
+        #expect(report["delete"] as? String == "ok")
+        #expect(report["delete_again"] as? String == "UNKNOWN_TOPIC_OR_PART")
+        #expect(report["exists_after_delete"] as? Bool == false)
+        #expect(try await broker.get("/api/topics/admin-a").status == 404)
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
 }

@@ -71,13 +71,25 @@ public final class Broker: @unchecked Sendable {
         }
     }
 
-    /// True once `GET /api/topics` answers 200 and the Kafka port accepts connections.
+    /// True once this broker's own gateways have bound their ports (their log lines say so: a port that
+    /// merely accepts could belong to someone else) and `GET /api/topics` answers 200.
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws -> Bool {
         let url = self.baseURL + "/api/topics"
         let kafkaPort = self.kafkaPort
+        let logPath = self.logPath
         return try await eventually(timeout: timeout) {
-            (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200 && (try? RawKafkaConnection(port: kafkaPort)) != nil
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            return Self.bindCount(in: log) >= 1
+                && (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200
+                && (try? RawKafkaConnection(port: kafkaPort)) != nil
         }
+    }
+
+    /// How many times both gateways have logged a successful bind (a restarted gateway logs it again).
+    private static func bindCount(in log: String) -> Int {
+        let kafka = log.components(separatedBy: "kafka gateway listening").count - 1
+        let http = log.components(separatedBy: "Server started and listening").count - 1
+        return min(kafka, http)
     }
 
     public func get(_ path: String) async throws -> HTTPResult {

@@ -1,7 +1,22 @@
 import Foundation
+import Synchronization
 
-/// A TCP port that was free a moment ago (bound to port 0, read back, released).
+/// Ports already handed out in this test run. Tests start brokers in parallel, and a port that was free
+/// when one test asked may be given to the next test before the first binds it; never handing out the
+/// same port twice rules that out.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A TCP port that was free a moment ago (bound to port 0, read back, released), and that no other test
+/// in this run has been given.
 public func freeTCPPort() -> Int {
+    while true {
+        let port = osAssignedPort()
+        let isNew = handedOut.withLock { $0.insert(port).inserted }
+        if isNew { return port }
+    }
+}
+
+private func osAssignedPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     precondition(fd >= 0, "socket() failed")
     defer { close(fd) }

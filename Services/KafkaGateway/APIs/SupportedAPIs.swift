@@ -14,6 +14,9 @@ enum SupportedAPIs {
         ListOffsetsAPI.range,
         MetadataAPI.range,
         ApiVersionsAPI.range,
+        CreateTopicsAPI.range,
+        DeleteTopicsAPI.range,
+        DeleteRecordsAPI.range,
         InitProducerIdAPI.range,
     ]
 }
@@ -33,6 +36,10 @@ enum KafkaErrorCode {
     static let unknownTopicOrPartition: Int16 = 3
     static let invalidTopicException: Int16 = 17
     static let unsupportedVersion: Int16 = 35
+    static let topicAlreadyExists: Int16 = 36
+    static let invalidPartitions: Int16 = 37
+    static let invalidReplicationFactor: Int16 = 38
+    static let invalidConfig: Int16 = 40
 }
 
 import MonologWriterClient
@@ -54,6 +61,8 @@ extension KafkaErrorCode {
             case .invalidProducerEpoch: return invalidProducerEpoch
             case .unknownProducerID: return unknownProducerID
             case .offsetOutOfRange: return offsetOutOfRange
+            case .topicAlreadyExists: return topicAlreadyExists
+            case .invalidConfig: return invalidConfig
             case .requestTooLarge: return messageTooLarge
             case .invalidRequest: return invalidRequest
             default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable

@@ -77,6 +77,18 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 var body = frame.body
                 let request = try InitProducerIdRequest(from: &body, version: frame.apiVersion)
                 self.answer(InitProducerIdAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
+            case CreateTopicsRequest.apiKey where CreateTopicsAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try CreateTopicsRequest(from: &body, version: frame.apiVersion)
+                self.answer(CreateTopicsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
+            case DeleteTopicsRequest.apiKey where DeleteTopicsAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try DeleteTopicsRequest(from: &body, version: frame.apiVersion)
+                self.answer(DeleteTopicsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
+            case DeleteRecordsRequest.apiKey where DeleteRecordsAPI.range.contains(frame.apiVersion):
+                var body = frame.body
+                let request = try DeleteRecordsRequest(from: &body, version: frame.apiVersion)
+                self.answer(DeleteRecordsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
             case MetadataRequest.apiKey where MetadataAPI.range.contains(frame.apiVersion):
                 var body = frame.body
                 let request = try MetadataRequest(from: &body, version: frame.apiVersion)

@@ -1,0 +1,27 @@
+import MonologKafkaProtocol
+import MonologWriterClient
+import MonologWriterProtocol
+import NIOCore
+
+/// DeleteTopics (key 20), versions 1–5: by name. A topic's batches, offsets, configs and group offsets go
+/// with it.
+enum DeleteTopicsAPI {
+    static let range = SupportedAPIs.Entry(apiKey: DeleteTopicsRequest.apiKey, name: "DeleteTopics", minVersion: 1, maxVersion: 5)
+
+    static func respond(to request: DeleteTopicsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteTopicsResponse> {
+        let results = request.topicNames.map { name in
+            var result = DeleteTopicsResponse.DeletableTopicResult()
+            result.name = name
+            return context.writer.submit(.deleteTopic(name: name), on: eventLoop).map { _ in result }.recover { error in
+                result.errorCode = KafkaErrorCode.from(error)
+                result.errorMessage = "\(error)"
+                return result
+            }
+        }
+        return EventLoopFuture.whenAllSucceed(results, on: eventLoop).map { results in
+            var response = DeleteTopicsResponse()
+            response.responses = results
+            return response
+        }
+    }
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""Drives confluent-kafka's AdminClient against a broker and prints what happened as JSON: topic creation
+(with a config, a duplicate, a bad config, validate_only), delete_records and delete_topics.
+
+    admin.py --bootstrap HOST:PORT
+"""
+import argparse, json
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+
+def outcome(future):
+    try:
+        future.result(10)
+        return "ok"
+    except Exception as error:
+        return error.args[0].name() if error.args and hasattr(error.args[0], "name") else str(error)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bootstrap", required=True)
+    args = parser.parse_args()
+    admin = AdminClient({"bootstrap.servers": args.bootstrap})
+    report = {}
+    report["create"] = outcome(admin.create_topics([NewTopic("admin-a", 3, config={"retention.ms": "60000"})])["admin-a"])
+    report["create_again"] = outcome(admin.create_topics([NewTopic("admin-a", 3)])["admin-a"])
+    report["bad_config"] = outcome(admin.create_topics([NewTopic("admin-b", 1, config={"retention.ms": "soon"})])["admin-b"])
+    report["unknown_config"] = outcome(admin.create_topics([NewTopic("admin-b", 1, config={"segment.bytes": "1"})])["admin-b"])
+    report["validate_only"] = outcome(admin.create_topics([NewTopic("admin-v", 2)], validate_only=True)["admin-v"])
+    topics = admin.list_topics(timeout=10).topics
+    report["partitions"] = len(topics["admin-a"].partitions) if "admin-a" in topics else 0
+    report["validate_only_created"] = "admin-v" in topics
+
+    producer = Producer({"bootstrap.servers": args.bootstrap})
+    for i in range(10):
+        producer.produce("admin-a", value=b"%d" % i, partition=0)
+    producer.flush(10)
+    deleted = admin.delete_records([TopicPartition("admin-a", 0, 5)])
+    report["low_watermark"] = list(deleted.values())[0].result(10).low_watermark
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "unused", "enable.auto.commit": False,
+                         "auto.offset.reset": "earliest"})
+    consumer.assign([TopicPartition("admin-a", 0, -2)])  # OFFSET_BEGINNING
+    message = None
+    for _ in range(20):
+        message = consumer.poll(1.0)
+        if message is not None and message.error() is None:
+            break
+    report["first_offset_after_delete"] = message.offset() if message is not None and message.error() is None else None
+    consumer.close()
+
+    report["delete"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
+    report["delete_again"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
+    report["exists_after_delete"] = "admin-a" in admin.list_topics(timeout=10).topics
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
