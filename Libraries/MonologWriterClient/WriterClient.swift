@@ -45,12 +45,7 @@ public final class WriterClient: Sendable {
 
     /// Sends one request and waits for the writer's answer. Error answers are thrown as `.rejected`.
     public func send(_ request: WriterRequest) async throws(WriterClientError) -> WriterResponse {
-        if case .append(_, _, let batches) = request, batches.readableBytes > Self.maxRequestBytes {
-            throw WriterClientError(
-                .rejected(.requestTooLarge),
-                "append of \(batches.readableBytes) bytes exceeds the writer's limit of \(Self.maxRequestBytes)"
-            )
-        }
+        if let tooLarge = Self.sizeProblem(request) { throw tooLarge }
         let deadline = ContinuousClock.now + self.connectTimeout
         while true {
             let channel = try await self.connectedChannel(deadline: deadline)
@@ -87,7 +82,8 @@ public final class WriterClient: Sendable {
             if case .connected(let channel) = state { return channel }
             return nil
         }
-        guard let channel, case .append(_, _, let batches) = request, batches.readableBytes <= Self.maxRequestBytes else {
+        if let tooLarge = Self.sizeProblem(request) { return eventLoop.makeFailedFuture(tooLarge) }
+        guard let channel else {
             let promise = eventLoop.makePromise(of: WriterResponse.self)
             promise.completeWithTask { try await self.send(request) }
             return promise.futureResult
@@ -102,6 +98,16 @@ public final class WriterClient: Sendable {
             if case .error(let code, let message) = response { throw WriterClientError(.rejected(code), message) }
             return response
         }.hop(to: eventLoop)
+    }
+
+    /// Refuses, before anything is sent, an append larger than the writer's frame limit (the writer
+    /// would close the connection on it, failing every other request in flight).
+    static func sizeProblem(_ request: WriterRequest) -> WriterClientError? {
+        guard case .append(_, _, let batches) = request, batches.readableBytes > Self.maxRequestBytes else { return nil }
+        return WriterClientError(
+            .rejected(.requestTooLarge),
+            "append of \(batches.readableBytes) bytes exceeds the writer's limit of \(Self.maxRequestBytes)"
+        )
     }
 
     /// Calls `handler` with the partitions whose watermarks moved, after every commit, from now on and
