@@ -15,13 +15,31 @@ public struct NewRecord: Sendable {
     }
 }
 
-/// Encodes RecordBatch v2 bytes the way a Kafka producer would (no producer id, CreateTime),
+/// An idempotent producer's identity in a batch header (KIP-98): its id, epoch, and the sequence number
+/// of the batch's first record.
+public struct ProducerStamp: Hashable, Sendable {
+    public var producerID: Int64
+    public var epoch: Int16
+    public var baseSequence: Int32
+
+    public init(producerID: Int64, epoch: Int16, baseSequence: Int32) {
+        self.producerID = producerID
+        self.epoch = epoch
+        self.baseSequence = baseSequence
+    }
+
+    /// A batch from a producer without idempotence.
+    public static let none = ProducerStamp(producerID: -1, epoch: -1, baseSequence: -1)
+}
+
+/// Encodes RecordBatch v2 bytes the way a Kafka producer would (CreateTime; a producer id when given),
 /// so that what the HTTP gateway stores reads back unchanged through a Kafka consumer.
 public enum RecordBatchBuilder {
     public static func build(
         _ records: [NewRecord],
         baseOffset: Int64 = 0,
         compression: CompressionCodec = .none,
+        producer: ProducerStamp = .none,
         allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) -> ByteBuffer {
         precondition(!records.isEmpty, "a record batch holds at least one record")
@@ -47,9 +65,9 @@ public enum RecordBatchBuilder {
         buffer.writeInteger(Int32(records.count - 1))  // lastOffsetDelta
         buffer.writeInteger(baseTimestamp)
         buffer.writeInteger(maxTimestamp)
-        buffer.writeInteger(Int64(-1))  // producerId
-        buffer.writeInteger(Int16(-1))  // producerEpoch
-        buffer.writeInteger(Int32(-1))  // baseSequence
+        buffer.writeInteger(producer.producerID)
+        buffer.writeInteger(producer.epoch)
+        buffer.writeInteger(producer.baseSequence)
         buffer.writeInteger(Int32(records.count))
         buffer.writeBuffer(&body)
         finish(&buffer)

@@ -185,12 +185,10 @@ import Testing
         var sequence: Int32 = 0
         while !ledger.stopped {
             let value = "p\(id)-\(sequence)"
-            var bytes = self.batch(value)
-            bytes.setInteger(producerID, at: RecordBatchHeader.Offsets.producerID)
-            bytes.setInteger(producerEpoch, at: RecordBatchHeader.Offsets.producerEpoch)
-            bytes.setInteger(sequence, at: RecordBatchHeader.Offsets.baseSequence)
-            let crc = CRC32C.checksum(bytes, at: RecordBatchHeader.crcCoverageStart, length: bytes.readableBytes - RecordBatchHeader.crcCoverageStart)!
-            bytes.setInteger(crc, at: RecordBatchHeader.Offsets.crc)
+            let bytes = RecordBatchBuilder.build(
+                [NewRecord(key: nil, value: Array(value.utf8), timestamp: 1)],
+                producer: ProducerStamp(producerID: producerID, epoch: producerEpoch, baseSequence: sequence)
+            )
             var acknowledged = false
             while !acknowledged {
                 do {

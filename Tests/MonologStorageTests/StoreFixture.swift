@@ -29,12 +29,7 @@ struct StoreFixture {
         let records = values.enumerated().map { index, value in
             NewRecord(key: (keys?[index]).flatMap { $0 }.map { Array($0.utf8) }, value: Array(value.utf8), timestamp: timestamp)
         }
-        var bytes = RecordBatchBuilder.build(records)
-        bytes.setInteger(producerID, at: RecordBatchHeader.Offsets.producerID)
-        bytes.setInteger(epoch, at: RecordBatchHeader.Offsets.producerEpoch)
-        bytes.setInteger(baseSequence, at: RecordBatchHeader.Offsets.baseSequence)
-        let crc = CRC32C.checksum(bytes, at: RecordBatchHeader.crcCoverageStart, length: bytes.readableBytes - RecordBatchHeader.crcCoverageStart)!
-        bytes.setInteger(crc, at: RecordBatchHeader.Offsets.crc)
+        let bytes = RecordBatchBuilder.build(records, producer: ProducerStamp(producerID: producerID, epoch: epoch, baseSequence: baseSequence))
         return try! RecordBatch.split(bytes).first!
     }
 
