@@ -21,8 +21,6 @@ public enum CRC32C {
         }
     }
 
-    /// True when the hardware instruction is in use (reported by benchmarks).
-    public static var isHardwareAccelerated: Bool { monolog_crc32c_is_hardware() != 0 }
 }
 
 /// The table-driven implementation alone, for tests that compare it with the hardware path.

@@ -3,19 +3,11 @@ import NIOCore
 
 /// Retention: deleting old batches by time and size, and compacting topics with `cleanup.policy=compact`.
 extension LogStore {
-    public struct RetentionResult: Hashable, Sendable {
+    public struct RetentionResult: Sendable {
         public var batchesDeleted: Int64 = 0
         public var batchesRewritten: Int64 = 0
         /// Partitions whose log start moved.
         public var movedLogStarts: [(topic: String, partition: Int32, logStartOffset: Int64, highWatermark: Int64)] = []
-
-        public static func == (lhs: Self, rhs: Self) -> Bool {
-            lhs.batchesDeleted == rhs.batchesDeleted && lhs.batchesRewritten == rhs.batchesRewritten
-        }
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(self.batchesDeleted)
-            hasher.combine(self.batchesRewritten)
-        }
     }
 
     /// One retention pass over every partition, with each topic's own settings and the given defaults.

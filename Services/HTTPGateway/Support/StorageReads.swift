@@ -11,10 +11,4 @@ struct StorageReads: Sendable {
         let pool = self.pool
         return try await self.threads.runIfActive { try pool.withReader(body) }
     }
-
-    /// The topic, or a 404 in the common error shape.
-    func requireTopic(_ name: String) async throws -> TopicInfo {
-        guard let topic = try await self.run({ try $0.topic(named: name) }) else { throw APIError.unknownTopic(name) }
-        return topic
-    }
 }
