@@ -46,58 +46,40 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         )
         let sequence = self.nextSequence
         self.nextSequence += 1
+        let gateway = self.gateway
+        let loop = context.eventLoop
+        // The body of the request, as the API's generated type at the version the client used.
+        func decode<Request: KafkaMessage>(_: Request.Type) throws -> Request {
+            var body = frame.body
+            return try Request(from: &body, version: frame.apiVersion)
+        }
+        // Queues the answer in this request's place in line.
+        func reply<Response: KafkaResponseMessage>(_ response: EventLoopFuture<Response>) {
+            self.answer(response, frame: frame, sequence: sequence, context: context)
+        }
         do {
             switch frame.apiKey {
             case ApiVersionsRequest.apiKey:
                 self.finish(sequence, try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator), context: context)
             case ProduceRequest.apiKey where ProduceAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try ProduceRequest(from: &body, version: frame.apiVersion)
-                let future = ProduceAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop)
-                if request.acks == 0 {
-                    // acks=0: the client expects no response; the write still happens.
-                    self.skip(sequence, context: context)
-                } else {
-                    self.answer(future, frame: frame, sequence: sequence, context: context)
-                }
+                let request = try decode(ProduceRequest.self)
+                let response = ProduceAPI.respond(to: request, version: frame.apiVersion, context: gateway, on: loop)
+                // acks=0: the client expects no response; the write still happens.
+                if request.acks == 0 { self.skip(sequence, context: context) } else { reply(response) }
             case FetchRequest.apiKey where FetchAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try FetchRequest(from: &body, version: frame.apiVersion)
-                self.answer(
-                    FetchAPI.respond(to: request, context: self.gateway, board: self.gateway.board, on: context.eventLoop),
-                    frame: frame,
-                    sequence: sequence,
-                    context: context
-                )
+                reply(FetchAPI.respond(to: try decode(FetchRequest.self), context: gateway, board: gateway.board, on: loop))
             case ListOffsetsRequest.apiKey where ListOffsetsAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try ListOffsetsRequest(from: &body, version: frame.apiVersion)
-                self.answer(ListOffsetsAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
-            case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try InitProducerIdRequest(from: &body, version: frame.apiVersion)
-                self.answer(InitProducerIdAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
-            case CreateTopicsRequest.apiKey where CreateTopicsAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try CreateTopicsRequest(from: &body, version: frame.apiVersion)
-                self.answer(CreateTopicsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
-            case DeleteTopicsRequest.apiKey where DeleteTopicsAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try DeleteTopicsRequest(from: &body, version: frame.apiVersion)
-                self.answer(DeleteTopicsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
-            case DeleteRecordsRequest.apiKey where DeleteRecordsAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try DeleteRecordsRequest(from: &body, version: frame.apiVersion)
-                self.answer(DeleteRecordsAPI.respond(to: request, context: self.gateway, on: context.eventLoop), frame: frame, sequence: sequence, context: context)
+                reply(ListOffsetsAPI.respond(to: try decode(ListOffsetsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
             case MetadataRequest.apiKey where MetadataAPI.range.contains(frame.apiVersion):
-                var body = frame.body
-                let request = try MetadataRequest(from: &body, version: frame.apiVersion)
-                self.answer(
-                    MetadataAPI.respond(to: request, version: frame.apiVersion, context: self.gateway, on: context.eventLoop),
-                    frame: frame,
-                    sequence: sequence,
-                    context: context
-                )
+                reply(MetadataAPI.respond(to: try decode(MetadataRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case CreateTopicsRequest.apiKey where CreateTopicsAPI.range.contains(frame.apiVersion):
+                reply(CreateTopicsAPI.respond(to: try decode(CreateTopicsRequest.self), context: gateway, on: loop))
+            case DeleteTopicsRequest.apiKey where DeleteTopicsAPI.range.contains(frame.apiVersion):
+                reply(DeleteTopicsAPI.respond(to: try decode(DeleteTopicsRequest.self), context: gateway, on: loop))
+            case DeleteRecordsRequest.apiKey where DeleteRecordsAPI.range.contains(frame.apiVersion):
+                reply(DeleteRecordsAPI.respond(to: try decode(DeleteRecordsRequest.self), context: gateway, on: loop))
+            case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
+                reply(InitProducerIdAPI.respond(to: try decode(InitProducerIdRequest.self), context: gateway, on: loop))
             default:
                 self.close(context, "API or version not supported", error: nil, frame: frame)
             }
