@@ -92,6 +92,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MonologGroups",
+            dependencies: ["MonologKafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Libraries/MonologGroups",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MonologConfig",
             dependencies: [argumentParser, log, .product(name: "Yams", package: "Yams")],
             path: "Libraries/MonologConfig",
@@ -127,8 +133,8 @@ let package = Package(
         .executableTarget(
             name: "KafkaGateway",
             dependencies: [
-                "MonologKafkaProtocol", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologConfig",
-                "MonologObservability",
+                "MonologKafkaProtocol", "MonologGroups", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol",
+                "MonologConfig", "MonologObservability",
                 argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/KafkaGateway",
@@ -187,6 +193,14 @@ let package = Package(
         .testTarget(
             name: "KafkaProtocolGeneratorTests",
             dependencies: ["KafkaProtocolGeneratorCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologGroupsTests",
+            dependencies: [
+                "MonologGroups", "MonologKafkaProtocol", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

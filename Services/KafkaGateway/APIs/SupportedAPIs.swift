@@ -21,27 +21,7 @@ enum SupportedAPIs {
     ]
 }
 
-/// Kafka error codes used by this gateway (from the protocol guide's error table).
-enum KafkaErrorCode {
-    static let none: Int16 = 0
-    static let offsetOutOfRange: Int16 = 1
-    static let corruptMessage: Int16 = 2
-    static let requestTimedOut: Int16 = 7
-    static let messageTooLarge: Int16 = 10
-    static let invalidRequest: Int16 = 42
-    static let outOfOrderSequenceNumber: Int16 = 45
-    static let invalidProducerEpoch: Int16 = 47
-    static let kafkaStorageError: Int16 = 56
-    static let unknownProducerID: Int16 = 59
-    static let unknownTopicOrPartition: Int16 = 3
-    static let invalidTopicException: Int16 = 17
-    static let unsupportedVersion: Int16 = 35
-    static let topicAlreadyExists: Int16 = 36
-    static let invalidPartitions: Int16 = 37
-    static let invalidReplicationFactor: Int16 = 38
-    static let invalidConfig: Int16 = 40
-}
-
+import MonologKafkaProtocol
 import MonologWriterClient
 import MonologWriterProtocol
 
