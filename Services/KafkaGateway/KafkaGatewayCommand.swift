@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import MonologConfig
+import MonologGroups
 import MonologObservability
 import MonologStorage
 import MonologWriterClient
@@ -43,6 +44,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             clusterID: clusterID,
             autoCreateTopics: true,
             defaultPartitions: 1,
+            groups: GroupCoordinator(settings: GroupSettings(), timerLoop: MultiThreadedEventLoopGroup.singleton.any()),
             board: board,
             logger: logger
         )

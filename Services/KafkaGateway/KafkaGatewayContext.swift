@@ -1,5 +1,6 @@
 import Logging
 import MonologConfig
+import MonologGroups
 import MonologStorage
 import MonologWriterClient
 import NIOCore
@@ -18,6 +19,8 @@ struct KafkaGatewayContext: Sendable {
     let clusterID: String
     let autoCreateTopics: Bool
     let defaultPartitions: Int32
+    /// Consumer groups' membership and rebalances.
+    let groups: GroupCoordinator
     /// Wakes long-poll fetches on the writer's watermark notifications.
     let board: WatermarkBoard
     let logger: Logger
@@ -27,4 +30,11 @@ struct KafkaGatewayContext: Sendable {
         let readers = self.readers
         return self.threads.runIfActive(eventLoop: eventLoop) { try readers.withReader(body) }
     }
+}
+
+/// Who sent a request, as DescribeGroups shows a group's members.
+struct KafkaClientIdentity: Sendable {
+    var clientID: String
+    /// The peer address, formatted as Kafka does ("/127.0.0.1").
+    var host: String
 }

@@ -3,12 +3,13 @@ import MonologTestSupport
 import Testing
 
 /// The Kafka gateway is a real supervised listener that answers ApiVersions at every version 0–4,
-/// advertising exactly what it serves (ApiVersions and Metadata), refuses an unknown version in the v0
+/// advertising exactly what it serves, refuses an unknown version in the v0
 /// layout, and closes connections for APIs it does not serve.
 @Suite struct KafkaApiVersionsTests {
     /// Exactly the APIs the gateway implements, with the ranges docs/COMPATIBILITY.md gives.
     static let advertised: [Int16: ClosedRange<Int16>] = [
-        0: 0...9, 1: 4...12, 2: 1...7, 3: 0...9, 18: 0...4, 19: 2...7, 20: 1...5, 21: 0...2, 22: 0...4,
+        0: 0...9, 1: 4...12, 2: 1...7, 3: 0...9, 8: 2...9, 9: 1...9, 10: 0...6, 11: 0...9, 12: 0...4, 13: 0...5,
+        14: 0...5, 15: 0...5, 16: 0...5, 18: 0...4, 19: 2...7, 20: 1...5, 21: 0...2, 22: 0...4, 42: 0...2, 47: 0...0,
     ]
 
     @Test(arguments: [Int16(0), 1, 2, 3, 4])
@@ -61,13 +62,13 @@ import Testing
     @Test func unservedAPIsAndOversizedFramesCloseOnlyThatConnection() async throws {
         let broker = try await Broker.start()
         let closed = try await blocking { () -> (Bool, Bool, Bool) in
-            let metadata = try RawKafkaConnection(port: broker.kafkaPort)  // JoinGroup: not served yet
-            try metadata.send(RawKafkaConnection.request(apiKey: 11, version: 0, correlationID: 1, body: [0, 1, 0x67]))
+            let unserved = try RawKafkaConnection(port: broker.kafkaPort)  // AddPartitionsToTxn: no transactions
+            try unserved.send(RawKafkaConnection.request(apiKey: 24, version: 0, correlationID: 1, body: [0, 1, 0x67]))
             let oversized = try RawKafkaConnection(port: broker.kafkaPort)
             try oversized.send(bigEndian(Int32.max))  // claims 2 GiB; must not be allocated
             let healthy = try RawKafkaConnection(port: broker.kafkaPort)
             try healthy.send(RawKafkaConnection.request(apiKey: 18, version: 0, correlationID: 9))
-            return (try metadata.receiveFrame() == nil, try oversized.receiveFrame() == nil, try healthy.receiveFrame() != nil)
+            return (try unserved.receiveFrame() == nil, try oversized.receiveFrame() == nil, try healthy.receiveFrame() != nil)
         }
         #expect(closed.0, "an unserved API did not close the connection")
         #expect(closed.1, "an oversized frame did not close the connection")

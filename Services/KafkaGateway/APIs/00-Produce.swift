@@ -50,13 +50,16 @@ enum ProduceAPI {
         guard version >= 3 else { return failed(KafkaErrorCode.unsupportedVersion) }
         guard let records = partition.records, records.readableBytes > 0 else { return failed(KafkaErrorCode.invalidRequest) }
         guard records.readableBytes <= self.maxBatchBytes else { return failed(KafkaErrorCode.messageTooLarge) }
+        let pending = response
         return context.writer.submit(.append(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { answer in
+            var response = pending
             if case .appended(let baseOffset, _, let logStartOffset) = answer {
                 response.baseOffset = baseOffset
                 response.logStartOffset = logStartOffset
             }
             return response
         }.recover { error in
+            var response = pending
             response.errorCode = KafkaErrorCode.from(error)
             return response
         }

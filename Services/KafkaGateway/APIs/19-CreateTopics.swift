@@ -55,8 +55,10 @@ enum CreateTopicsAPI {
             }
             configs[config.name] = value
         }
+        let pending = result
         if validateOnly {
             return context.read(on: eventLoop) { try $0.topic(named: topic.name) != nil }.map { exists in
+                var result = pending
                 if exists {
                     result.errorCode = KafkaErrorCode.topicAlreadyExists
                     result.errorMessage = "topic '\(topic.name)' already exists"
@@ -65,7 +67,8 @@ enum CreateTopicsAPI {
             }
         }
         let create = WriterRequest.createTopic(name: topic.name, partitionCount: partitions, configs: configs, ifNotExists: false)
-        return context.writer.submit(create, on: eventLoop).map { _ in result }.recover { error in
+        return context.writer.submit(create, on: eventLoop).map { _ in pending }.recover { error in
+            var result = pending
             result.errorCode = KafkaErrorCode.from(error)
             result.errorMessage = "\(error)"
             return result

@@ -12,7 +12,9 @@ enum DeleteTopicsAPI {
         let results = request.topicNames.map { name in
             var result = DeleteTopicsResponse.DeletableTopicResult()
             result.name = name
-            return context.writer.submit(.deleteTopic(name: name), on: eventLoop).map { _ in result }.recover { error in
+            let pending = result
+            return context.writer.submit(.deleteTopic(name: name), on: eventLoop).map { _ in pending }.recover { error in
+                var result = pending
                 result.errorCode = KafkaErrorCode.from(error)
                 result.errorMessage = "\(error)"
                 return result

@@ -14,10 +14,13 @@ enum DeleteRecordsAPI {
                 var result = DeleteRecordsResponse.DeleteRecordsPartitionResult()
                 result.partitionIndex = partition.partitionIndex
                 let delete = WriterRequest.deleteRecords(topic: topic.name, partition: partition.partitionIndex, beforeOffset: partition.offset)
+                let pending = result
                 return context.writer.submit(delete, on: eventLoop).map { answer in
+                    var result = pending
                     if case .recordsDeleted(let logStart) = answer { result.lowWatermark = logStart }
                     return result
                 }.recover { error in
+                    var result = pending
                     result.errorCode = KafkaErrorCode.from(error)
                     result.lowWatermark = -1
                     return result

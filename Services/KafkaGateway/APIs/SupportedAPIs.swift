@@ -18,6 +18,17 @@ enum SupportedAPIs {
         DeleteTopicsAPI.range,
         DeleteRecordsAPI.range,
         InitProducerIdAPI.range,
+        FindCoordinatorAPI.range,
+        JoinGroupAPI.range,
+        SyncGroupAPI.range,
+        HeartbeatAPI.range,
+        LeaveGroupAPI.range,
+        OffsetCommitAPI.range,
+        OffsetFetchAPI.range,
+        OffsetDeleteAPI.range,
+        DescribeGroupsAPI.range,
+        ListGroupsAPI.range,
+        DeleteGroupsAPI.range,
     ]
 }
 
@@ -32,21 +43,26 @@ extension KafkaErrorCode {
         switch error.code {
         case .unavailable, .connectionLost: return requestTimedOut  // retriable: the writer is restarting
         case .unexpectedResponse: return kafkaStorageError
-        case .rejected(let code):
-            switch code {
-            case .unknownTopic, .invalidPartition: return unknownTopicOrPartition
-            case .invalidTopicName: return invalidTopicException
-            case .corruptBatch: return corruptMessage
-            case .outOfOrderSequence: return outOfOrderSequenceNumber
-            case .invalidProducerEpoch: return invalidProducerEpoch
-            case .unknownProducerID: return unknownProducerID
-            case .offsetOutOfRange: return offsetOutOfRange
-            case .topicAlreadyExists: return topicAlreadyExists
-            case .invalidConfig: return invalidConfig
-            case .requestTooLarge: return messageTooLarge
-            case .invalidRequest: return invalidRequest
-            default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
-            }
+        case .rejected(let code): return from(code)
+        }
+    }
+
+    /// What a Kafka client should see for a code the storage writer answered with.
+    static func from(_ code: WriterErrorCode) -> Int16 {
+        switch code {
+        case .none: return none
+        case .unknownTopic, .invalidPartition: return unknownTopicOrPartition
+        case .invalidTopicName: return invalidTopicException
+        case .corruptBatch: return corruptMessage
+        case .outOfOrderSequence: return outOfOrderSequenceNumber
+        case .invalidProducerEpoch: return invalidProducerEpoch
+        case .unknownProducerID: return unknownProducerID
+        case .offsetOutOfRange: return offsetOutOfRange
+        case .topicAlreadyExists: return topicAlreadyExists
+        case .invalidConfig: return invalidConfig
+        case .requestTooLarge: return messageTooLarge
+        case .invalidRequest: return invalidRequest
+        default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
         }
     }
 }

@@ -17,6 +17,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: ByteBuffer] = [:]
+    /// The peer's address as Kafka shows it in DescribeGroups ("/127.0.0.1").
+    private var clientHost = ""
 
     init(gateway: KafkaGatewayContext) {
         self.gateway = gateway
@@ -25,6 +27,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         self.logger[metadataKey: LogKey.connectionPeer] = "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"
+        self.clientHost = "/\(context.remoteAddress?.ipAddress ?? "unknown")"
         self.logger.debug("client connected")
         context.fireChannelActive()
     }
@@ -80,6 +83,29 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 reply(DeleteRecordsAPI.respond(to: try decode(DeleteRecordsRequest.self), context: gateway, on: loop))
             case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
                 reply(InitProducerIdAPI.respond(to: try decode(InitProducerIdRequest.self), context: gateway, on: loop))
+            case FindCoordinatorRequest.apiKey where FindCoordinatorAPI.range.contains(frame.apiVersion):
+                reply(loop.makeSucceededFuture(FindCoordinatorAPI.respond(to: try decode(FindCoordinatorRequest.self), version: frame.apiVersion, context: gateway)))
+            case JoinGroupRequest.apiKey where JoinGroupAPI.range.contains(frame.apiVersion):
+                let client = KafkaClientIdentity(clientID: frame.header.clientId ?? "", host: self.clientHost)
+                reply(JoinGroupAPI.respond(to: try decode(JoinGroupRequest.self), version: frame.apiVersion, client: client, context: gateway, on: loop))
+            case SyncGroupRequest.apiKey where SyncGroupAPI.range.contains(frame.apiVersion):
+                reply(SyncGroupAPI.respond(to: try decode(SyncGroupRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case HeartbeatRequest.apiKey where HeartbeatAPI.range.contains(frame.apiVersion):
+                reply(loop.makeSucceededFuture(HeartbeatAPI.respond(to: try decode(HeartbeatRequest.self), version: frame.apiVersion, context: gateway)))
+            case LeaveGroupRequest.apiKey where LeaveGroupAPI.range.contains(frame.apiVersion):
+                reply(loop.makeSucceededFuture(LeaveGroupAPI.respond(to: try decode(LeaveGroupRequest.self), version: frame.apiVersion, context: gateway)))
+            case OffsetCommitRequest.apiKey where OffsetCommitAPI.range.contains(frame.apiVersion):
+                reply(OffsetCommitAPI.respond(to: try decode(OffsetCommitRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case OffsetFetchRequest.apiKey where OffsetFetchAPI.range.contains(frame.apiVersion):
+                reply(OffsetFetchAPI.respond(to: try decode(OffsetFetchRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case OffsetDeleteRequest.apiKey where OffsetDeleteAPI.range.contains(frame.apiVersion):
+                reply(OffsetDeleteAPI.respond(to: try decode(OffsetDeleteRequest.self), context: gateway, on: loop))
+            case DescribeGroupsRequest.apiKey where DescribeGroupsAPI.range.contains(frame.apiVersion):
+                reply(DescribeGroupsAPI.respond(to: try decode(DescribeGroupsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case ListGroupsRequest.apiKey where ListGroupsAPI.range.contains(frame.apiVersion):
+                reply(ListGroupsAPI.respond(to: try decode(ListGroupsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case DeleteGroupsRequest.apiKey where DeleteGroupsAPI.range.contains(frame.apiVersion):
+                reply(DeleteGroupsAPI.respond(to: try decode(DeleteGroupsRequest.self), context: gateway, on: loop))
             default:
                 self.close(context, "API or version not supported", error: nil, frame: frame)
             }

@@ -1,0 +1,48 @@
+import MonologConfig
+import MonologKafkaProtocol
+import NIOCore
+
+/// FindCoordinator (key 10), versions 0–6: this broker coordinates every consumer group. Transactions
+/// and share groups are not supported, so those key types get INVALID_REQUEST with a message saying so.
+enum FindCoordinatorAPI {
+    static let range = SupportedAPIs.Entry(apiKey: FindCoordinatorRequest.apiKey, name: "FindCoordinator", minVersion: 0, maxVersion: 6)
+
+    private static let groupKeyType: Int8 = 0
+
+    static func respond(to request: FindCoordinatorRequest, version: Int16, context: KafkaGatewayContext) -> FindCoordinatorResponse {
+        let address = context.advertisedAddress
+        let refusal: String? = request.keyType == groupKeyType
+            ? nil
+            : "Monolog coordinates consumer groups only (key type 0); key type \(request.keyType) is not supported"
+        var response = FindCoordinatorResponse()
+        if version >= 4 {
+            response.coordinators = request.coordinatorKeys.map { key in
+                var coordinator = FindCoordinatorResponse.Coordinator()
+                coordinator.key = key
+                if let refusal {
+                    coordinator.errorCode = KafkaErrorCode.invalidRequest
+                    coordinator.errorMessage = refusal
+                    coordinator.nodeId = -1
+                    coordinator.port = -1
+                } else {
+                    coordinator.nodeId = KafkaGatewayContext.nodeID
+                    coordinator.host = address.host
+                    coordinator.port = Int32(address.port)
+                    coordinator.errorMessage = nil
+                }
+                return coordinator
+            }
+        } else if let refusal {
+            response.errorCode = KafkaErrorCode.invalidRequest
+            if version >= 1 { response.errorMessage = refusal }
+            response.nodeId = -1
+            response.port = -1
+        } else {
+            response.nodeId = KafkaGatewayContext.nodeID
+            response.host = address.host
+            response.port = Int32(address.port)
+            if version >= 1 { response.errorMessage = nil }
+        }
+        return response
+    }
+}

@@ -1,0 +1,19 @@
+import MonologGroups
+import MonologKafkaProtocol
+
+/// Heartbeat (key 12), versions 0–4: keeps a member's session alive, and tells it when to rejoin
+/// (REBALANCE_IN_PROGRESS).
+enum HeartbeatAPI {
+    static let range = SupportedAPIs.Entry(apiKey: HeartbeatRequest.apiKey, name: "Heartbeat", minVersion: 0, maxVersion: 4)
+
+    static func respond(to request: HeartbeatRequest, version: Int16, context: KafkaGatewayContext) -> HeartbeatResponse {
+        let member = MemberIdentity(
+            memberID: request.memberId,
+            instanceID: version >= 3 ? request.groupInstanceId : nil,
+            generation: request.generationId
+        )
+        var response = HeartbeatResponse()
+        response.errorCode = context.groups.heartbeat(groupID: request.groupId, member)
+        return response
+    }
+}

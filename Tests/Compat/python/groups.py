@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Consumer groups with real clients, against a running broker. Prints one JSON report.
+
+    groups.py rebalance --client confluent|kafka-python|aiokafka --bootstrap HOST:PORT --topic T --count N
+              [--assignor cooperative-sticky]
+        Three consumers join one group on a 6-partition topic while a producer writes N messages. Once
+        each holds two partitions, one closes; the other two take over its partitions. Every consumer
+        commits after processing each batch. Reports the assignment sizes before and after, how long
+        the takeover took, and whether every message was read exactly once.
+
+    groups.py resume --client ... --bootstrap ... --topic T --count N
+        A consumer reads part of the topic and commits; a new consumer in the same group reads the rest,
+        starting at the committed offset.
+
+    groups.py admin --bootstrap ... --topic T --count N
+        confluent-kafka's AdminClient lists, describes and deletes a group and its offsets, with a member
+        and without.
+
+    groups.py restart --client confluent --bootstrap ... --topic T --count N --kill-pid PID
+        A consumer reads half the topic, then the Kafka gateway (PID) is killed and restarted by the
+        supervisor. The consumer carries on by itself; committed offsets survive.
+"""
+import argparse, asyncio, json, os, signal, threading, time
+
+# --- one consumer per client library, each run in its own thread ----------------------------------
+
+
+class Member(threading.Thread):
+    """Polls, processes (records what it read), commits after each batch, and publishes how many
+    partitions it holds, until told to stop."""
+
+    def __init__(self, args, name, seen, lock, limit=None):
+        super().__init__(daemon=True)
+        self.args, self.name, self.seen, self.lock, self.limit = args, name, seen, lock, limit
+        self.assigned = 0
+        self.processed = 0
+        self.commit_failures = []
+        self.stop_event = threading.Event()
+        self.closed = threading.Event()
+        self.errors = []
+
+    def process(self, records):
+        """Records what was read (up to the limit) and returns the offsets to commit: the next offset
+        of each partition processed."""
+        if self.limit is not None:
+            records = records[:max(self.limit - self.processed, 0)]
+        with self.lock:
+            self.seen.extend(records)
+        self.processed += len(records)
+        if self.limit is not None and self.processed >= self.limit:
+            self.stop_event.set()
+        positions = {}
+        for partition, offset, _ in records:
+            positions[partition] = max(positions.get(partition, -1), offset + 1)
+        return positions
+
+    def commit_failed(self, error):
+        # A commit can fail across a rebalance or a coordinator restart; the client rejoins by itself
+        # and what was not committed is read again (at least once), as with any Kafka broker.
+        self.commit_failures.append(repr(error))
+
+    def run(self):
+        try:
+            {"confluent": self.run_confluent, "kafka-python": self.run_kafka_python, "aiokafka": self.run_aiokafka}[self.args.client]()
+        except Exception as error:  # reported, and the test fails on it
+            self.errors.append(repr(error))
+        finally:
+            self.closed.set()
+
+    def run_confluent(self):
+        from confluent_kafka import Consumer, KafkaException, TopicPartition
+        config = {"bootstrap.servers": self.args.bootstrap, "group.id": self.args.group, "enable.auto.commit": False,
+                  "auto.offset.reset": "earliest"}
+        if self.args.assignor:
+            config["partition.assignment.strategy"] = self.args.assignor
+        consumer = Consumer(config)
+        consumer.subscribe([self.args.topic])
+        while not self.stop_event.is_set():
+            batch = [m for m in consumer.consume(num_messages=500, timeout=0.2) if m.error() is None]
+            positions = self.process([(m.partition(), m.offset(), m.value()) for m in batch])
+            if positions:
+                try:
+                    consumer.commit(offsets=[TopicPartition(self.args.topic, p, o) for p, o in positions.items()],
+                                    asynchronous=False)
+                except KafkaException as error:
+                    self.commit_failed(error)
+            self.assigned = len(consumer.assignment())
+        consumer.close()
+
+    def run_kafka_python(self):
+        from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+        from kafka.errors import KafkaError
+        consumer = KafkaConsumer(self.args.topic, bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
+                                 enable_auto_commit=False, auto_offset_reset="earliest")
+        while not self.stop_event.is_set():
+            batches = consumer.poll(timeout_ms=200, max_records=500)
+            positions = self.process([(r.partition, r.offset, r.value) for rs in batches.values() for r in rs])
+            if positions:
+                try:
+                    consumer.commit({TopicPartition(self.args.topic, p): OffsetAndMetadata(o, "", -1)
+                                     for p, o in positions.items()})
+                except KafkaError as error:
+                    self.commit_failed(error)
+            self.assigned = len(consumer.assignment())
+        consumer.close()
+
+    def run_aiokafka(self):
+        asyncio.run(self.aiokafka_loop())
+
+    async def aiokafka_loop(self):
+        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka.errors import KafkaError
+        consumer = AIOKafkaConsumer(self.args.topic, bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
+                                    enable_auto_commit=False, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            while not self.stop_event.is_set():
+                batches = await consumer.getmany(timeout_ms=200, max_records=500)
+                positions = self.process([(r.partition, r.offset, r.value) for rs in batches.values() for r in rs])
+                if positions:
+                    try:
+                        await consumer.commit({TopicPartition(self.args.topic, p): o for p, o in positions.items()})
+                    except KafkaError as error:
+                        self.commit_failed(error)
+                self.assigned = len(consumer.assignment())
+        finally:
+            await consumer.stop()
+
+    def close(self):
+        self.stop_event.set()
+        self.closed.wait(60)
+
+
+def produce(args, start, count, rate=None):
+    """Writes values start..start+count-1 with the client's producer; returns how many failed."""
+    from confluent_kafka import Producer
+    producer = Producer({"bootstrap.servers": args.bootstrap, "enable.idempotence": True})
+    failures = []
+    began = time.time()
+    for i in range(start, start + count):
+        while True:
+            try:
+                producer.produce(args.topic, key=b"k-%d" % i, value=b"%d" % i,
+                                 on_delivery=lambda err, msg: failures.append(str(err)) if err else None)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+        if rate and (i - start) % 500 == 499:
+            ahead = (i - start + 1) / rate - (time.time() - began)
+            if ahead > 0:
+                time.sleep(ahead)
+    producer.flush(120)
+    return len(failures)
+
+
+def wait_for(condition, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def exactly_once(seen, count):
+    values = [int(v) for _, _, v in seen]
+    positions = {(p, o) for p, o, _ in seen}
+    return {"consumed": len(values), "distinct": len(set(values)), "distinct_positions": len(positions),
+            "missing": count - len(set(values) & set(range(count))), "duplicates": len(values) - len(set(values))}
+
+
+# --- scenarios ---------------------------------------------------------------------------------------
+
+
+def rebalance(args):
+    seen, lock = [], threading.Lock()
+    members = [Member(args, "member-%d" % i, seen, lock) for i in range(3)]
+    for member in members:
+        member.start()
+    report = {"stable_before": wait_for(lambda: [m.assigned for m in members] == [2, 2, 2], 60)}
+    report["assigned_before"] = [m.assigned for m in members]
+    failures = []
+    producer = threading.Thread(target=lambda: failures.append(produce(args, 0, args.count, rate=args.count / 6)))
+    producer.start()
+    wait_for(lambda: len(seen) >= args.count // 3, 60)
+    leaving_at = time.time()
+    members[2].close()
+    report["stable_after"] = wait_for(lambda: [m.assigned for m in members[:2]] == [3, 3], 60)
+    report["takeover_seconds"] = round(time.time() - leaving_at, 2)
+    report["assigned_after"] = [m.assigned for m in members[:2]]
+    producer.join()
+    wait_for(lambda: len({int(v) for _, _, v in seen}) >= args.count, 60)
+    time.sleep(1)  # anything read twice would arrive now
+    for member in members[:2]:
+        member.close()
+    report.update(exactly_once(seen, args.count))
+    report["produce_failures"] = failures[0] if failures else -1
+    report["errors"] = [e for m in members for e in m.errors]
+    report["commit_failures"] = [e for m in members for e in m.commit_failures]
+    return report
+
+
+def resume(args):
+    failures = produce(args, 0, args.count)
+    seen, lock = [], threading.Lock()
+    first = Member(args, "first", seen, lock, limit=args.count // 2)
+    first.start()
+    first.closed.wait(60)
+    read_first = len(seen)
+    second_seen = []
+    second = Member(args, "second", second_seen, threading.Lock())
+    second.start()
+    wait_for(lambda: read_first + len(second_seen) >= args.count, 60)
+    time.sleep(1)
+    second.close()
+    report = exactly_once(seen + second_seen, args.count)
+    report.update({"first_read": read_first, "second_read": len(second_seen), "produce_failures": failures,
+                   "errors": first.errors + second.errors, "commit_failures": first.commit_failures + second.commit_failures})
+    return report
+
+
+def restart(args):
+    from confluent_kafka import Consumer, TopicPartition
+    failures = produce(args, 0, args.count // 2)
+    seen, lock = [], threading.Lock()
+    member = Member(args, "survivor", seen, lock)
+    member.start()
+    report = {"first_half_read": wait_for(lambda: len(seen) >= args.count // 2, 60)}
+    os.kill(args.kill_pid, signal.SIGKILL)
+    failures += produce(args, args.count // 2, args.count - args.count // 2)
+    report["second_half_read"] = wait_for(lambda: len({int(v) for _, _, v in seen}) >= args.count, 90)
+    member.close()
+    report.update(exactly_once(seen, args.count))
+    # The committed offsets, as a new member of the group sees them, cover every message.
+    probe = Consumer({"bootstrap.servers": args.bootstrap, "group.id": args.group})
+    partitions = probe.list_topics(args.topic, timeout=10).topics[args.topic].partitions
+    committed = probe.committed([TopicPartition(args.topic, p) for p in partitions], timeout=10)
+    probe.close()
+    report["committed_total"] = sum(max(tp.offset, 0) for tp in committed)
+    report["produce_failures"] = failures
+    report["errors"] = member.errors
+    report["commit_failures"] = member.commit_failures
+    return report
+
+
+def admin_outcome(future):
+    try:
+        return future.result(10)
+    except Exception as error:
+        return error.args[0].name() if error.args and hasattr(error.args[0], "name") else str(error)
+
+
+def admin(args):
+    """confluent-kafka's AdminClient on a group: list (with a state filter), describe, list offsets,
+    delete offsets and delete the group, while it has a member and after."""
+    from confluent_kafka import ConsumerGroupState, ConsumerGroupTopicPartitions, TopicPartition
+    from confluent_kafka.admin import AdminClient
+    client = AdminClient({"bootstrap.servers": args.bootstrap})
+    produce(args, 0, args.count)
+    seen, lock = [], threading.Lock()
+    member = Member(args, "inspected", seen, lock)
+    member.start()
+    report = {"read": wait_for(lambda: len(seen) >= args.count and member.assigned == 2, 60)}
+    time.sleep(0.5)
+
+    def listed(states=None):
+        result = admin_outcome(client.list_consumer_groups(states=states) if states else client.list_consumer_groups())
+        return {g.group_id: g.state.name for g in result.valid} if hasattr(result, "valid") else result
+
+    def described():
+        result = admin_outcome(client.describe_consumer_groups([args.group])[args.group])
+        if isinstance(result, str):
+            return result
+        return {"state": result.state.name, "protocol": result.partition_assignor,
+                "members": [sorted(tp.partition for tp in m.assignment.topic_partitions) for m in result.members]}
+
+    def offsets():
+        request = [ConsumerGroupTopicPartitions(args.group, [TopicPartition(args.topic, 0), TopicPartition(args.topic, 1)])]
+        result = admin_outcome(client.list_consumer_group_offsets(request)[args.group])
+        return result if isinstance(result, str) else [tp.offset for tp in result.topic_partitions]
+
+    # confluent-kafka has no OffsetDelete call; kafka-python's admin client does.
+    from kafka import TopicPartition as KafkaPythonTopicPartition
+    from kafka.admin import KafkaAdminClient
+    kafka_python = KafkaAdminClient(bootstrap_servers=args.bootstrap)
+
+    def delete_offsets(partition):
+        try:
+            result = kafka_python.delete_group_offsets(args.group, [KafkaPythonTopicPartition(args.topic, partition)])
+        except Exception as error:
+            return type(error).__name__
+        return [getattr(v, "__name__", str(v)) for v in result.values()][0]
+
+    report["listed_active"] = listed().get(args.group)
+    report["described_active"] = described()
+    report["offsets_active"] = offsets()
+    report["delete_group_active"] = admin_outcome(client.delete_consumer_groups([args.group])[args.group])
+    report["delete_offsets_active"] = delete_offsets(0)
+    member.close()
+    report["listed_empty"] = listed({ConsumerGroupState.EMPTY}).get(args.group)
+    report["listed_stable_filter"] = args.group in listed({ConsumerGroupState.STABLE})
+    report["delete_offsets_empty"] = delete_offsets(0)
+    report["offsets_after_delete"] = offsets()
+    result = admin_outcome(client.delete_consumer_groups([args.group])[args.group])
+    report["delete_group_empty"] = "ok" if result is None else result
+    report["listed_after_delete"] = args.group in listed()
+    report["described_after_delete"] = described()
+    result = admin_outcome(client.delete_consumer_groups([args.group])[args.group])
+    report["delete_group_again"] = "ok" if result is None else result
+    report["errors"] = member.errors
+    kafka_python.close()
+    return report
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin"])
+    parser.add_argument("--client", default="confluent", choices=["confluent", "kafka-python", "aiokafka"])
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--group", default=None)
+    parser.add_argument("--count", type=int, default=30000)
+    parser.add_argument("--assignor", default=None)
+    parser.add_argument("--kill-pid", type=int, default=0)
+    args = parser.parse_args()
+    args.group = args.group or "group-%s-%s" % (args.scenario, args.client)
+    report = {"rebalance": rebalance, "resume": resume, "restart": restart, "admin": admin}[args.scenario](args)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
