@@ -28,8 +28,29 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var logLevel: String?
 
     @Option(
+        name: .customLong("auto-create-topics"),
+        help: "true or false: create unknown topics on first use (Kafka's auto.create.topics.enable). Env MONOLOG_AUTO_CREATE_TOPICS. Default true"
+    )
+    public var autoCreateTopics: String?
+
+    @Option(
+        name: .customLong("num-partitions"),
+        help: "Partitions of an automatically created topic (Kafka's num.partitions). Env MONOLOG_NUM_PARTITIONS. Default 1"
+    )
+    public var numPartitions: String?
+
+    @Option(
+        name: .customLong("group-initial-rebalance-delay-ms"),
+        help: """
+            How long a new consumer group's first rebalance waits for more members (Kafka's \
+            group.initial.rebalance.delay.ms). Env MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS. Default 0
+            """
+    )
+    public var groupInitialRebalanceDelayMs: String?
+
+    @Option(
         name: .customLong("config"),
-        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, retention.*)."
+        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, retention.*, kafka.*)."
     )
     public var configFile: String?
 
@@ -49,11 +70,16 @@ public struct CommonOptions: ParsableArguments, Sendable {
                 "data-dir": environment["MONOLOG_DATA_DIR"], "kafka-addr": environment["MONOLOG_KAFKA_ADDR"],
                 "advertised-kafka-addr": environment["MONOLOG_ADVERTISED_KAFKA_ADDR"],
                 "http-addr": environment["MONOLOG_HTTP_ADDR"], "log-level": environment["MONOLOG_LOG_LEVEL"],
+                "auto-create-topics": environment["MONOLOG_AUTO_CREATE_TOPICS"],
+                "num-partitions": environment["MONOLOG_NUM_PARTITIONS"],
+                "group-initial-rebalance-delay-ms": environment["MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS"],
             ].compactMapValues { $0 }),
             ("command line", [
                 "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
                 "advertised-kafka-addr": self.advertisedKafkaAddress,
                 "log-level": self.logLevel,
+                "auto-create-topics": self.autoCreateTopics, "num-partitions": self.numPartitions,
+                "group-initial-rebalance-delay-ms": self.groupInitialRebalanceDelayMs,
             ].compactMapValues { $0 }),
         ]
         for layer in layers {
@@ -98,6 +124,26 @@ extension MonologConfiguration {
                 )
             }
             self.logLevel = level
+        case "auto-create-topics":
+            switch value.lowercased() {
+            case "true": self.kafka.autoCreateTopics = true
+            case "false": self.kafka.autoCreateTopics = false
+            default: throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not true or false")
+            }
+        case "num-partitions":
+            guard let count = Int32(value), count >= 1, count <= 10_000 else {  // the storage limit on partitions per topic
+                throw ConfigurationError(
+                    setting: setting,
+                    source: source,
+                    problem: "'\(value)' is not a partition count from 1 to 10000"
+                )
+            }
+            self.kafka.defaultPartitions = count
+        case "group-initial-rebalance-delay-ms":
+            guard let delay = Int64(value), delay >= 0, delay <= 300_000 else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a delay in ms from 0 to 300000")
+            }
+            self.kafka.groupInitialRebalanceDelayMs = delay
         default:
             throw ConfigurationError(setting: setting, source: source, problem: "unknown setting")
         }
@@ -110,6 +156,9 @@ extension MonologConfiguration {
             "--kafka-addr", self.kafkaAddress.description,
             "--http-addr", self.httpAddress.description,
             "--log-level", self.logLevel.rawValue,
+            "--auto-create-topics", "\(self.kafka.autoCreateTopics)",
+            "--num-partitions", "\(self.kafka.defaultPartitions)",
+            "--group-initial-rebalance-delay-ms", "\(self.kafka.groupInitialRebalanceDelayMs)",
         ]
         if let advertised = self.advertisedKafkaAddress { arguments += ["--advertised-kafka-addr", advertised.description] }
         if let configFile { arguments += ["--config", configFile] }
@@ -117,7 +166,9 @@ extension MonologConfiguration {
     }
 }
 
-/// The optional YAML file: the four shared settings (with underscores) plus `retention`.
+/// The optional YAML file: the shared settings (with underscores), `retention`, and `kafka` with
+/// Kafka's own property names (`auto.create.topics.enable`, `num.partitions`,
+/// `group.initial.rebalance.delay.ms`).
 enum ConfigFile {
     static func apply(path: String, to config: inout MonologConfiguration) throws(ConfigurationError) {
         let source = "config file \(path)"
@@ -146,11 +197,28 @@ enum ConfigFile {
                     throw ConfigurationError(setting: "retention", source: source, problem: "must be a mapping")
                 }
                 try applyRetention(retention, to: &config.retention, source: source)
+            case "kafka":
+                guard let kafka = value as? [String: Any] else {
+                    throw ConfigurationError(setting: "kafka", source: source, problem: "must be a mapping")
+                }
+                for (property, value) in kafka.sorted(by: { $0.key < $1.key }) {
+                    guard let setting = kafkaProperties[property] else {
+                        throw ConfigurationError(setting: "kafka.\(property)", source: source, problem: "unknown setting")
+                    }
+                    try config.set(setting, to: "\(value)", source: source)
+                }
             default:
                 throw ConfigurationError(setting: key, source: source, problem: "unknown setting")
             }
         }
     }
+
+    /// Kafka's property names, and the flag each one is.
+    static let kafkaProperties = [
+        "auto.create.topics.enable": "auto-create-topics",
+        "num.partitions": "num-partitions",
+        "group.initial.rebalance.delay.ms": "group-initial-rebalance-delay-ms",
+    ]
 
     private static func applyRetention(
         _ values: [String: Any],

@@ -10,6 +10,8 @@ public struct MonologConfiguration: Hashable, Sendable {
     public var httpAddress: ListenAddress
     public var logLevel: Logger.Level
     public var retention: RetentionSettings
+    /// Broker behaviour Kafka users know by Kafka's property names.
+    public var kafka: KafkaSettings
     /// The YAML file the values came from, if any; passed on to child processes.
     public var configFile: String?
 
@@ -20,6 +22,7 @@ public struct MonologConfiguration: Hashable, Sendable {
         httpAddress: ListenAddress(host: "", port: 8080),
         logLevel: .info,
         retention: RetentionSettings(enabled: true, maxAge: .seconds(24 * 3600), checkInterval: .seconds(60)),
+        kafka: KafkaSettings(autoCreateTopics: true, defaultPartitions: 1, groupInitialRebalanceDelayMs: 0),
         configFile: nil
     )
 }
@@ -46,6 +49,23 @@ public struct RetentionSettings: Hashable, Sendable {
         self.enabled = enabled
         self.maxAge = maxAge
         self.checkInterval = checkInterval
+    }
+}
+
+/// Settings named after Kafka's broker properties, with Monolog's defaults.
+public struct KafkaSettings: Hashable, Sendable {
+    /// `auto.create.topics.enable`: Metadata for an unknown topic (and an HTTP produce to one) creates it.
+    public var autoCreateTopics: Bool
+    /// `num.partitions`: partitions of an automatically created topic, and of CreateTopics with -1.
+    public var defaultPartitions: Int32
+    /// `group.initial.rebalance.delay.ms`: how long a new group's first rebalance waits for more members.
+    /// Kafka's default is 3000; Monolog's is 0, so a lone consumer starts at once.
+    public var groupInitialRebalanceDelayMs: Int64
+
+    public init(autoCreateTopics: Bool, defaultPartitions: Int32, groupInitialRebalanceDelayMs: Int64) {
+        self.autoCreateTopics = autoCreateTopics
+        self.defaultPartitions = defaultPartitions
+        self.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
     }
 }
 

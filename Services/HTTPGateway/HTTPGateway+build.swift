@@ -18,7 +18,13 @@ func buildApplication(
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
     TopicRoutes(reads: reads, writer: writer).register(on: router)
-    MessageRoutes(reads: reads, writer: writer, partitions: PartitionChooser()).register(on: router)
+    MessageRoutes(
+        reads: reads,
+        writer: writer,
+        partitions: PartitionChooser(),
+        autoCreateTopics: config.kafka.autoCreateTopics,
+        autoCreatePartitions: config.kafka.defaultPartitions
+    ).register(on: router)
     return Application(
         router: router,
         configuration: .init(

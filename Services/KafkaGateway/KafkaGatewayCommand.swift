@@ -4,6 +4,7 @@ import MonologConfig
 import MonologGroups
 import MonologObservability
 import MonologStorage
+import NIOCore
 import MonologWriterClient
 import NIOPosix
 import ServiceLifecycle
@@ -42,9 +43,12 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             writer: writer,
             advertisedAddress: config.effectiveAdvertisedKafkaAddress,
             clusterID: clusterID,
-            autoCreateTopics: true,
-            defaultPartitions: 1,
-            groups: GroupCoordinator(settings: GroupSettings(), timerLoop: MultiThreadedEventLoopGroup.singleton.any()),
+            autoCreateTopics: config.kafka.autoCreateTopics,
+            defaultPartitions: config.kafka.defaultPartitions,
+            groups: GroupCoordinator(
+                settings: GroupSettings(initialRebalanceDelay: .milliseconds(config.kafka.groupInitialRebalanceDelayMs)),
+                timerLoop: MultiThreadedEventLoopGroup.singleton.any()
+            ),
             board: board,
             logger: logger
         )

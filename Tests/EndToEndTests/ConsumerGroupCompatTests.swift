@@ -81,6 +81,18 @@ import Testing
         #expect(report["delete_group_again"] as? String == "GROUP_ID_NOT_FOUND", "\(report)")
     }
 
+    /// A lone consumer is assigned at once by default; `group.initial.rebalance.delay.ms` makes a new
+    /// group wait for more members first.
+    @Test(arguments: [(nil, 0.0...2.5), (3_000, 3.0...10.0)] as [(Int?, ClosedRange<Double>)])
+    func theInitialRebalanceDelayIsConfigurable(_ delayMs: Int?, _ expected: ClosedRange<Double>) async throws {
+        let broker = try await Broker.start(extraArguments: delayMs.map { ["--group-initial-rebalance-delay-ms", "\($0)"] } ?? [])
+        let report = try await self.run(["first-assignment", "--client", "confluent"], partitions: 1, broker: broker)
+        #expect(report["assigned"] as? Bool == true, "\(report)")
+        #expect(expected.contains(report["seconds"] as? Double ?? -1), "\(report)")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
     /// The Kafka gateway is killed with SIGKILL under a consuming member. The supervisor restarts it,
     /// the member rejoins by itself and reads the rest, and the committed offsets cover every message.
     @Test func aConsumerCarriesOnAcrossAGatewayRestart() async throws {

@@ -42,4 +42,30 @@ import Testing
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }
+
+    /// `num.partitions` (set in the YAML file by Kafka's name) shapes topics created on first use.
+    @Test func autoCreatedTopicsGetNumPartitions() async throws {
+        let broker = try await Broker.start(configYAML: "kafka:\n  num.partitions: 4\n")
+        let metadata = Self.json(try await Self.kcat(["-b", "127.0.0.1:\(broker.kafkaPort)", "-L", "-J", "-t", "four"]))
+        let topics = try #require(metadata["topics"] as? [[String: Any]])
+        #expect((topics.first?["partitions"] as? [[String: Any]])?.count == 4)
+        #expect(try await broker.post("/api/topics/by-http/messages", #"{"value":"v"}"#).status == 200)
+        #expect((try await broker.get("/api/topics/by-http").json["partitions"] as? [Any])?.count == 4)
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    /// With `auto.create.topics.enable` off, an unknown topic stays unknown on both doors.
+    @Test func autoCreationCanBeTurnedOff() async throws {
+        let broker = try await Broker.start(extraArguments: ["--auto-create-topics", "false"])
+        let metadata = Self.json(try await Self.kcat(["-b", "127.0.0.1:\(broker.kafkaPort)", "-L", "-J", "-t", "absent"]))
+        let topics = try #require(metadata["topics"] as? [[String: Any]])
+        #expect(topics.first?["error"] as? String == "Broker: Unknown topic or partition", "\(metadata)")
+        let produced = try await broker.post("/api/topics/absent/messages", #"{"value":"v"}"#)
+        #expect(produced.status == 404)
+        #expect((produced.json["error"] as? [String: Any])?["code"] as? String == "unknown_topic")
+        #expect(try await broker.get("/api/topics/absent").status == 404)
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
 }

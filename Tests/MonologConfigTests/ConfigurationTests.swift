@@ -56,10 +56,29 @@ import Testing
         #expect(config.retention == RetentionSettings(enabled: false, maxAge: .seconds(5400), checkInterval: .milliseconds(500)))
     }
 
+    @Test func kafkaSettingsUseKafkasPropertyNamesInTheFile() throws {
+        let file = try self.writeYAML(
+            """
+            kafka:
+              auto.create.topics.enable: false
+              num.partitions: 6
+              group.initial.rebalance.delay.ms: 3000
+            """
+        )
+        let config = try self.options(["--config", file]).resolve(environment: ["MONOLOG_NUM_PARTITIONS": "4"])
+        #expect(config.kafka == KafkaSettings(autoCreateTopics: false, defaultPartitions: 4, groupInitialRebalanceDelayMs: 3000))
+        #expect(MonologConfiguration.defaults.kafka == KafkaSettings(autoCreateTopics: true, defaultPartitions: 1, groupInitialRebalanceDelayMs: 0))
+        let child = try CommonOptions.parse(config.commandLineArguments).resolve(environment: [:])
+        #expect(child.kafka == config.kafka)
+    }
+
     @Test(arguments: [
         (["--kafka-addr", "nonsense"], "kafka-addr"),
         (["--http-addr", ":99999"], "http-addr"),
         (["--log-level", "loud"], "log-level"),
+        (["--auto-create-topics", "maybe"], "auto-create-topics"),
+        (["--num-partitions", "0"], "num-partitions"),
+        (["--group-initial-rebalance-delay-ms", "600000"], "group-initial-rebalance-delay-ms"),
     ])
     func aBadFlagIsNamedInTheError(_ arguments: [String], _ setting: String) throws {
         do {
@@ -82,7 +101,7 @@ import Testing
     }
 
     @Test func unknownOrBadFileSettingsAreRefused() throws {
-        for yaml in ["kafka_adr: ':1'", "retention:\n  max_age: forever", "retention:\n  enabled: sometimes", "- a list"] {
+        for yaml in ["kafka_adr: ':1'", "kafka:\n  num.partitions: many", "kafka:\n  log.retention.ms: 5", "retention:\n  max_age: forever", "retention:\n  enabled: sometimes", "- a list"] {
             let file = try self.writeYAML(yaml)
             #expect(throws: ConfigurationError.self, "\(yaml)") { try self.options(["--config", file]).resolve(environment: [:]) }
         }

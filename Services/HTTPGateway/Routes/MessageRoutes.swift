@@ -12,8 +12,10 @@ struct MessageRoutes {
     let reads: StorageReads
     let writer: WriterClient
     let partitions: PartitionChooser
-    /// Partition count given to topics created by their first produce.
-    let autoCreatePartitions: Int32 = 1
+    /// `auto.create.topics.enable` and `num.partitions`: whether a produce to an unknown topic creates
+    /// it, and with how many partitions.
+    let autoCreateTopics: Bool
+    let autoCreatePartitions: Int32
 
     struct ProduceBody: Decodable {
         var key: String?
@@ -62,6 +64,8 @@ struct MessageRoutes {
         let partitionCount: Int32
         if let existing = try await self.reads.run({ try $0.topic(named: name) }) {
             partitionCount = existing.partitionCount
+        } else if !self.autoCreateTopics {
+            throw APIError.unknownTopic(name)
         } else {
             let created = try await self.writer.createTopic(name, partitionCount: self.autoCreatePartitions, ifNotExists: true)
             partitionCount = created.partitionCount

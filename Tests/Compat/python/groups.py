@@ -16,6 +16,9 @@
         confluent-kafka's AdminClient lists, describes and deletes a group and its offsets, with a member
         and without.
 
+    groups.py first-assignment --client ... --bootstrap ... --topic T
+        How long a lone consumer waits for its first assignment.
+
     groups.py restart --client confluent --bootstrap ... --topic T --count N --kill-pid PID
         A consumer reads half the topic, then the Kafka gateway (PID) is killed and restarted by the
         supervisor. The consumer carries on by itself; committed offsets survive.
@@ -244,6 +247,19 @@ def restart(args):
     return report
 
 
+def first_assignment(args):
+    """How long a lone consumer waits for its first assignment (group.initial.rebalance.delay.ms)."""
+    seen, lock = [], threading.Lock()
+    member = Member(args, "lone", seen, lock)
+    started = time.time()
+    member.start()
+    assigned = wait_for(lambda: member.assigned > 0, 60)
+    report = {"assigned": assigned, "seconds": round(time.time() - started, 2)}
+    member.close()
+    report["errors"] = member.errors
+    return report
+
+
 def admin_outcome(future):
     try:
         return future.result(10)
@@ -315,7 +331,7 @@ def admin(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin"])
+    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin", "first-assignment"])
     parser.add_argument("--client", default="confluent", choices=["confluent", "kafka-python", "aiokafka"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
@@ -325,7 +341,8 @@ def main():
     parser.add_argument("--kill-pid", type=int, default=0)
     args = parser.parse_args()
     args.group = args.group or "group-%s-%s" % (args.scenario, args.client)
-    report = {"rebalance": rebalance, "resume": resume, "restart": restart, "admin": admin}[args.scenario](args)
+    report = {"rebalance": rebalance, "resume": resume, "restart": restart, "admin": admin,
+              "first-assignment": first_assignment}[args.scenario](args)
     print(json.dumps(report))
 
 
