@@ -12,13 +12,16 @@ proxy's address, so that clients come back through it after their first Metadata
 
 The Python clients come from PyPI (confluent-kafka, kafka-python, aiokafka), kcat from Debian. Each client
 is asked for the cluster's metadata, then produces a message with each codec it supports (the codec is
-part of the recorded name) and fetches it back; the frames it sends on the way are what gets recorded.
+part of the recorded name) and fetches it back, then consumes in a group and commits (FindCoordinator,
+JoinGroup, SyncGroup, OffsetFetch, OffsetCommit, Heartbeat, LeaveGroup); the frames it sends on the way
+are what gets recorded.
 """
 import argparse, asyncio, os, socket, struct, subprocess, sys, threading
 
 API_NAMES = {0: "Produce", 1: "Fetch", 2: "ListOffsets", 3: "Metadata", 8: "OffsetCommit", 9: "OffsetFetch",
              10: "FindCoordinator", 11: "JoinGroup", 12: "Heartbeat", 13: "LeaveGroup", 14: "SyncGroup",
-             18: "ApiVersions", 19: "CreateTopics", 22: "InitProducerId", 32: "DescribeConfigs", 60: "DescribeCluster"}
+             15: "DescribeGroups", 16: "ListGroups", 18: "ApiVersions", 19: "CreateTopics", 22: "InitProducerId",
+             32: "DescribeConfigs", 42: "DeleteGroups", 47: "OffsetDelete", 60: "DescribeCluster"}
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "MonologKafkaProtocolTests", "Golden")
 
 
@@ -64,6 +67,8 @@ def pump(source, sink, client_name, seen, pending):
 def record(frame, client_name, seen):
     api_key, version = struct.unpack(">hh", frame[:4])
     name = API_NAMES.get(api_key, "Api%d" % api_key)
+    if client_name.endswith("-group") and api_key in (0, 1):
+        return  # the group runs are for the group APIs; Produce and Fetch come from the codec runs
     if api_key not in (0, 1):  # only Produce and Fetch differ by codec
         client_name = client_name.split("-")[0] if not client_name.startswith("kafka-python") else "kafka-python"
     key = (client_name, api_key, version)
@@ -86,7 +91,9 @@ CODECS = {"kcat": ["none", "gzip", "snappy", "lz4", "zstd"], "confluent": ["none
 
 def run_client(name, port):
     bootstrap = "127.0.0.1:%d" % port
-    if name.startswith("kcat-"):
+    if name.endswith("-group"):
+        consume_in_group(name[:-len("-group")], bootstrap)
+    elif name.startswith("kcat-"):
         codec = name.split("-", 1)[1]
         topic = "golden-" + codec
         subprocess.run(["kcat", "-b", bootstrap, "-P", "-t", topic, "-k", "key", "-z", codec, "-H", "h=v"],
@@ -160,6 +167,44 @@ def run_client(name, port):
         asyncio.run(bootstrap_once())
 
 
+def consume_in_group(client, bootstrap):
+    """Joins a group, reads the codec runs' message and commits it, then leaves."""
+    topic, group = "golden-none" if client in ("kcat", "confluent") else ("golden-kp-none" if client == "kafka-python" else "golden-aio-none"), "golden-" + client
+    if client == "kcat":
+        subprocess.run(["kcat", "-b", bootstrap, "-G", group, "-o", "beginning", "-e", "-X", "enable.auto.commit=false",
+                        "-X", "client.id=kcat", topic], capture_output=True, timeout=30)
+        # kcat -G has no commit flag; its commits come from librdkafka, like confluent's below.
+    elif client == "confluent":
+        from confluent_kafka import Consumer
+        consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "client.id": "confluent",
+                             "auto.offset.reset": "earliest", "enable.auto.commit": False})
+        consumer.subscribe([topic])
+        message = consumer.poll(15)
+        if message is not None:
+            consumer.commit(message, asynchronous=False)
+        consumer.close()
+    elif client == "kafka-python":
+        from kafka import KafkaConsumer
+        consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, client_id="kafka-python",
+                                 auto_offset_reset="earliest", enable_auto_commit=False, consumer_timeout_ms=10000)
+        next(iter(consumer), None)
+        consumer.commit()
+        consumer.close()
+    elif client == "aiokafka":
+        from aiokafka import AIOKafkaConsumer
+
+        async def consume():
+            consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=group, client_id="aiokafka",
+                                        auto_offset_reset="earliest", enable_auto_commit=False)
+            await consumer.start()
+            try:
+                await asyncio.wait_for(consumer.getone(), 10)
+                await consumer.commit()
+            finally:
+                await consumer.stop()
+        asyncio.run(consume())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--broker", default="127.0.0.1:9092")
@@ -174,6 +219,7 @@ def main():
         runs.append(client)
         if not args.no_data:
             runs += ["%s-%s" % (client, codec) for codec in CODECS.get(client, [])]
+            runs.append(client + "-group")
     listen_host, listen_port = args.listen.rsplit(":", 1)
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
