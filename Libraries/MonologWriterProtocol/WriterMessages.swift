@@ -19,6 +19,8 @@ public enum WriterRequest: Hashable, Sendable {
     case hello(version: UInt16, clientName: String)
     case createTopic(name: String, partitionCount: Int32, configs: [String: String], ifNotExists: Bool)
     case deleteTopic(name: String)
+    /// Grows a topic to `count` partitions in total (CreatePartitions); a topic never shrinks.
+    case createPartitions(name: String, count: Int32)
     /// Sets and removes topic configs; validated by the writer.
     case alterTopicConfigs(name: String, set: [String: String], delete: [String])
     /// One or more concatenated RecordBatch v2 for one partition. Batches with a producer id are
@@ -43,6 +45,7 @@ public enum WriterResponse: Hashable, Sendable {
     case hello(version: UInt16)
     case topicCreated(topicID: Int64, partitionCount: Int32, created: Bool)
     case topicDeleted
+    case partitionsCreated(count: Int32)
     case configsAltered
     /// Offsets given to the appended records; the data is committed and fsynced. A retried duplicate
     /// gets the offsets it was first given.

@@ -38,6 +38,8 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let offsetOutOfRange = Self(rawValue: 15)
     /// A topic config that Monolog does not know or a value it cannot use.
     public static let invalidConfig = Self(rawValue: 16)
+    /// A partition count a topic cannot be grown to (not more than it has, or over the limit).
+    public static let invalidPartitions = Self(rawValue: 17)
 
     public var description: String {
         switch self {
@@ -58,6 +60,7 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .unknownProducerID: "unknown producer id"
         case .offsetOutOfRange: "offset out of range"
         case .invalidConfig: "invalid config"
+        case .invalidPartitions: "invalid partitions"
         default: "error \(self.rawValue)"
         }
     }

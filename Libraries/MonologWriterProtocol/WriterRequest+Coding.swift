@@ -6,6 +6,7 @@ extension WriterRequest {
         case createTopic = 0x10
         case deleteTopic = 0x11
         case alterTopicConfigs = 0x12
+        case createPartitions = 0x13
         case append = 0x20
         case initProducerID = 0x21
         case deleteRecords = 0x22
@@ -37,6 +38,10 @@ extension WriterEnvelope where Message == WriterRequest {
         case .deleteTopic(let name):
             buffer.writeInteger(WriterRequest.Kind.deleteTopic.rawValue)
             buffer.writeShortString(name)
+        case .createPartitions(let name, let count):
+            buffer.writeInteger(WriterRequest.Kind.createPartitions.rawValue)
+            buffer.writeShortString(name)
+            buffer.writeInteger(count)
         case .alterTopicConfigs(let name, let set, let delete):
             buffer.writeInteger(WriterRequest.Kind.alterTopicConfigs.rawValue)
             buffer.writeShortString(name)
@@ -115,6 +120,8 @@ extension WriterEnvelope where Message == WriterRequest {
             )
         case .deleteTopic:
             message = .deleteTopic(name: try frame.readShortString("topic name"))
+        case .createPartitions:
+            message = .createPartitions(name: try frame.readShortString("topic name"), count: try frame.readInteger("partition count"))
         case .alterTopicConfigs:
             let name = try frame.readShortString("topic name")
             let set = try frame.readStringMap("configs to set")

@@ -6,6 +6,7 @@ extension WriterResponse {
         case topicCreated = 0x90
         case topicDeleted = 0x91
         case configsAltered = 0x92
+        case partitionsCreated = 0x93
         case appended = 0xA0
         case producerID = 0xA1
         case recordsDeleted = 0xA2
@@ -34,6 +35,9 @@ extension WriterEnvelope where Message == WriterResponse {
             buffer.writeInteger(UInt8(created ? 1 : 0))
         case .topicDeleted:
             buffer.writeInteger(WriterResponse.Kind.topicDeleted.rawValue)
+        case .partitionsCreated(let count):
+            buffer.writeInteger(WriterResponse.Kind.partitionsCreated.rawValue)
+            buffer.writeInteger(count)
         case .configsAltered:
             buffer.writeInteger(WriterResponse.Kind.configsAltered.rawValue)
         case .appended(let baseOffset, let lastOffset, let logStartOffset):
@@ -96,6 +100,8 @@ extension WriterEnvelope where Message == WriterResponse {
             message = .topicCreated(topicID: topicID, partitionCount: partitionCount, created: created != 0)
         case .topicDeleted:
             message = .topicDeleted
+        case .partitionsCreated:
+            message = .partitionsCreated(count: try frame.readInteger("partition count"))
         case .configsAltered:
             message = .configsAltered
         case .appended:

@@ -40,7 +40,7 @@ import Testing
     }
 
     /// confluent-kafka's AdminClient: create (with a config, a duplicate, bad configs, validate_only),
-    /// delete_records and delete_topics, each answered as Kafka would (Tests/Compat/python/admin.py).
+    /// create_partitions, delete_records and delete_topics, each answered as Kafka would (Tests/Compat/python/admin.py).
     @Test func confluentAdminClientCreatesDeletesAndTruncates() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             Issue.record("no Python with the Kafka clients at \(Self.python): run scripts/install-deps.sh --test")
@@ -59,6 +59,14 @@ import Testing
         #expect(report["partitions"] as? Int == 3)
         #expect(report["low_watermark"] as? Int == 5)
         #expect(report["first_offset_after_delete"] as? Int == 5)
+        #expect(report["grow"] as? String == "ok", "\(output)")
+        #expect(report["partitions_after_grow"] as? Int == 5)
+        #expect(report["produced_to_new_partition"] as? Bool == true)
+        #expect(report["shrink"] as? String == "INVALID_PARTITIONS")
+        #expect(report["grow_unknown"] as? String == "UNKNOWN_TOPIC_OR_PART")
+        #expect(report["grow_foreign_broker"] as? String == "INVALID_REPLICA_ASSIGNMENT")
+        #expect(report["grow_validate_only"] as? String == "ok")
+        #expect(report["partitions_after_validate_only"] as? Int == 5)
         #expect(report["delete"] as? String == "ok")
         #expect(report["delete_again"] as? String == "UNKNOWN_TOPIC_OR_PART")
         #expect(report["exists_after_delete"] as? Bool == false)

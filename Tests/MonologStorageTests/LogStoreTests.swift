@@ -64,6 +64,23 @@ import Testing
         #expect(again.topic.partitionCount == 1)
     }
 
+    @Test func aTopicGrowsButNeverShrinks() throws {
+        _ = try self.store.createTopic(name: "t", partitionCount: 2, configs: [:], ifNotExists: false, nowMs: 1)
+        _ = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["kept"])])
+        #expect(throws: StorageError.self) { try self.store.append(topic: "t", partition: 3, batches: [self.batch(["x"])]) }
+        try self.store.createPartitions(topic: "t", totalCount: 4)
+        let appended = try self.store.append(topic: "t", partition: 3, batches: [self.batch(["new"])])
+        #expect(appended.baseOffset == 0)
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "t"))
+        #expect(topic.partitionCount == 4)
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).map(\.highWatermark) == [0, 1, 0, 1])
+        #expect(throws: StorageError.self) { try self.store.createPartitions(topic: "t", totalCount: 4) }
+        #expect(throws: StorageError.self) { try self.store.createPartitions(topic: "t", totalCount: 3) }
+        #expect(throws: StorageError.self) { try self.store.createPartitions(topic: "t", totalCount: 10_001) }
+        #expect(throws: StorageError.self) { try self.store.createPartitions(topic: "absent", totalCount: 2) }
+    }
+
     @Test func deletingATopicRemovesItsData() throws {
         _ = try self.store.createTopic(name: "gone", partitionCount: 1, configs: ["retention.ms": "5"], ifNotExists: false, nowMs: 1)
         _ = try self.store.append(topic: "gone", partition: 0, batches: [self.batch(["x"])])

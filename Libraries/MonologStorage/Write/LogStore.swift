@@ -102,6 +102,31 @@ public final class LogStore {
         }
     }
 
+    /// Grows a topic to `totalCount` partitions. Existing partitions and their data are untouched; keys
+    /// hash to different partitions from now on, as in Kafka.
+    public func createPartitions(topic name: String, totalCount: Int32) throws(StorageError) {
+        try self.flushPartitionStates()
+        try storageOperation {
+            let topic = try self.requireTopic(name)
+            guard totalCount > topic.partitionCount else {
+                throw StorageError(
+                    .invalidPartitions,
+                    "topic '\(name)' has \(topic.partitionCount) partitions; the new count must be higher, got \(totalCount)"
+                )
+            }
+            guard totalCount <= 10_000 else {
+                throw StorageError(.invalidPartitions, "partition count must be at most 10000, got \(totalCount)")
+            }
+            let insertPartition = try self.db.statement("INSERT INTO partitions (topic_id, partition) VALUES (?1, ?2)")
+            for partition in topic.partitionCount..<totalCount {
+                try insertPartition.bind(1, topic.topicID).bind(2, partition).run()
+            }
+            try self.db.statement("UPDATE topics SET partition_count = ?1 WHERE topic_id = ?2")
+                .bind(1, totalCount).bind(2, topic.topicID).run()
+            self.forget(topic)
+        }
+    }
+
     public func deleteTopic(name: String) throws(StorageError) {
         try self.flushPartitionStates()
         try storageOperation {

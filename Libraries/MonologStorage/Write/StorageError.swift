@@ -13,6 +13,7 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownProducerID
         case offsetOutOfRange
         case invalidConfig
+        case invalidPartitions
         /// The database refused the write (disk full, I/O error): nothing was acknowledged.
         case storageFailure
     }

@@ -18,6 +18,7 @@ enum SupportedAPIs {
         DeleteTopicsAPI.range,
         DeleteRecordsAPI.range,
         InitProducerIdAPI.range,
+        CreatePartitionsAPI.range,
         FindCoordinatorAPI.range,
         JoinGroupAPI.range,
         SyncGroupAPI.range,
@@ -60,6 +61,7 @@ extension KafkaErrorCode {
         case .offsetOutOfRange: return offsetOutOfRange
         case .topicAlreadyExists: return topicAlreadyExists
         case .invalidConfig: return invalidConfig
+        case .invalidPartitions: return invalidPartitions
         case .requestTooLarge: return messageTooLarge
         case .invalidRequest: return invalidRequest
         default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable

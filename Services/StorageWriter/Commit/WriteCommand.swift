@@ -7,6 +7,7 @@ import MonologWriterProtocol
 enum WriteCommand: Sendable {
     case createTopic(name: String, partitionCount: Int32, configs: [String: String], ifNotExists: Bool)
     case deleteTopic(name: String)
+    case createPartitions(name: String, count: Int32)
     case alterTopicConfigs(name: String, set: [String: String], delete: [String])
     case append(topic: String, partition: Int32, batches: [RecordBatch])
     case initProducerID(transactionalID: String?, producerID: Int64, producerEpoch: Int16)
@@ -31,6 +32,9 @@ enum WriteCommand: Sendable {
         case .deleteTopic(let name):
             try store.deleteTopic(name: name)
             return Outcome(response: .topicDeleted)
+        case .createPartitions(let name, let count):
+            try store.createPartitions(topic: name, totalCount: count)
+            return Outcome(response: .partitionsCreated(count: count))
         case .alterTopicConfigs(let name, let set, let delete):
             try store.alterTopicConfigs(name: name, set: set, delete: delete)
             return Outcome(response: .configsAltered)
@@ -81,6 +85,7 @@ extension WriterErrorCode {
         case .unknownProducerID: self = .unknownProducerID
         case .offsetOutOfRange: self = .offsetOutOfRange
         case .invalidConfig: self = .invalidConfig
+        case .invalidPartitions: self = .invalidPartitions
         }
     }
 }

@@ -80,6 +80,8 @@ final class WriterConnectionHandler: ChannelInboundHandler {
             command = .createTopic(name: name, partitionCount: partitionCount, configs: configs, ifNotExists: ifNotExists)
         case .deleteTopic(let name):
             command = .deleteTopic(name: name)
+        case .createPartitions(let name, let count):
+            command = .createPartitions(name: name, count: count)
         case .alterTopicConfigs(let name, let set, let delete):
             command = .alterTopicConfigs(name: name, set: set, delete: delete)
         case .initProducerID(let transactionalID, let producerID, let producerEpoch):

@@ -6,7 +6,7 @@
 """
 import argparse, json
 from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 
 def outcome(future):
@@ -48,6 +48,21 @@ def main():
             break
     report["first_offset_after_delete"] = message.offset() if message is not None and message.error() is None else None
     consumer.close()
+
+    # CreatePartitions: grow 3 → 5 (and produce to the new partition), refuse shrinking, an unknown
+    # topic and a foreign broker in a manual assignment; validate_only changes nothing.
+    report["grow"] = outcome(admin.create_partitions([NewPartitions("admin-a", 5)])["admin-a"])
+    report["partitions_after_grow"] = len(admin.list_topics("admin-a", timeout=10).topics["admin-a"].partitions)
+    delivered = []
+    producer.list_topics("admin-a", timeout=10)  # the producer learns of the new partitions
+    producer.produce("admin-a", value=b"new", partition=4, on_delivery=lambda err, msg: delivered.append(err is None))
+    producer.flush(10)
+    report["produced_to_new_partition"] = delivered == [True]
+    report["shrink"] = outcome(admin.create_partitions([NewPartitions("admin-a", 2)])["admin-a"])
+    report["grow_unknown"] = outcome(admin.create_partitions([NewPartitions("admin-none", 4)])["admin-none"])
+    report["grow_foreign_broker"] = outcome(admin.create_partitions([NewPartitions("admin-a", 6, [[7]])])["admin-a"])
+    report["grow_validate_only"] = outcome(admin.create_partitions([NewPartitions("admin-a", 8)], validate_only=True)["admin-a"])
+    report["partitions_after_validate_only"] = len(admin.list_topics("admin-a", timeout=10).topics["admin-a"].partitions)
 
     report["delete"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
     report["delete_again"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
