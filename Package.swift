@@ -231,7 +231,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "MonologTestSupport", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage", "MonologRecords", log,
+                "MonologTestSupport", "MonologKafkaProtocol", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage",
+                "MonologRecords", log,
             ] + nio,
             swiftSettings: swiftSettings
         ),

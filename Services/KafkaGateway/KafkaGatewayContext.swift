@@ -1,6 +1,7 @@
 import Logging
 import MonologConfig
 import MonologGroups
+import MonologKafkaProtocol
 import MonologStorage
 import MonologWriterClient
 import NIOCore
@@ -11,6 +12,16 @@ import NIOPosix
 struct KafkaGatewayContext: Sendable {
     /// This broker's node id: Monolog is a cluster of one.
     static let nodeID: Int32 = 0
+
+    /// Every partition's leader epoch. One broker leads every partition for ever, so the epoch never
+    /// changes; the storage writer stamps it into every batch it stores.
+    static let leaderEpoch: Int32 = 0
+
+    /// The error for a request that names the leader epoch it believes current (KIP-320): none for
+    /// "unknown" (-1) or the real one, UNKNOWN_LEADER_EPOCH for one from the future.
+    static func leaderEpochError(current: Int32) -> Int16? {
+        current > leaderEpoch ? KafkaErrorCode.unknownLeaderEpoch : nil
+    }
 
     let readers: StorageReaderPool
     let threads: NIOThreadPool

@@ -29,6 +29,7 @@ public enum KafkaErrorCode {
     public static let nonEmptyGroup: Int16 = 68
     public static let groupIDNotFound: Int16 = 69
     public static let memberIDRequired: Int16 = 79
+    public static let unknownLeaderEpoch: Int16 = 75
     public static let fencedInstanceID: Int16 = 82
     public static let groupSubscribedToTopic: Int16 = 86
 }

@@ -58,6 +58,10 @@ enum FetchAPI {
                         data.highWatermark = offsets.highWatermark
                         data.lastStableOffset = offsets.highWatermark
                         data.logStartOffset = offsets.logStartOffset
+                        if let error = KafkaGatewayContext.leaderEpochError(current: partition.currentLeaderEpoch) {
+                            data.errorCode = error
+                            return data
+                        }
                         guard partition.fetchOffset >= offsets.logStartOffset, partition.fetchOffset <= offsets.highWatermark else {
                             data.errorCode = KafkaErrorCode.offsetOutOfRange
                             return data

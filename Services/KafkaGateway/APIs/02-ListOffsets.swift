@@ -25,7 +25,13 @@ enum ListOffsetsAPI {
                             answer.timestamp = -1
                             return answer
                         }
-                        answer.leaderEpoch = -1  // unknown: see MetadataAPI; the default, so v1-3 carry it fine
+                        if let error = KafkaGatewayContext.leaderEpochError(current: partition.currentLeaderEpoch) {
+                            answer.errorCode = error
+                            answer.offset = -1
+                            answer.timestamp = -1
+                            return answer
+                        }
+                        if version >= 4 { answer.leaderEpoch = KafkaGatewayContext.leaderEpoch }
                         answer.timestamp = -1
                         switch partition.timestamp {
                         case -2: answer.offset = offsets.logStartOffset

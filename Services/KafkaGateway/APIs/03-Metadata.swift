@@ -59,9 +59,8 @@ enum MetadataAPI {
                 var partition = MetadataResponse.MetadataResponsePartition()
                 partition.partitionIndex = offsets.partition
                 partition.leaderId = KafkaGatewayContext.nodeID
-                // -1 (unknown) until OffsetForLeaderEpoch is served: an epoch >= 0 makes clients such as
-                // franz-go validate positions with it (VERSIONS.md).
-                partition.leaderEpoch = -1
+                // Known, so clients such as franz-go and Java validate positions with OffsetForLeaderEpoch.
+                partition.leaderEpoch = KafkaGatewayContext.leaderEpoch
                 partition.replicaNodes = [KafkaGatewayContext.nodeID]
                 partition.isrNodes = [KafkaGatewayContext.nodeID]
                 return partition

@@ -18,6 +18,7 @@ enum SupportedAPIs {
         DeleteTopicsAPI.range,
         DeleteRecordsAPI.range,
         InitProducerIdAPI.range,
+        OffsetForLeaderEpochAPI.range,
         CreatePartitionsAPI.range,
         FindCoordinatorAPI.range,
         JoinGroupAPI.range,

@@ -83,6 +83,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 reply(DeleteRecordsAPI.respond(to: try decode(DeleteRecordsRequest.self), context: gateway, on: loop))
             case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
                 reply(InitProducerIdAPI.respond(to: try decode(InitProducerIdRequest.self), context: gateway, on: loop))
+            case OffsetForLeaderEpochRequest.apiKey where OffsetForLeaderEpochAPI.range.contains(frame.apiVersion):
+                reply(OffsetForLeaderEpochAPI.respond(to: try decode(OffsetForLeaderEpochRequest.self), context: gateway, on: loop))
             case CreatePartitionsRequest.apiKey where CreatePartitionsAPI.range.contains(frame.apiVersion):
                 reply(CreatePartitionsAPI.respond(to: try decode(CreatePartitionsRequest.self), context: gateway, on: loop))
             case FindCoordinatorRequest.apiKey where FindCoordinatorAPI.range.contains(frame.apiVersion):
