@@ -44,6 +44,21 @@ public struct RecordBatch: Hashable, Sendable {
         self.header.partitionLeaderEpoch = 0
     }
 
+    /// Marks the batch's timestamps as the broker's (`message.timestamp.type=LogAppendTime`): sets the
+    /// timestamp-type attribute and `maxTimestamp`, as Kafka does, and recomputes the CRC, which covers
+    /// both. Readers then give every record this timestamp.
+    public mutating func stampLogAppendTime(_ timestamp: Int64) {
+        let start = self.bytes.readerIndex
+        self.header.attributes = RecordBatchAttributes(rawValue: self.header.attributes.rawValue | 0x08)
+        self.header.maxTimestamp = timestamp
+        self.bytes.setInteger(self.header.attributes.rawValue, at: start + RecordBatchHeader.Offsets.attributes)
+        self.bytes.setInteger(timestamp, at: start + RecordBatchHeader.Offsets.maxTimestamp)
+        let covered = self.header.totalSize - RecordBatchHeader.crcCoverageStart
+        let crc = CRC32C.checksum(self.bytes, at: start + RecordBatchHeader.crcCoverageStart, length: covered) ?? 0
+        self.bytes.setInteger(crc, at: start + RecordBatchHeader.Offsets.crc)
+        self.header.crc = crc
+    }
+
     /// The records of the batch, decompressed when the batch is compressed. `maxDecompressedBytes` bounds
     /// what a compressed batch may expand to (a compression bomb is an error, not an out-of-memory).
     public func records(

@@ -268,12 +268,12 @@ extension WriterClient {
         topic: String,
         partition: Int32,
         batches: ByteBuffer
-    ) async throws(WriterClientError) -> (baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64) {
+    ) async throws(WriterClientError) -> (baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64, logAppendTimeMs: Int64) {
         let response = try await self.send(.append(topic: topic, partition: partition, batches: batches))
-        guard case .appended(let baseOffset, let lastOffset, let logStartOffset) = response else {
+        guard case .appended(let baseOffset, let lastOffset, let logStartOffset, let logAppendTimeMs) = response else {
             throw WriterClientError(.unexpectedResponse, "unexpected answer to append: \(response)")
         }
-        return (baseOffset, lastOffset, logStartOffset)
+        return (baseOffset, lastOffset, logStartOffset, logAppendTimeMs)
     }
 
     public func alterTopicConfigs(_ name: String, set: [String: String], delete: [String] = []) async throws(WriterClientError) {

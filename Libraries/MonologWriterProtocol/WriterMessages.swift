@@ -49,7 +49,8 @@ public enum WriterResponse: Hashable, Sendable {
     case configsAltered
     /// Offsets given to the appended records; the data is committed and fsynced. A retried duplicate
     /// gets the offsets it was first given.
-    case appended(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64)
+    /// `logAppendTimeMs` is the broker time stamped on the batches of a LogAppendTime topic, else -1.
+    case appended(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64, logAppendTimeMs: Int64)
     case producerID(id: Int64, epoch: Int16)
     case recordsDeleted(logStartOffset: Int64)
     case retentionApplied(batchesDeleted: Int64, batchesRewritten: Int64)

@@ -40,11 +40,12 @@ extension WriterEnvelope where Message == WriterResponse {
             buffer.writeInteger(count)
         case .configsAltered:
             buffer.writeInteger(WriterResponse.Kind.configsAltered.rawValue)
-        case .appended(let baseOffset, let lastOffset, let logStartOffset):
+        case .appended(let baseOffset, let lastOffset, let logStartOffset, let logAppendTimeMs):
             buffer.writeInteger(WriterResponse.Kind.appended.rawValue)
             buffer.writeInteger(baseOffset)
             buffer.writeInteger(lastOffset)
             buffer.writeInteger(logStartOffset)
+            buffer.writeInteger(logAppendTimeMs)
         case .producerID(let id, let epoch):
             buffer.writeInteger(WriterResponse.Kind.producerID.rawValue)
             buffer.writeInteger(id)
@@ -107,7 +108,13 @@ extension WriterEnvelope where Message == WriterResponse {
         case .appended:
             let baseOffset: Int64 = try frame.readInteger("base offset")
             let lastOffset: Int64 = try frame.readInteger("last offset")
-            message = .appended(baseOffset: baseOffset, lastOffset: lastOffset, logStartOffset: try frame.readInteger("log start offset"))
+            let logStartOffset: Int64 = try frame.readInteger("log start offset")
+            message = .appended(
+                baseOffset: baseOffset,
+                lastOffset: lastOffset,
+                logStartOffset: logStartOffset,
+                logAppendTimeMs: try frame.readInteger("log append time")
+            )
         case .producerID:
             let id: Int64 = try frame.readInteger("producer id")
             message = .producerID(id: id, epoch: try frame.readInteger("producer epoch"))

@@ -40,7 +40,8 @@ import Testing
     }
 
     /// confluent-kafka's AdminClient: create (with a config, a duplicate, bad configs, validate_only),
-    /// create_partitions, delete_records and delete_topics, each answered as Kafka would (Tests/Compat/python/admin.py).
+    /// create_partitions, delete_records and delete_topics, each answered as Kafka would; and the
+    /// topic configs the broker enforces (LogAppendTime, max.message.bytes) (Tests/Compat/python/admin.py).
     @Test func confluentAdminClientCreatesDeletesAndTruncates() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             Issue.record("no Python with the Kafka clients at \(Self.python): run scripts/install-deps.sh --test")
@@ -67,6 +68,11 @@ import Testing
         #expect(report["grow_foreign_broker"] as? String == "INVALID_REPLICA_ASSIGNMENT")
         #expect(report["grow_validate_only"] as? String == "ok")
         #expect(report["partitions_after_validate_only"] as? Int == 5)
+        #expect(report["create_log_append"] as? String == "ok")
+        #expect(report["log_append_type"] as? Bool == true, "\(output)")
+        #expect(report["log_append_time_is_now"] as? Bool == true, "\(output)")
+        #expect(report["consumed_log_append_time"] as? Bool == true, "\(output)")
+        #expect(report["too_large"] as? String == "MSG_SIZE_TOO_LARGE", "\(output)")
         #expect(report["delete"] as? String == "ok")
         #expect(report["delete_again"] as? String == "UNKNOWN_TOPIC_OR_PART")
         #expect(report["exists_after_delete"] as? Bool == false)

@@ -64,6 +64,28 @@ import Testing
         #expect(again.topic.partitionCount == 1)
     }
 
+    @Test func logAppendTimeTopicsTakeTheBrokersTimeAndBatchesOverMaxMessageBytesAreRefused() throws {
+        let configs = ["message.timestamp.type": "LogAppendTime", "max.message.bytes": "200"]
+        _ = try self.store.createTopic(name: "t", partitionCount: 1, configs: configs, ifNotExists: false, nowMs: 1)
+        let appended = try self.store.append(topic: "t", partition: 0, batches: [self.batch(["a", "b"], timestamp: 1000)], nowMs: 5000)
+        #expect(appended.logAppendTimeMs == 5000)
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "t"))
+        let stored = try #require(try reader.batches(topicID: topic.topicID, partition: 0, fromOffset: 0, maxBytes: 1 << 20).first)
+        let batch = try RecordBatch(validating: stored.bytes)  // the CRC was recomputed
+        #expect(batch.header.attributes.isLogAppendTime)
+        #expect(batch.header.maxTimestamp == 5000)
+        #expect(try batch.records().map(\.timestamp) == [5000, 5000])
+        #expect(try reader.offset(forTimestamp: 4000, topicID: topic.topicID, partition: 0, logStartOffset: 0)?.offset == 0)
+
+        let large = self.batch([String(repeating: "x", count: 300)])
+        #expect(throws: StorageError.self) { try self.store.append(topic: "t", partition: 0, batches: [large]) }
+        try self.store.alterTopicConfigs(name: "t", set: ["max.message.bytes": "1000", "message.timestamp.type": "CreateTime"], delete: [])
+        let accepted = try self.store.append(topic: "t", partition: 0, batches: [large])
+        #expect(accepted.baseOffset == 2)
+        #expect(accepted.logAppendTimeMs == -1, "CreateTime again: the producer's timestamps stay")
+    }
+
     @Test func aTopicGrowsButNeverShrinks() throws {
         _ = try self.store.createTopic(name: "t", partitionCount: 2, configs: [:], ifNotExists: false, nowMs: 1)
         _ = try self.store.append(topic: "t", partition: 1, batches: [self.batch(["kept"])])

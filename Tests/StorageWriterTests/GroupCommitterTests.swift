@@ -46,7 +46,7 @@ import Testing
         let offsets = await withTaskGroup(of: Int64?.self) { group in
             for i in 0..<400 {
                 group.addTask {
-                    guard case .appended(let base, _, _) = await self.submit(self.append("m\(i)")) else { return nil }
+                    guard case .appended(let base, _, _, _) = await self.submit(self.append("m\(i)")) else { return nil }
                     return base
                 }
             }

@@ -1,6 +1,9 @@
 /// The topic configs Monolog honours, with their rules. Anything else is refused by name rather than
 /// stored and ignored, so a user never believes a setting took effect when it did not.
 public enum TopicConfigs {
+    /// Kafka's default `max.message.bytes`: 1 MiB of records plus a batch header's worth.
+    public static let defaultMaxMessageBytes = 1_048_588
+
     public struct Definition: Sendable {
         public var name: String
         /// The value a topic has when it does not set one; nil when it comes from the broker's own
@@ -40,7 +43,7 @@ public enum TopicConfigs {
         ),
         Definition(
             name: "max.message.bytes",
-            defaultValue: "1048588",
+            defaultValue: "\(defaultMaxMessageBytes)",
             documentation: "the largest record batch a producer may send to this topic",
             problem: integer(atLeast: 0, atMost: Int64(Int32.max))
         ),

@@ -1,5 +1,8 @@
 import MonologRecords
 import NIOCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The write operations of the storage writer. Each runs inside the transaction the writer's group
 /// commit has open, so that many requests share one commit and one fsync; none of them commits.
@@ -11,12 +14,15 @@ public final class LogStore {
         public var logStartOffset: Int64
         /// True when the batch was a retry of one already stored: nothing was written.
         public var duplicate: Bool
+        /// The time stamped on the batches of a `LogAppendTime` topic; -1 for `CreateTime`.
+        public var logAppendTimeMs: Int64
 
-        public init(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64 = 0, duplicate: Bool = false) {
+        public init(baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64 = 0, duplicate: Bool = false, logAppendTimeMs: Int64 = -1) {
             self.baseOffset = baseOffset
             self.lastOffset = lastOffset
             self.logStartOffset = logStartOffset
             self.duplicate = duplicate
+            self.logAppendTimeMs = logAppendTimeMs
         }
     }
 
@@ -38,6 +44,8 @@ public final class LogStore {
     }
 
     private var topicCache: [String: TopicInfo] = [:]
+    /// Each topic's append rules from its configs, until they change.
+    private var appendPolicies: [Int64: AppendPolicy] = [:]
     private var partitionCache: [PartitionKey: PartitionState] = [:]
     private var dirtyPartitions: Set<PartitionKey> = []
 
@@ -153,18 +161,33 @@ public final class LogStore {
             let remove = try self.db.statement("DELETE FROM topic_configs WHERE topic_id = ?1 AND key = ?2")
             for key in delete { try remove.bind(1, topic.topicID).bind(2, key).run() }
             try self.setConfigs(topicID: topic.topicID, set)
+            self.appendPolicies[topic.topicID] = nil
         }
     }
 
     /// Appends validated batches to a partition, giving each record the next offsets. The batches' base
-    /// offsets are rewritten in place; their CRCs stay valid because the CRC does not cover them.
+    /// offsets are rewritten in place; their CRCs stay valid because the CRC does not cover them. In a
+    /// `LogAppendTime` topic the batches also get `nowMs` as their timestamp (and a new CRC). A batch
+    /// over the topic's `max.message.bytes` fails the whole append.
     /// Batches from an idempotent producer are checked first: a retry of a stored batch returns its
     /// original offsets and writes nothing; a gap in sequence numbers or a stale epoch is refused.
-    public func append(topic name: String, partition: Int32, batches: [RecordBatch]) throws(StorageError) -> AppendResult {
+    public func append(
+        topic name: String,
+        partition: Int32,
+        batches: [RecordBatch],
+        nowMs: Int64 = wallClockMs()
+    ) throws(StorageError) -> AppendResult {
         guard !batches.isEmpty else { throw StorageError(.invalidRequest, "append without record batches") }
         return try storageOperation {
             let topic = try self.requireTopic(name)
             let state = try self.partitionState(topic: topic, partition: partition)
+            let policy = try self.appendPolicy(topicID: topic.topicID)
+            if let large = batches.first(where: { $0.bytes.readableBytes > policy.maxMessageBytes }) {
+                throw StorageError(
+                    .messageTooLarge,
+                    "a record batch of \(large.bytes.readableBytes) bytes is over topic '\(name)''s max.message.bytes of \(policy.maxMessageBytes)"
+                )
+            }
             var next = state.nextOffset
             var first: Int64?
             let insert = try self.db.statement(
@@ -184,6 +207,7 @@ public final class LogStore {
                     }
                 }
                 batch.assignBaseOffset(next)
+                if policy.logAppendTime { batch.stampLogAppendTime(nowMs) }
                 let header = batch.header
                 insert.bind(1, topic.topicID).bind(2, partition).bind(3, header.baseOffset).bind(4, header.lastOffset)
                     .bind(5, header.maxTimestamp).bind(6, header.recordCount).bind(7, batch.bytes)
@@ -198,7 +222,12 @@ public final class LogStore {
             self.partitionCache[key]?.nextOffset = next
             self.dirtyPartitions.insert(key)
             if !self.defersHighWatermarkUpdates { try self.flushPartitionStates() }
-            return AppendResult(baseOffset: first ?? state.nextOffset, lastOffset: next - 1, logStartOffset: state.logStartOffset)
+            return AppendResult(
+                baseOffset: first ?? state.nextOffset,
+                lastOffset: next - 1,
+                logStartOffset: state.logStartOffset,
+                logAppendTimeMs: policy.logAppendTime ? nowMs : -1
+            )
         }
     }
 
@@ -237,11 +266,29 @@ public final class LogStore {
 
     private func forget(_ topic: TopicInfo) {
         self.topicCache[topic.name] = nil
+        self.appendPolicies[topic.topicID] = nil
         for partition in 0..<topic.partitionCount {
             let key = PartitionKey(topicID: topic.topicID, partition: partition)
             self.partitionCache[key] = nil
             self.dirtyPartitions.remove(key)
         }
+    }
+
+    /// What `append` enforces for a topic: its `max.message.bytes` and `message.timestamp.type`.
+    struct AppendPolicy {
+        var maxMessageBytes: Int
+        var logAppendTime: Bool
+    }
+
+    func appendPolicy(topicID: Int64) throws -> AppendPolicy {
+        if let cached = self.appendPolicies[topicID] { return cached }
+        let configs = try self.configs(topicID: topicID)
+        let policy = AppendPolicy(
+            maxMessageBytes: configs["max.message.bytes"].flatMap { Int($0) } ?? TopicConfigs.defaultMaxMessageBytes,
+            logAppendTime: configs["message.timestamp.type"] == "LogAppendTime"
+        )
+        self.appendPolicies[topicID] = policy
+        return policy
     }
 
     func partitionState(topic: TopicInfo, partition: Int32) throws -> PartitionState {
@@ -302,4 +349,11 @@ func storageOperation<T>(_ body: () throws -> T) throws(StorageError) -> T {
     } catch {
         throw StorageError(.storageFailure, "\(error)")
     }
+}
+
+/// Milliseconds since the Unix epoch, as Kafka timestamps count them.
+public func wallClockMs() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }

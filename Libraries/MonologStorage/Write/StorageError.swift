@@ -14,6 +14,8 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case offsetOutOfRange
         case invalidConfig
         case invalidPartitions
+        /// A record batch larger than its topic's `max.message.bytes`.
+        case messageTooLarge
         /// The database refused the write (disk full, I/O error): nothing was acknowledged.
         case storageFailure
     }

@@ -85,7 +85,13 @@ struct MessageRoutes {
             batches: RecordBatchBuilder.build([record])
         )
         return try JSONResponse.make(
-            ProduceResult(topic: name, partition: partition, offset: appended.baseOffset, timestamp: timestamp)
+            ProduceResult(
+                topic: name,
+                partition: partition,
+                offset: appended.baseOffset,
+                // A LogAppendTime topic keeps the broker's time, not the one the record was built with.
+                timestamp: appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
+            )
         )
     }
 

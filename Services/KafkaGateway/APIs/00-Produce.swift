@@ -10,9 +10,6 @@ import NIOCore
 /// (acks 1 and -1 are the same here: there are no replicas). acks=0 gets no response at all.
 enum ProduceAPI {
     static let range = SupportedAPIs.Entry(apiKey: ProduceRequest.apiKey, name: "Produce", minVersion: 0, maxVersion: 9)
-    /// Kafka's default `max.message.bytes`; a larger batch gets MESSAGE_TOO_LARGE.
-    static let maxBatchBytes = 1_048_588
-
     static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ProduceResponse> {
         let topics = request.topicData.map { topic in
             let partitions = topic.partitionData.map { partition in
@@ -49,13 +46,14 @@ enum ProduceAPI {
         }
         guard version >= 3 else { return failed(KafkaErrorCode.unsupportedVersion) }
         guard let records = partition.records, records.readableBytes > 0 else { return failed(KafkaErrorCode.invalidRequest) }
-        guard records.readableBytes <= self.maxBatchBytes else { return failed(KafkaErrorCode.messageTooLarge) }
+        // The topic's max.message.bytes is the storage writer's to enforce: it knows every topic's configs.
         let pending = response
         return context.writer.submit(.append(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { answer in
             var response = pending
-            if case .appended(let baseOffset, _, let logStartOffset) = answer {
+            if case .appended(let baseOffset, _, let logStartOffset, let logAppendTimeMs) = answer {
                 response.baseOffset = baseOffset
                 response.logStartOffset = logStartOffset
+                response.logAppendTimeMs = logAppendTimeMs
             }
             return response
         }.recover { error in

@@ -178,8 +178,10 @@ final class GroupCommitter: @unchecked Sendable {
             watermarks = []
         }
         self.logger.trace("committed group", metadata: ["writer.group_size": "\(group.count)"])
-        self.complete(group, with: responses)
+        // Subscribers hear of the new watermarks before the producers hear of their offsets, so a
+        // consumer told "appended" by anyone can already fetch the data.
         if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
+        self.complete(group, with: responses)
         self.checkpoints.afterCommit(self.db)
     }
 

@@ -40,7 +40,12 @@ enum WriteCommand: Sendable {
             return Outcome(response: .configsAltered)
         case .append(let topic, let partition, let batches):
             let result = try store.append(topic: topic, partition: partition, batches: batches)
-            let response = WriterResponse.appended(baseOffset: result.baseOffset, lastOffset: result.lastOffset, logStartOffset: result.logStartOffset)
+            let response = WriterResponse.appended(
+                baseOffset: result.baseOffset,
+                lastOffset: result.lastOffset,
+                logStartOffset: result.logStartOffset,
+                logAppendTimeMs: result.logAppendTimeMs
+            )
             guard !result.duplicate else { return Outcome(response: response) }
             let watermark = PartitionWatermark(topic: topic, partition: partition, highWatermark: result.lastOffset + 1, logStartOffset: result.logStartOffset)
             return Outcome(response: response, watermarks: [watermark])
@@ -86,6 +91,7 @@ extension WriterErrorCode {
         case .offsetOutOfRange: self = .offsetOutOfRange
         case .invalidConfig: self = .invalidConfig
         case .invalidPartitions: self = .invalidPartitions
+        case .messageTooLarge: self = .requestTooLarge
         }
     }
 }

@@ -4,8 +4,8 @@
 
     admin.py --bootstrap HOST:PORT
 """
-import argparse, json
-from confluent_kafka import Consumer, Producer, TopicPartition
+import argparse, json, os, time
+from confluent_kafka import TIMESTAMP_LOG_APPEND_TIME, Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
 
 
@@ -63,6 +63,30 @@ def main():
     report["grow_foreign_broker"] = outcome(admin.create_partitions([NewPartitions("admin-a", 6, [[7]])])["admin-a"])
     report["grow_validate_only"] = outcome(admin.create_partitions([NewPartitions("admin-a", 8)], validate_only=True)["admin-a"])
     report["partitions_after_validate_only"] = len(admin.list_topics("admin-a", timeout=10).topics["admin-a"].partitions)
+
+    # Topic configs the broker enforces: message.timestamp.type=LogAppendTime stamps the broker's time
+    # over the producer's; max.message.bytes refuses a larger batch with MESSAGE_TOO_LARGE.
+    configs = {"message.timestamp.type": "LogAppendTime", "max.message.bytes": "2048"}
+    report["create_log_append"] = outcome(admin.create_topics([NewTopic("admin-t", 1, config=configs)])["admin-t"])
+    stamped, before = [], int(time.time() * 1000)
+    plain = Producer({"bootstrap.servers": args.bootstrap, "compression.type": "none"})
+    plain.produce("admin-t", value=b"old", timestamp=1000, on_delivery=lambda err, msg: stamped.append((err, msg.timestamp())))
+    plain.flush(10)  # its own batch: the large one below fails its whole batch
+    plain.produce("admin-t", value=os.urandom(4000), on_delivery=lambda err, msg: stamped.append((err, msg.timestamp())))
+    plain.flush(10)
+    (first_error, (first_type, first_time)), (large_error, _) = stamped
+    report["log_append_type"] = first_type == TIMESTAMP_LOG_APPEND_TIME and first_error is None
+    report["log_append_time_is_now"] = before - 1000 <= first_time <= int(time.time() * 1000) + 1000
+    report["too_large"] = large_error.name() if large_error else "ok"
+    reader = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "unused", "enable.auto.commit": False})
+    reader.assign([TopicPartition("admin-t", 0, -2)])
+    message = None
+    for _ in range(20):
+        message = reader.poll(1.0)
+        if message is not None and message.error() is None:
+            break
+    report["consumed_log_append_time"] = message is not None and message.timestamp() == (TIMESTAMP_LOG_APPEND_TIME, first_time)
+    reader.close()
 
     report["delete"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
     report["delete_again"] = outcome(admin.delete_topics(["admin-a"])["admin-a"])
