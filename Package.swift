@@ -93,7 +93,7 @@ let package = Package(
         ),
         .target(
             name: "MonologGroups",
-            dependencies: ["MonologKafkaProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MonologKafkaProtocol", log, .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologGroups",
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import MonologKafkaProtocol
 import NIOCore
 
@@ -7,6 +8,10 @@ extension ClassicGroup {
     // MARK: JoinGroup
 
     func join(_ request: JoinRequest, promise: EventLoopPromise<JoinOutcome>, now: NIODeadline, replies: inout GroupReplies) {
+        self.logger.debug(
+            "join",
+            metadata: ["kafka.member": "\(request.memberID)", "kafka.client_id": "\(request.clientID)", "kafka.group_state": "\(self.state.rawValue)"]
+        )
         if request.memberID.isEmpty {
             self.joinNewMember(request, promise: promise, now: now, replies: &replies)
         } else {
@@ -200,7 +205,7 @@ extension ClassicGroup {
         if let instanceID = leaving.instanceID {
             guard let holder = self.staticMembers[instanceID] else { return KafkaErrorCode.unknownMemberID }
             if !leaving.memberID.isEmpty && leaving.memberID != holder { return KafkaErrorCode.fencedInstanceID }
-            self.remove(holder, now: now, replies: &replies)
+            self.remove(holder, reason: "left the group", now: now, replies: &replies)
             return KafkaErrorCode.none
         }
         if self.pendingMemberIDs.removeValue(forKey: leaving.memberID) != nil {
@@ -208,7 +213,7 @@ extension ClassicGroup {
             return KafkaErrorCode.none
         }
         guard self.members[leaving.memberID] != nil else { return KafkaErrorCode.unknownMemberID }
-        self.remove(leaving.memberID, now: now, replies: &replies)
+        self.remove(leaving.memberID, reason: "left the group", now: now, replies: &replies)
         return KafkaErrorCode.none
     }
 }

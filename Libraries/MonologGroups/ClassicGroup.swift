@@ -1,3 +1,4 @@
+import Logging
 import MonologKafkaProtocol
 import NIOCore
 
@@ -12,6 +13,7 @@ import NIOCore
 final class ClassicGroup {
     let id: String
     let initialRebalanceDelay: TimeAmount
+    let logger: Logger
     private(set) var state: GroupState = .empty
     private(set) var generation: Int32 = 0
     private(set) var protocolType: String?
@@ -30,9 +32,12 @@ final class ClassicGroup {
     /// CompletingRebalance: the leader must send its assignments before this.
     private var syncDeadline = NIODeadline.distantFuture
 
-    init(id: String, initialRebalanceDelay: TimeAmount) {
+    init(id: String, initialRebalanceDelay: TimeAmount, logger: Logger) {
         self.id = id
         self.initialRebalanceDelay = initialRebalanceDelay
+        var logger = logger
+        logger[metadataKey: "kafka.group"] = "\(id)"
+        self.logger = logger
     }
 
     var isEmpty: Bool { self.members.isEmpty && self.pendingMemberIDs.isEmpty }
@@ -101,8 +106,9 @@ final class ClassicGroup {
     }
 
     /// Takes a member out (it left, or its session expired) and rebalances the others.
-    func remove(_ memberID: String, now: NIODeadline, replies: inout GroupReplies) {
+    func remove(_ memberID: String, reason: String, now: NIODeadline, replies: inout GroupReplies) {
         guard let member = self.members.removeValue(forKey: memberID) else { return }
+        self.logger.info("member removed: \(reason)", metadata: ["kafka.member": "\(memberID)", "kafka.client_id": "\(member.clientID)"])
         replies.answer(member.pendingJoin, .failure(KafkaErrorCode.unknownMemberID, memberID: memberID))
         replies.answer(member.pendingSync, .failure(KafkaErrorCode.unknownMemberID))
         if let instanceID = member.instanceID, self.staticMembers[instanceID] == memberID {
@@ -156,6 +162,7 @@ final class ClassicGroup {
     private func completeJoinPhase(now: NIODeadline, replies: inout GroupReplies) {
         // A dynamic member that did not rejoin in time is gone; a static one keeps its place (KIP-345).
         for member in self.members.values where member.pendingJoin == nil && !member.isStatic {
+            self.logger.info("member removed: did not rejoin within the rebalance timeout", metadata: ["kafka.member": "\(member.memberID)"])
             self.members.removeValue(forKey: member.memberID)
             if self.leaderID == member.memberID { self.leaderID = nil }
         }
@@ -166,11 +173,19 @@ final class ClassicGroup {
             self.state = .empty
             self.protocolName = nil
             self.leaderID = nil
+            self.logger.info("group is empty", metadata: ["kafka.generation": "\(self.generation)"])
             return
         }
         self.protocolName = self.selectProtocol()
         if self.leaderID.flatMap({ self.members[$0]?.pendingJoin }) == nil { self.leaderID = joined[0].memberID }
         self.state = .completingRebalance
+        self.logger.info(
+            "group rebalanced",
+            metadata: [
+                "kafka.generation": "\(self.generation)", "kafka.members": "\(joined.count)",
+                "kafka.protocol": "\(self.protocolName ?? "")", "kafka.leader": "\(self.leaderID ?? "")",
+            ]
+        )
         self.syncDeadline = now + (self.members.values.map(\.rebalanceTimeout).max() ?? .zero)
         for member in joined {
             replies.answer(member.pendingJoin, self.joinOutcome(for: member.memberID))
@@ -230,11 +245,12 @@ final class ClassicGroup {
         let expiredIDs = self.pendingMemberIDs.filter { $0.value <= now }.map(\.key)
         for id in expiredIDs { self.pendingMemberIDs.removeValue(forKey: id) }
         for member in self.membersInArrivalOrder where !member.isWaiting && member.sessionDeadline <= now {
-            self.remove(member.memberID, now: now, replies: &replies)
+            self.remove(member.memberID, reason: "session timeout expired", now: now, replies: &replies)
         }
         if self.state == .completingRebalance && now >= self.syncDeadline {
             // The leader never sent assignments: members that did not sync are dropped, the rest rejoin.
             for member in self.membersInArrivalOrder where member.pendingSync == nil {
+                self.logger.info("member removed: no SyncGroup within the rebalance timeout", metadata: ["kafka.member": "\(member.memberID)"])
                 self.members.removeValue(forKey: member.memberID)
                 if let instanceID = member.instanceID { self.staticMembers.removeValue(forKey: instanceID) }
                 if self.leaderID == member.memberID { self.leaderID = nil }

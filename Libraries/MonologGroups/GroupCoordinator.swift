@@ -1,3 +1,4 @@
+import Logging
 import MonologKafkaProtocol
 import NIOCore
 import Synchronization
@@ -42,10 +43,12 @@ public final class GroupCoordinator: Sendable {
     private let settings: GroupSettings
     private let timerLoop: any EventLoop
     private let registry = Mutex(Registry())
+    private let logger: Logger
 
-    public init(settings: GroupSettings, timerLoop: any EventLoop) {
+    public init(settings: GroupSettings, timerLoop: any EventLoop, logger: Logger = Logger(label: "monolog.groups")) {
         self.settings = settings
         self.timerLoop = timerLoop
+        self.logger = logger
     }
 
     // MARK: Membership
@@ -179,7 +182,7 @@ public final class GroupCoordinator: Sendable {
             if let group = registry.groups[groupID] {
                 body(group, &replies)
             } else if createIfMissing {
-                let group = ClassicGroup(id: groupID, initialRebalanceDelay: self.settings.initialRebalanceDelay)
+                let group = ClassicGroup(id: groupID, initialRebalanceDelay: self.settings.initialRebalanceDelay, logger: self.logger)
                 registry.groups[groupID] = group
                 body(group, &replies)
             } else {

@@ -47,7 +47,8 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             defaultPartitions: config.kafka.defaultPartitions,
             groups: GroupCoordinator(
                 settings: GroupSettings(initialRebalanceDelay: .milliseconds(config.kafka.groupInitialRebalanceDelayMs)),
-                timerLoop: MultiThreadedEventLoopGroup.singleton.any()
+                timerLoop: MultiThreadedEventLoopGroup.singleton.any(),
+                logger: logger
             ),
             board: board,
             logger: logger

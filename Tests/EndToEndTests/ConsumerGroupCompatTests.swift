@@ -43,7 +43,10 @@ import Testing
         #expect(report["distinct"] as? Int == 30_000, "\(label): \(report)")
         #expect(report["missing"] as? Int == 0, "\(label): \(report)")
         #expect(report["duplicates"] as? Int == 0, "\(label): \(report)")
-        #expect(report["commit_failures"] as? [String] == [], "\(label): \(report)")
+        // A commit may meet a rebalance (REBALANCE_IN_PROGRESS, as from Kafka); the member commits
+        // those offsets with its next batch or when it gives the partition up, so nothing is read twice.
+        let failures = report["commit_failures"] as? [String] ?? ["missing"]
+        #expect(failures.allSatisfy { $0.contains("REBALANCE_IN_PROGRESS") || $0.contains("RebalanceInProgress") }, "\(label): \(report)")
         #expect(report["errors"] as? [String] == [], "\(label): \(report)")
         #expect(report["produce_failures"] as? Int == 0, "\(label): \(report)")
     }

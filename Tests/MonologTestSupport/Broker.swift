@@ -33,7 +33,8 @@ public final class Broker: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var arguments = [
             "start", "--data-dir", work + "/data", "--http-addr", "127.0.0.1:\(freeTCPPort())",
-            "--kafka-addr", "127.0.0.1:\(freeTCPPort())", "--log-level", "info",
+            "--kafka-addr", "127.0.0.1:\(freeTCPPort())",
+            "--log-level", ProcessInfo.processInfo.environment["MONOLOG_TEST_LOG_LEVEL"] ?? "info",
         ]
         if let configYAML {
             try configYAML.write(toFile: work + "/monolog.yaml", atomically: true, encoding: .utf8)
@@ -146,7 +147,9 @@ public final class Broker: @unchecked Sendable {
     }
 
     /// Removes the temporary directory (call after a passing test; a failing one keeps its log).
+    /// Removes the broker's data and log, unless MONOLOG_KEEP_TEST_FILES is set (to read them after a failure).
     public func removeFiles() {
+        guard ProcessInfo.processInfo.environment["MONOLOG_KEEP_TEST_FILES"] == nil else { return }
         try? FileManager.default.removeItem(atPath: self.workDirectory)
     }
 }

@@ -138,6 +138,10 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             do {
                 var buffer = context.channel.allocator.buffer(capacity: 256)
                 try KafkaResponseFrame.encode(try result.get(), version: version, correlationID: correlationID, into: &buffer)
+                handler.value.logger.trace(
+                    "response ready",
+                    metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaCorrelationID: "\(correlationID)"]
+                )
                 handler.value.finish(sequence, buffer, context: context)
             } catch {
                 handler.value.close(context, "request failed", error: error, frame: frame)

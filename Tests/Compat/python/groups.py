@@ -23,28 +23,34 @@
         A consumer reads half the topic, then the Kafka gateway (PID) is killed and restarted by the
         supervisor. The consumer carries on by itself; committed offsets survive.
 """
-import argparse, asyncio, json, os, signal, threading, time
+import argparse, asyncio, json, logging, os, signal, threading, time
+
+if os.environ.get("MONOLOG_GROUPS_DEBUG"):  # a folder for the clients' own logs, to see why a member is stuck
+    logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(threadName)s %(name)s %(message)s",
+                        filename=os.path.join(os.environ["MONOLOG_GROUPS_DEBUG"], "groups-%d.log" % os.getpid()))
 
 # --- one consumer per client library, each run in its own thread ----------------------------------
 
 
 class Member(threading.Thread):
     """Polls, processes (records what it read), commits after each batch, and publishes how many
-    partitions it holds, until told to stop."""
+    partitions it holds, until told to stop. What it processed but could not commit yet (a commit can
+    fail while the group rebalances) is committed with the next batch, or when the partition is
+    revoked, as a careful Kafka application does."""
 
     def __init__(self, args, name, seen, lock, limit=None):
         super().__init__(daemon=True)
         self.args, self.name, self.seen, self.lock, self.limit = args, name, seen, lock, limit
         self.assigned = 0
         self.processed = 0
+        self.uncommitted = {}  # partition -> the next offset to commit
         self.commit_failures = []
         self.stop_event = threading.Event()
         self.closed = threading.Event()
         self.errors = []
 
     def process(self, records):
-        """Records what was read (up to the limit) and returns the offsets to commit: the next offset
-        of each partition processed."""
+        """Records what was read (up to the limit) and returns the offsets to commit now."""
         if self.limit is not None:
             records = records[:max(self.limit - self.processed, 0)]
         with self.lock:
@@ -52,14 +58,22 @@ class Member(threading.Thread):
         self.processed += len(records)
         if self.limit is not None and self.processed >= self.limit:
             self.stop_event.set()
-        positions = {}
         for partition, offset, _ in records:
-            positions[partition] = max(positions.get(partition, -1), offset + 1)
-        return positions
+            self.uncommitted[partition] = max(self.uncommitted.get(partition, -1), offset + 1)
+        return dict(self.uncommitted)
+
+    def committed(self, positions):
+        for partition, offset in positions.items():
+            if self.uncommitted.get(partition) == offset:
+                del self.uncommitted[partition]
+
+    def revoked(self, partitions):
+        """The offsets to commit before giving these partitions up; they are forgotten afterwards."""
+        return {p: self.uncommitted.pop(p) for p in partitions if p in self.uncommitted}
 
     def commit_failed(self, error):
-        # A commit can fail across a rebalance or a coordinator restart; the client rejoins by itself
-        # and what was not committed is read again (at least once), as with any Kafka broker.
+        # A commit can fail while the group rebalances (REBALANCE_IN_PROGRESS) or after a coordinator
+        # restart; the offsets stay pending and go with the next commit.
         self.commit_failures.append(repr(error))
 
     def run(self):
@@ -77,55 +91,104 @@ class Member(threading.Thread):
         if self.args.assignor:
             config["partition.assignment.strategy"] = self.args.assignor
         consumer = Consumer(config)
-        consumer.subscribe([self.args.topic])
+
+        def commit(positions):
+            if not positions:
+                return
+            try:
+                consumer.commit(offsets=[TopicPartition(self.args.topic, p, o) for p, o in positions.items()],
+                                asynchronous=False)
+                self.committed(positions)
+            except KafkaException as error:
+                self.commit_failed(error)
+
+        consumer.subscribe([self.args.topic], on_revoke=lambda c, tps: commit(self.revoked([tp.partition for tp in tps])))
         while not self.stop_event.is_set():
             batch = [m for m in consumer.consume(num_messages=500, timeout=0.2) if m.error() is None]
-            positions = self.process([(m.partition(), m.offset(), m.value()) for m in batch])
-            if positions:
-                try:
-                    consumer.commit(offsets=[TopicPartition(self.args.topic, p, o) for p, o in positions.items()],
-                                    asynchronous=False)
-                except KafkaException as error:
-                    self.commit_failed(error)
+            if batch:
+                commit(self.process([(m.partition(), m.offset(), m.value()) for m in batch]))
             self.assigned = len(consumer.assignment())
+        commit(dict(self.uncommitted))
         consumer.close()
 
     def run_kafka_python(self):
-        from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+        from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
         from kafka.errors import KafkaError
-        consumer = KafkaConsumer(self.args.topic, bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
+        consumer = KafkaConsumer(bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
                                  enable_auto_commit=False, auto_offset_reset="earliest")
+        member = self
+
+        def commit(positions):
+            if not positions:
+                return
+            try:
+                consumer.commit({TopicPartition(self.args.topic, p): OffsetAndMetadata(o, "", -1) for p, o in positions.items()})
+                self.committed(positions)
+            except KafkaError as error:
+                self.commit_failed(error)
+
+        class Listener(ConsumerRebalanceListener):
+            # kafka-python 3 runs listeners on its IO thread, where blocking calls are refused: the
+            # commit is queued ahead of the JoinGroup instead of awaited.
+            def on_partitions_revoked(self, revoked):
+                positions = member.revoked([tp.partition for tp in revoked])
+                if positions:
+                    consumer.commit_async({TopicPartition(member.args.topic, p): OffsetAndMetadata(o, "", -1)
+                                           for p, o in positions.items()})
+
+            def on_partitions_assigned(self, assigned):
+                pass
+
+        # Learn the topic's partitions before joining. Otherwise the first generation's assignment is
+        # empty and the leader rejoins at once; kafka-python 3.0.12 sometimes stalls for good after such
+        # back-to-back rebalances, every broker answer delivered (see docs/COMPATIBILITY.md).
+        consumer.partitions_for_topic(self.args.topic)
+        consumer.subscribe([self.args.topic], listener=Listener())
         while not self.stop_event.is_set():
             batches = consumer.poll(timeout_ms=200, max_records=500)
-            positions = self.process([(r.partition, r.offset, r.value) for rs in batches.values() for r in rs])
-            if positions:
-                try:
-                    consumer.commit({TopicPartition(self.args.topic, p): OffsetAndMetadata(o, "", -1)
-                                     for p, o in positions.items()})
-                except KafkaError as error:
-                    self.commit_failed(error)
+            records = [(r.partition, r.offset, r.value) for rs in batches.values() for r in rs]
+            if records:
+                commit(self.process(records))
             self.assigned = len(consumer.assignment())
+        commit(dict(self.uncommitted))
         consumer.close()
 
     def run_aiokafka(self):
         asyncio.run(self.aiokafka_loop())
 
     async def aiokafka_loop(self):
-        from aiokafka import AIOKafkaConsumer, TopicPartition
+        from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
         from aiokafka.errors import KafkaError
-        consumer = AIOKafkaConsumer(self.args.topic, bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
                                     enable_auto_commit=False, auto_offset_reset="earliest")
+        member = self
+
+        async def commit(positions):
+            if not positions:
+                return
+            try:
+                await consumer.commit({TopicPartition(self.args.topic, p): o for p, o in positions.items()})
+                self.committed(positions)
+            except KafkaError as error:
+                self.commit_failed(error)
+
+        class Listener(ConsumerRebalanceListener):
+            async def on_partitions_revoked(self, revoked):
+                await commit(member.revoked([tp.partition for tp in revoked]))
+
+            async def on_partitions_assigned(self, assigned):
+                pass
+
+        consumer.subscribe([self.args.topic], listener=Listener())
         await consumer.start()
         try:
             while not self.stop_event.is_set():
                 batches = await consumer.getmany(timeout_ms=200, max_records=500)
-                positions = self.process([(r.partition, r.offset, r.value) for rs in batches.values() for r in rs])
-                if positions:
-                    try:
-                        await consumer.commit({TopicPartition(self.args.topic, p): o for p, o in positions.items()})
-                    except KafkaError as error:
-                        self.commit_failed(error)
+                records = [(r.partition, r.offset, r.value) for rs in batches.values() for r in rs]
+                if records:
+                    await commit(self.process(records))
                 self.assigned = len(consumer.assignment())
+            await commit(dict(self.uncommitted))
         finally:
             await consumer.stop()
 
@@ -163,6 +226,10 @@ def wait_for(condition, timeout):
         if condition():
             return True
         time.sleep(0.05)
+    if os.environ.get("MONOLOG_GROUPS_DEBUG"):  # where is each thread stuck?
+        import faulthandler
+        with open(os.path.join(os.environ["MONOLOG_GROUPS_DEBUG"], "stacks-%d.txt" % os.getpid()), "a") as out:
+            faulthandler.dump_traceback(file=out, all_threads=True)
     return False
 
 
@@ -209,7 +276,7 @@ def resume(args):
     seen, lock = [], threading.Lock()
     first = Member(args, "first", seen, lock, limit=args.count // 2)
     first.start()
-    first.closed.wait(60)
+    wait_for(first.closed.is_set, 60)
     read_first = len(seen)
     second_seen = []
     second = Member(args, "second", second_seen, threading.Lock())
