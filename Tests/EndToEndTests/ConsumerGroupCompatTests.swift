@@ -4,8 +4,8 @@ import Testing
 
 /// Consumer groups with the real clients against the real process tree (Tests/Compat/python/groups.py):
 /// partitions shared out and taken over when a member leaves, every message read exactly once across
-/// the rebalance, commits that a restarted consumer resumes from, the admin client's view of a group,
-/// and a Kafka gateway killed under a running consumer.
+/// the rebalance, commits that a restarted consumer resumes from, static members, the admin clients'
+/// view of a group, and a Kafka gateway killed under a running consumer.
 @Suite struct ConsumerGroupCompatTests {
     static let script = PythonClientCompatTests.repositoryRoot + "/Tests/Compat/python/groups.py"
 
@@ -67,6 +67,8 @@ import Testing
     @Test func adminClientsListDescribeAndDeleteGroups() async throws {
         let report = try await self.run(["admin", "--count", "1000", "--group", "inspected"], partitions: 2)
         #expect(report["read"] as? Bool == true, "\(report)")
+        #expect(report["metadata_round_trip"] as? [String] == ["checkpoint-7"], "\(report)")
+        #expect(report["multi_group_fetch"] as? [String: [Int]] == ["inspected": [0, 1], "inspected-other": [1]], "\(report)")
         #expect(report["listed_active"] as? String == "STABLE", "\(report)")
         let described = report["described_active"] as? [String: Any] ?? [:]
         #expect(described["state"] as? String == "STABLE", "\(report)")
@@ -82,6 +84,19 @@ import Testing
         #expect(report["listed_after_delete"] as? Bool == false, "\(report)")
         #expect((report["described_after_delete"] as? [String: Any])?["state"] as? String == "DEAD", "\(report)")
         #expect(report["delete_group_again"] as? String == "GROUP_ID_NOT_FOUND", "\(report)")
+    }
+
+    /// Static membership (KIP-345) with confluent-kafka: a member that restarts under its
+    /// `group.instance.id` within the session timeout gets its partitions back, and the other member is
+    /// not made to rebalance.
+    @Test func aStaticMemberRestartsWithoutARebalance() async throws {
+        let report = try await self.run(["static"], partitions: 4)
+        #expect(report["first_alone"] as? Bool == true, "\(report)")
+        #expect(report["shared"] as? Bool == true, "\(report)")
+        #expect(report["restarted_assigned"] as? Bool == true, "\(report)")
+        #expect(report["same_partitions"] as? Bool == true, "\(report)")
+        #expect(report["other_member_rebalanced"] as? Bool == false, "\(report)")
+        #expect(report["errors"] as? [String] == [], "\(report)")
     }
 
     /// A lone consumer is assigned at once by default; `group.initial.rebalance.delay.ms` makes a new

@@ -19,6 +19,10 @@
     groups.py first-assignment --client ... --bootstrap ... --topic T
         How long a lone consumer waits for its first assignment.
 
+    groups.py static --bootstrap ... --topic T
+        Two static members (group.instance.id); one restarts and gets its partitions back without a
+        rebalance of the other.
+
     groups.py restart --client confluent --bootstrap ... --topic T --count N --kill-pid PID
         A consumer reads half the topic, then the Kafka gateway (PID) is killed and restarted by the
         supervisor. The consumer carries on by itself; committed offsets survive.
@@ -38,10 +42,13 @@ class Member(threading.Thread):
     fail while the group rebalances) is committed with the next batch, or when the partition is
     revoked, as a careful Kafka application does."""
 
-    def __init__(self, args, name, seen, lock, limit=None):
+    def __init__(self, args, name, seen, lock, limit=None, instance_id=None):
         super().__init__(daemon=True)
         self.args, self.name, self.seen, self.lock, self.limit = args, name, seen, lock, limit
+        self.instance_id = instance_id  # group.instance.id: a static member (KIP-345)
         self.assigned = 0
+        self.partitions = set()
+        self.revocations = 0
         self.processed = 0
         self.uncommitted = {}  # partition -> the next offset to commit
         self.commit_failures = []
@@ -90,6 +97,8 @@ class Member(threading.Thread):
                   "auto.offset.reset": "earliest"}
         if self.args.assignor:
             config["partition.assignment.strategy"] = self.args.assignor
+        if self.instance_id:
+            config["group.instance.id"] = self.instance_id
         consumer = Consumer(config)
 
         def commit(positions):
@@ -102,12 +111,17 @@ class Member(threading.Thread):
             except KafkaException as error:
                 self.commit_failed(error)
 
-        consumer.subscribe([self.args.topic], on_revoke=lambda c, tps: commit(self.revoked([tp.partition for tp in tps])))
+        def on_revoke(_, partitions):
+            self.revocations += 1
+            commit(self.revoked([tp.partition for tp in partitions]))
+
+        consumer.subscribe([self.args.topic], on_revoke=on_revoke)
         while not self.stop_event.is_set():
             batch = [m for m in consumer.consume(num_messages=500, timeout=0.2) if m.error() is None]
             if batch:
                 commit(self.process([(m.partition(), m.offset(), m.value()) for m in batch]))
-            self.assigned = len(consumer.assignment())
+            self.partitions = {tp.partition for tp in consumer.assignment()}
+            self.assigned = len(self.partitions)
         commit(dict(self.uncommitted))
         consumer.close()
 
@@ -139,13 +153,11 @@ class Member(threading.Thread):
             def on_partitions_assigned(self, assigned):
                 pass
 
-        # Learn the topic's partitions before joining. Otherwise the first generation's assignment is
-        # empty and the leader rejoins at once; kafka-python 3.0.12 sometimes stalls for good after such
-        # back-to-back rebalances, every broker answer delivered (see docs/COMPATIBILITY.md).
-        consumer.partitions_for_topic(self.args.topic)
         consumer.subscribe([self.args.topic], listener=Listener())
         while not self.stop_event.is_set():
-            batches = consumer.poll(timeout_ms=200, max_records=500)
+            # A long poll: kafka-python 3.0.12 loses a leader's rejoin when the poll times out before
+            # its JoinGroup and SyncGroup are answered (see docs/COMPATIBILITY.md).
+            batches = consumer.poll(timeout_ms=3000, max_records=500)
             records = [(r.partition, r.offset, r.value) for rs in batches.values() for r in rs]
             if records:
                 commit(self.process(records))
@@ -327,6 +339,31 @@ def first_assignment(args):
     return report
 
 
+def static(args):
+    """Two static members (group.instance.id) share four partitions. One restarts under the same
+    instance id within its session timeout: it gets its partitions back, and the other member is
+    not disturbed by a rebalance (KIP-345)."""
+    seen, lock = [], threading.Lock()
+    first = Member(args, "static-1", seen, lock, instance_id="worker-1")
+    first.start()
+    report = {"first_alone": wait_for(lambda: first.assigned == 4, 60)}
+    second = Member(args, "static-2", seen, lock, instance_id="worker-2")
+    second.start()
+    report["shared"] = wait_for(lambda: first.assigned == 2 and second.assigned == 2, 60)
+    before, revocations = set(second.partitions), first.revocations
+    second.close()  # a static member leaves no LeaveGroup behind: its place is kept
+    restarted = Member(args, "static-2-again", seen, lock, instance_id="worker-2")
+    restarted.start()
+    report["restarted_assigned"] = wait_for(lambda: restarted.assigned == 2, 60)
+    time.sleep(1)
+    report["same_partitions"] = restarted.partitions == before
+    report["other_member_rebalanced"] = first.revocations != revocations
+    first.close()
+    restarted.close()
+    report["errors"] = first.errors + second.errors + restarted.errors
+    return report
+
+
 def admin_outcome(future):
     try:
         return future.result(10)
@@ -375,6 +412,15 @@ def admin(args):
             return type(error).__name__
         return [getattr(v, "__name__", str(v)) for v in result.values()][0]
 
+    # A commit's metadata round-trips; OffsetFetch v8 answers several groups in one request.
+    from confluent_kafka import Consumer as PlainConsumer
+    other = PlainConsumer({"bootstrap.servers": args.bootstrap, "group.id": args.group + "-other"})
+    other.commit(offsets=[TopicPartition(args.topic, 1, 7, metadata="checkpoint-7")], asynchronous=False)
+    report["metadata_round_trip"] = [tp.metadata for tp in other.committed([TopicPartition(args.topic, 1)], timeout=10)]
+    other.close()
+    both = kafka_python.list_group_offsets({args.group: None, args.group + "-other": None})
+    report["multi_group_fetch"] = {group: sorted(tp.partition for tp in offsets) for group, offsets in both.items()}
+
     report["listed_active"] = listed().get(args.group)
     report["described_active"] = described()
     report["offsets_active"] = offsets()
@@ -398,7 +444,7 @@ def admin(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin", "first-assignment"])
+    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin", "first-assignment", "static"])
     parser.add_argument("--client", default="confluent", choices=["confluent", "kafka-python", "aiokafka"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
@@ -409,7 +455,7 @@ def main():
     args = parser.parse_args()
     args.group = args.group or "group-%s-%s" % (args.scenario, args.client)
     report = {"rebalance": rebalance, "resume": resume, "restart": restart, "admin": admin,
-              "first-assignment": first_assignment}[args.scenario](args)
+              "first-assignment": first_assignment, "static": static}[args.scenario](args)
     print(json.dumps(report))
 
 
