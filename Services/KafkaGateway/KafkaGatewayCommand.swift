@@ -41,6 +41,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             readers: StorageReaderPool(directory: directory),
             threads: NIOThreadPool.singleton,
             writer: writer,
+            settings: config,
             advertisedAddress: config.effectiveAdvertisedKafkaAddress,
             clusterID: clusterID,
             autoCreateTopics: config.kafka.autoCreateTopics,

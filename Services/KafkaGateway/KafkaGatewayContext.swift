@@ -26,6 +26,8 @@ struct KafkaGatewayContext: Sendable {
     let readers: StorageReaderPool
     let threads: NIOThreadPool
     let writer: WriterClient
+    /// The configuration this gateway runs with, as DescribeConfigs reports it for the broker.
+    let settings: MonologConfiguration
     let advertisedAddress: ListenAddress
     let clusterID: String
     let autoCreateTopics: Bool

@@ -31,6 +31,12 @@ enum SupportedAPIs {
         DescribeGroupsAPI.range,
         ListGroupsAPI.range,
         DeleteGroupsAPI.range,
+        DescribeConfigsAPI.range,
+        AlterConfigsAPI.range,
+        IncrementalAlterConfigsAPI.range,
+        DescribeClusterAPI.range,
+        DescribeLogDirsAPI.range,
+        DescribeProducersAPI.range,
     ]
 }
 

@@ -87,6 +87,18 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 reply(OffsetForLeaderEpochAPI.respond(to: try decode(OffsetForLeaderEpochRequest.self), context: gateway, on: loop))
             case CreatePartitionsRequest.apiKey where CreatePartitionsAPI.range.contains(frame.apiVersion):
                 reply(CreatePartitionsAPI.respond(to: try decode(CreatePartitionsRequest.self), context: gateway, on: loop))
+            case DescribeConfigsRequest.apiKey where DescribeConfigsAPI.range.contains(frame.apiVersion):
+                reply(DescribeConfigsAPI.respond(to: try decode(DescribeConfigsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case AlterConfigsRequest.apiKey where AlterConfigsAPI.range.contains(frame.apiVersion):
+                reply(AlterConfigsAPI.respond(to: try decode(AlterConfigsRequest.self), context: gateway, on: loop))
+            case IncrementalAlterConfigsRequest.apiKey where IncrementalAlterConfigsAPI.range.contains(frame.apiVersion):
+                reply(IncrementalAlterConfigsAPI.respond(to: try decode(IncrementalAlterConfigsRequest.self), context: gateway, on: loop))
+            case DescribeClusterRequest.apiKey where DescribeClusterAPI.range.contains(frame.apiVersion):
+                reply(loop.makeSucceededFuture(DescribeClusterAPI.respond(to: try decode(DescribeClusterRequest.self), version: frame.apiVersion, context: gateway)))
+            case DescribeLogDirsRequest.apiKey where DescribeLogDirsAPI.range.contains(frame.apiVersion):
+                reply(DescribeLogDirsAPI.respond(to: try decode(DescribeLogDirsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
+            case DescribeProducersRequest.apiKey where DescribeProducersAPI.range.contains(frame.apiVersion):
+                reply(DescribeProducersAPI.respond(to: try decode(DescribeProducersRequest.self), context: gateway, on: loop))
             case FindCoordinatorRequest.apiKey where FindCoordinatorAPI.range.contains(frame.apiVersion):
                 reply(loop.makeSucceededFuture(FindCoordinatorAPI.respond(to: try decode(FindCoordinatorRequest.self), version: frame.apiVersion, context: gateway)))
             case JoinGroupRequest.apiKey where JoinGroupAPI.range.contains(frame.apiVersion):

@@ -1,0 +1,43 @@
+import MonologKafkaProtocol
+import MonologStorage
+import NIOCore
+
+/// DescribeProducers (key 61), version 0: the idempotent producers each partition remembers, from
+/// the storage writer's producer table: id, epoch, last sequence and the last batch's timestamp. There
+/// are no transactions, so no coordinator epoch or open transaction.
+enum DescribeProducersAPI {
+    static let range = SupportedAPIs.Entry(apiKey: DescribeProducersRequest.apiKey, name: "DescribeProducers", minVersion: 0, maxVersion: 0)
+
+    static func respond(to request: DescribeProducersRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeProducersResponse> {
+        context.read(on: eventLoop) { reader in
+            var response = DescribeProducersResponse()
+            response.topics = try request.topics.map { topic in
+                var result = DescribeProducersResponse.TopicResponse()
+                result.name = topic.name
+                let info = try reader.topic(named: topic.name)
+                result.partitions = try topic.partitionIndexes.map { index in
+                    var partition = DescribeProducersResponse.PartitionResponse()
+                    partition.partitionIndex = index
+                    guard let info, index >= 0, index < info.partitionCount else {
+                        partition.errorCode = KafkaErrorCode.unknownTopicOrPartition
+                        partition.errorMessage = "topic '\(topic.name)' has no partition \(index)"
+                        return partition
+                    }
+                    partition.activeProducers = try reader.activeProducers(topicID: info.topicID, partition: index).map { producer in
+                        var state = DescribeProducersResponse.ProducerState()
+                        state.producerId = producer.producerID
+                        state.producerEpoch = Int32(producer.producerEpoch)
+                        state.lastSequence = producer.lastSequence
+                        state.lastTimestamp = producer.lastTimestamp
+                        state.coordinatorEpoch = -1
+                        state.currentTxnStartOffset = -1
+                        return state
+                    }
+                    return partition
+                }
+                return result
+            }
+            return response
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import MonologConfig
+import MonologStorage
+
+/// The broker's configuration as Kafka tools read it (DescribeConfigs on broker 0): what Monolog
+/// actually runs with, under Kafka's names. All of it is read-only at run time: it comes from flags,
+/// environment or the YAML file, read at startup.
+struct BrokerConfigs: Sendable {
+    let settings: MonologConfiguration
+
+    /// The broker-wide default behind each topic config (Kafka's synonym for it).
+    static let topicConfigSynonyms: [String: String] = [
+        "cleanup.policy": "log.cleanup.policy",
+        "retention.ms": "log.retention.ms",
+        "retention.bytes": "log.retention.bytes",
+        "delete.retention.ms": "log.cleaner.delete.retention.ms",
+        "max.message.bytes": "message.max.bytes",
+        "message.timestamp.type": "log.message.timestamp.type",
+    ]
+
+    /// How long a batch is kept when its topic does not say: the retention worker's `max_age`, or for
+    /// ever when the worker is disabled.
+    var retentionMs: Int64 {
+        guard self.settings.retention.enabled else { return -1 }
+        let (seconds, attoseconds) = self.settings.retention.maxAge.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The broker default a topic config falls back to.
+    func topicDefault(_ name: String) -> String {
+        name == "retention.ms" ? "\(self.retentionMs)" : (TopicConfigs.byName[name]?.defaultValue ?? "")
+    }
+
+    var entries: [ConfigEntry] {
+        let kafka = self.settings.kafka
+        let advertised = self.settings.effectiveAdvertisedKafkaAddress
+        let checkInterval = self.settings.retention.checkInterval.components
+        func entry(_ name: String, _ value: String, _ kind: ConfigEntry.Kind, _ source: ConfigEntry.Source, _ documentation: String) -> ConfigEntry {
+            ConfigEntry(
+                name: name, value: value, source: source, readOnly: true, kind: kind, documentation: documentation,
+                synonyms: [ConfigEntry.Synonym(name: name, value: value, source: source)]
+            )
+        }
+        var entries = [
+            entry("broker.id", "0", .int, .defaultConfig, "Monolog is a cluster of one broker, node 0"),
+            entry("listeners", "PLAINTEXT://\(self.settings.kafkaAddress)", .string, .staticBroker, "--kafka-addr"),
+            entry("advertised.listeners", "PLAINTEXT://\(advertised)", .string, .staticBroker, "--advertised-kafka-addr"),
+            entry("log.dirs", self.settings.dataDirectory, .string, .staticBroker, "--data-dir: the SQLite database and the writer's socket"),
+            entry("auto.create.topics.enable", "\(kafka.autoCreateTopics)", .boolean, .staticBroker, "--auto-create-topics"),
+            entry("num.partitions", "\(kafka.defaultPartitions)", .int, .staticBroker, "--num-partitions"),
+            entry(
+                "group.initial.rebalance.delay.ms", "\(kafka.groupInitialRebalanceDelayMs)", .int, .staticBroker,
+                "--group-initial-rebalance-delay-ms"
+            ),
+            entry("group.min.session.timeout.ms", "6000", .int, .defaultConfig, "the shortest session timeout a member may ask for"),
+            entry("group.max.session.timeout.ms", "1800000", .int, .defaultConfig, "the longest session timeout a member may ask for"),
+            entry("offset.metadata.max.bytes", "\(OffsetCommitAPI.maxMetadataBytes)", .int, .defaultConfig, "the largest metadata an offset commit may carry"),
+            entry(
+                "log.retention.check.interval.ms", "\(checkInterval.seconds * 1000 + checkInterval.attoseconds / 1_000_000_000_000_000)",
+                .long, .staticBroker, "how often the retention worker runs (retention.check_interval)"
+            ),
+            entry("default.replication.factor", "1", .int, .defaultConfig, "one broker: one replica of every partition"),
+            entry("offsets.topic.replication.factor", "1", .int, .defaultConfig, "one broker: one replica of every partition"),
+            entry("min.insync.replicas", "1", .int, .defaultConfig, "one broker: every write is fsynced before it is acknowledged"),
+        ]
+        for (topicName, brokerName) in Self.topicConfigSynonyms.sorted(by: { $0.value < $1.value }) {
+            let definition = TopicConfigs.byName[topicName]
+            let source: ConfigEntry.Source = topicName == "retention.ms" ? .staticBroker : .defaultConfig
+            entries.append(
+                entry(
+                    brokerName, self.topicDefault(topicName), TopicConfigDescriptions.kind(topicName), source,
+                    "default for topics' \(topicName): \(definition?.documentation ?? "")"
+                )
+            )
+        }
+        return entries
+    }
+}
