@@ -92,6 +92,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MonologProcess",
+            path: "Libraries/MonologProcess",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MonologGroups",
             dependencies: ["MonologKafkaProtocol", log, .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologGroups",
@@ -114,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "StorageWriter",
             dependencies: [
-                "MonologStorage", "MonologWriterProtocol", "MonologRecords", "MonologConfig", "MonologObservability",
+                "MonologStorage", "MonologWriterProtocol", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/StorageWriter",
@@ -123,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "HTTPGateway",
             dependencies: [
-                "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability",
+                "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
             ] + lifecycle + nio,
@@ -134,7 +139,7 @@ let package = Package(
             name: "KafkaGateway",
             dependencies: [
                 "MonologKafkaProtocol", "MonologGroups", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol",
-                "MonologConfig", "MonologObservability",
+                "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/KafkaGateway",
@@ -143,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "RetentionWorker",
             dependencies: [
-                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability", argumentParser, log,
+                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability", "MonologProcess", argumentParser, log,
             ] + lifecycle + nio,
             path: "Services/RetentionWorker",
             swiftSettings: swiftSettings
@@ -151,7 +156,7 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "MonologConfig", "MonologObservability", argumentParser, log,
+                "MonologConfig", "MonologObservability", "MonologProcess", argumentParser, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonologProcess
 import Subprocess
 import SystemPackage
 
@@ -9,13 +10,19 @@ struct ChildProcess: Sendable {
     let binDirectory: String
     let output: OutputPrefixer
 
-    /// Spawns the child and returns when it has exited.
-    func run(onSpawn: @escaping @Sendable (pid_t) async -> Void) async throws -> TerminationStatus {
+    /// Spawns the child and returns when it has exited. `onReady` runs when the child announces it is
+    /// ready (the `READY=1` line, kept out of the log).
+    func run(
+        onSpawn: @escaping @Sendable (pid_t) async -> Void,
+        onReady: @escaping @Sendable () async -> Void
+    ) async throws -> TerminationStatus {
         let spec = self.spec
         let output = self.output
         let result = try await Subprocess.run(
             .path(FilePath(self.binDirectory + "/" + spec.executable)),
             arguments: Arguments(spec.arguments),
+            // The child watches this pid and stops if the supervisor dies (MonologProcess.ParentWatch).
+            environment: .inherit.updating([Environment.Key(stringLiteral: ParentWatch.environmentKey): "\(getpid())"]),
             input: .none,
             output: .sequence,
             error: .sequence
@@ -26,7 +33,11 @@ struct ChildProcess: Sendable {
                 group.addTask {
                     do {
                         for try await line in execution.standardOutput.strings() {
-                            output.write(line, from: spec.id, toStandardError: false)
+                            if line.trimmingCharacters(in: .newlines) == ReadinessNotice.line {
+                                await onReady()
+                            } else {
+                                output.write(line, from: spec.id, toStandardError: false)
+                            }
                         }
                     } catch {}
                 }

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Checks that a service accepts connections: the writer on its Unix socket, gateways on TCP.
+/// Checks that a service answers: the writer on its Unix socket, the Kafka gateway with Metadata, the
+/// HTTP gateway on TCP.
 enum Readiness {
     static func unixSocketAccepts(_ path: String) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
@@ -51,5 +52,44 @@ enum Readiness {
             try? await Task.sleep(for: .milliseconds(20))
         }
         return check()
+    }
+
+    /// Polls an async `check` every 20 ms until it passes, `abandon` returns true, or `timeout` passes.
+    static func waitAsync(
+        timeout: Duration,
+        abandon: @Sendable () async -> Bool = { false },
+        _ check: @Sendable () async -> Bool
+    ) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await check() { return true }
+            if await abandon() { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await check()
+    }
+
+    /// Sends a Metadata v0 request (all topics) and waits up to a second for any answer frame.
+    static func kafkaMetadataAnswered(host: String, port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else { return false }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let clientID = Array("monolog-supervisor".utf8)
+        // api_key 3, api_version 0, correlation_id 1, client_id, then an empty topic array (all topics).
+        var body: [UInt8] = [0, 3, 0, 0, 0, 0, 0, 1, 0, UInt8(clientID.count)] + clientID + [0, 0, 0, 0]
+        body = withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
+        guard body.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == body.count else { return false }
+        var header = [UInt8](repeating: 0, count: 8)
+        return header.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_WAITALL)) } == 8
     }
 }

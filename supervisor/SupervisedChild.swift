@@ -3,7 +3,8 @@ import Logging
 import Subprocess
 
 /// One service under supervision: runs it, restarts it when it exits (under the restart policy), and
-/// stops it on request with SIGTERM, then SIGKILL after its grace period.
+/// stops it on request with SIGTERM, then SIGKILL after its grace period. A restart asked for by an
+/// operator is not a crash: it happens at once and does not count towards the restart limit.
 actor SupervisedChild {
     enum Outcome: Sendable {
         /// Stopped on request.
@@ -12,12 +13,30 @@ actor SupervisedChild {
         case gaveUp(String)
     }
 
+    /// What `monolog-supervisor status` shows of a service.
+    struct Status: Sendable, Codable, Equatable {
+        var service: String
+        /// starting (spawned, not yet ready), running, restarting (waiting to respawn), stopped.
+        var state: String
+        var pid: Int32?
+        var uptimeSeconds: Double?
+        var restarts: Int
+
+        enum CodingKeys: String, CodingKey {
+            case service, state, pid, restarts
+            case uptimeSeconds = "uptime_seconds"
+        }
+    }
+
     let spec: ChildSpec
     private let process: ChildProcess
     private var policy: RestartPolicy
     private let logger: Logger
     private var pid: pid_t?
+    private var ready = false
+    private var startedAt: ContinuousClock.Instant?
     private var stopping = false
+    private var restartRequested = false
     private var loop: Task<Outcome, Never>?
     private(set) var restarts = 0
 
@@ -35,6 +54,31 @@ actor SupervisedChild {
             if case .gaveUp(let reason) = outcome { onGiveUp(reason) }
             return outcome
         }
+    }
+
+    /// Whether the child has announced it is ready since it last started.
+    var isReady: Bool { self.ready }
+
+    var status: Status {
+        let state = self.stopping ? "stopped" : self.pid == nil ? "restarting" : self.ready ? "running" : "starting"
+        let uptime = self.startedAt.map { ContinuousClock.now - $0 }
+        return Status(
+            service: self.spec.id,
+            state: state,
+            pid: self.pid,
+            uptimeSeconds: uptime.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
+            restarts: self.restarts
+        )
+    }
+
+    /// Restarts the child at once (SIGTERM, then a fresh start), without counting it as a crash.
+    /// Returns false when there is no running process to restart.
+    func restart() -> Bool {
+        guard !self.stopping, let pid = self.pid else { return false }
+        self.restartRequested = true
+        self.logger.info("restarting service on request", metadata: ["service": "\(self.spec.id)", "pid": "\(pid)"])
+        kill(pid, SIGTERM)
+        return true
     }
 
     /// Stops the child (if running) and waits for the supervision loop to end.
@@ -68,15 +112,26 @@ actor SupervisedChild {
             let started = ContinuousClock.now
             let status: String
             do {
-                let termination = try await self.process.run { pid in await self.spawned(pid) }
+                let termination = try await self.process.run(
+                    onSpawn: { pid in await self.spawned(pid) },
+                    onReady: { await self.becameReady() }
+                )
                 status = "\(termination)"
             } catch {
                 status = "failed to start: \(error)"
             }
             self.pid = nil
+            self.ready = false
+            self.startedAt = nil
             if self.stopping {
                 self.logger.info("service stopped", metadata: ["service": "\(self.spec.id)", "status": "\(status)"])
                 return .stopped
+            }
+            if self.restartRequested {
+                self.restartRequested = false
+                self.restarts += 1
+                self.logger.info("service exited for its requested restart", metadata: ["service": "\(self.spec.id)", "status": "\(status)"])
+                continue
             }
             let uptime = ContinuousClock.now - started
             switch self.policy.childExited(at: .now, uptime: uptime) {
@@ -101,8 +156,14 @@ actor SupervisedChild {
 
     private func spawned(_ pid: pid_t) {
         self.pid = pid
+        self.startedAt = .now
         self.logger.info("service started", metadata: ["service": "\(self.spec.id)", "pid": "\(pid)"])
         // A stop that arrived while the process was being spawned still applies.
         if self.stopping { kill(pid, SIGTERM) }
+    }
+
+    private func becameReady() {
+        self.ready = true
+        self.logger.debug("service ready", metadata: ["service": "\(self.spec.id)"])
     }
 }

@@ -10,7 +10,11 @@ struct SupervisorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monolog-supervisor",
         abstract: "Runs Monolog: the storage writer, Kafka and HTTP gateways and retention worker.",
-        subcommands: [StartCommand.self]
+        discussion: """
+            `start` runs everything in the foreground. While it runs, `status`, `restart <service>` and `stop` \
+            talk to it through <data-dir>/supervisor.sock; give them the same --data-dir (or config) as `start`.
+            """,
+        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self]
     )
 }
 
@@ -56,6 +60,18 @@ struct StartCommand: AsyncParsableCommand {
             binDirectory: BinaryLocation.directory(),
             logger: logger
         )
+        let lock: SupervisorLock
+        switch try SupervisorLock.acquire(dataDirectory: config.dataDirectory) {
+        case .success(let acquired):
+            lock = acquired
+        case .failure(let holder):
+            logger.critical(
+                "another monolog-supervisor is running on this data directory; stop it first (monolog-supervisor stop)",
+                metadata: ["data_dir": "\(config.dataDirectory)", "pid": "\(holder.pid)"]
+            )
+            throw ExitCode(1)
+        }
+        defer { withExtendedLifetime(lock) {} }
         logger.info("starting monolog", metadata: ["data_dir": "\(config.dataDirectory)", "pid": "\(getpid())"])
         let exitCode = await tree.run()
         if exitCode != 0 { throw ExitCode(exitCode) }

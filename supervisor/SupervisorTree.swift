@@ -4,8 +4,9 @@ import MonologConfig
 import Synchronization
 import UnixSignals
 
-/// The process tree: starts the storage writer, waits until its socket accepts, starts the gateways and
-/// the retention worker, and on SIGTERM/SIGINT stops them in reverse (front ends first, writer last).
+/// The process tree: starts the storage writer, waits until it says it is ready, starts the gateways and
+/// the retention worker, and on SIGTERM/SIGINT (or `stop` on the control socket) stops them in reverse
+/// (front ends first, writer last). The control socket also answers `status` and `restart <service>`.
 struct SupervisorTree {
     enum Event: Sendable {
         case shutdownRequested(String)
@@ -44,26 +45,36 @@ struct SupervisorTree {
             eventSink.yield(.gaveUp(reason))
         }
 
+        let control = ControlSocketServer(path: self.config.dataDirectory + "/supervisor.sock") { request in
+            await Self.answer(request, children: children, requestStop: { eventSink.yield(.shutdownRequested("stop command")) })
+        }
+        do {
+            try control.start()
+        } catch {
+            self.logger.error("control socket unavailable; status, restart and stop commands will not work", metadata: ["error": "\(error)"])
+        }
+        defer { control.stop() }
+
         var exitCode: Int32 = 0
         let stages = Set(self.specs.map(\.stage)).sorted()
         var started: [SupervisedChild] = []
         startup: for stage in stages {
-            for child in children where child.spec.stage == stage {
+            let members = children.filter { $0.spec.stage == stage }
+            for child in members {
                 await child.start(onGiveUp: onGiveUp)
                 started.append(child)
             }
-            if stage == .storage {
-                let socket = self.config.dataDirectory + "/writer.sock"
-                let ready = await Readiness.wait(timeout: .seconds(60), abandon: { gaveUp.withLock { $0 != nil } }) {
-                    Readiness.unixSocketAccepts(socket)
-                }
-                guard ready else {
-                    self.logger.critical("storage writer did not become ready; stopping")
-                    exitCode = 1
-                    break startup
-                }
-                self.logger.info("storage writer accepting connections")
+            // The next stage starts once every service of this one has said it is ready (READY=1).
+            let ready = await Readiness.waitAsync(timeout: .seconds(60), abandon: { gaveUp.withLock { $0 != nil } }) {
+                for child in members where !(await child.isReady) { return false }
+                return true
             }
+            guard ready else {
+                self.logger.critical("services did not become ready; stopping", metadata: ["services": "\(members.map(\.spec.id))"])
+                exitCode = 1
+                break startup
+            }
+            if stage == .storage { self.logger.info("storage writer accepting connections") }
         }
         if exitCode == 0 {
             let readiness = Task { await self.logWhenServing(startedAt: startedAt) }
@@ -95,12 +106,38 @@ struct SupervisorTree {
         }
     }
 
-    /// Logs one line once both listeners accept connections, with the time since start.
+    /// Answers one control-socket request.
+    static func answer(_ request: String, children: [SupervisedChild], requestStop: @Sendable () -> Void) async -> String {
+        let words = request.split(separator: " ").map(String.init)
+        switch words.first {
+        case "status":
+            var services: [SupervisedChild.Status] = []
+            for child in children { services.append(await child.status) }
+            return ControlAnswer.encode(ControlAnswer(supervisorPID: getpid(), services: services))
+        case "restart" where words.count == 2:
+            guard let child = children.first(where: { $0.spec.id == words[1] }) else {
+                let names = children.map(\.spec.id).joined(separator: ", ")
+                return ControlAnswer.encode(ControlAnswer(error: "no service '\(words[1])'; the services are \(names)"))
+            }
+            guard await child.restart() else {
+                return ControlAnswer.encode(ControlAnswer(error: "\(words[1]) is not running; it is already being restarted"))
+            }
+            return ControlAnswer.encode(ControlAnswer(restarted: words[1]))
+        case "stop":
+            requestStop()
+            return ControlAnswer.encode(ControlAnswer(stopping: true))
+        default:
+            return ControlAnswer.encode(ControlAnswer(error: "unknown request '\(request)'; expected status, restart <service> or stop"))
+        }
+    }
+
+    /// Logs one line once a Kafka Metadata request is answered and the HTTP port accepts, with the time
+    /// since start: the start-up time a client sees.
     private func logWhenServing(startedAt: ContinuousClock.Instant) async {
         let kafka = self.config.kafkaAddress
         let http = self.config.httpAddress
         let ready = await Readiness.wait(timeout: .seconds(120)) {
-            Readiness.tcpAccepts(host: kafka.connectHost, port: kafka.port)
+            Readiness.kafkaMetadataAnswered(host: kafka.connectHost, port: kafka.port)
                 && Readiness.tcpAccepts(host: http.connectHost, port: http.port)
         }
         guard ready, !Task.isCancelled else { return }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import MonologConfig
+import MonologProcess
 import MonologStorage
 import MonologWriterClient
 import NIOPosix
@@ -31,6 +32,7 @@ func buildApplication(
             address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
             serverName: "monolog"
         ),
+        onServerRunning: { _ in ReadinessNotice.announce() },
         logger: logger
     )
 }

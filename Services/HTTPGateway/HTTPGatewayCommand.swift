@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MonologConfig
 import MonologObservability
+import MonologProcess
 import MonologStorage
 import MonologWriterClient
 import ServiceLifecycle
@@ -27,6 +28,7 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        ParentWatch.start()
         let logger = MonologLogging.logger(service: "http-gateway", level: config.logLevel)
         let writer = WriterClient(
             socketPath: DataDirectory(path: config.dataDirectory).writerSocketPath,

@@ -3,6 +3,7 @@ import Logging
 import MonologConfig
 import MonologGroups
 import MonologObservability
+import MonologProcess
 import MonologStorage
 import NIOCore
 import MonologWriterClient
@@ -31,6 +32,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        ParentWatch.start()
         let logger = MonologLogging.logger(service: "kafka-gateway", level: config.logLevel)
         let directory = DataDirectory(path: config.dataDirectory)
         let writer = WriterClient(socketPath: directory.writerSocketPath, clientName: "kafka-gateway", logger: logger)

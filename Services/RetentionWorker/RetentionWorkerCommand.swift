@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MonologConfig
 import MonologObservability
+import MonologProcess
 import MonologStorage
 import MonologWriterClient
 import ServiceLifecycle
@@ -26,6 +27,7 @@ struct RetentionWorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        ParentWatch.start()
         let logger = MonologLogging.logger(service: "retention-worker", level: config.logLevel)
         let writer = WriterClient(
             socketPath: DataDirectory(path: config.dataDirectory).writerSocketPath,
@@ -40,6 +42,7 @@ struct RetentionWorkerCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
+        ReadinessNotice.announce()  // it needs nothing of its own to be ready: the writer client reconnects
         try await group.run()
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MonologConfig
 import MonologObservability
+import MonologProcess
 import MonologStorage
 import ServiceLifecycle
 import UnixSignals
@@ -32,6 +33,7 @@ struct StorageWriterCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        ParentWatch.start()
         let logger = MonologLogging.logger(service: "storage-writer", level: config.logLevel)
         let directory = DataDirectory(path: config.dataDirectory)
 

@@ -1,6 +1,7 @@
 import Logging
 import MonologConfig
 import MonologKafkaProtocol
+import MonologProcess
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -30,6 +31,7 @@ struct KafkaListenerService: Service {
             .bind(host: self.address.bindHost, port: self.address.port)
             .get()
         self.logger.info("kafka gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+        ReadinessNotice.announce()
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
         } onGracefulShutdown: {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonologProcess
 import MonologStorage
 import MonologWriterProtocol
 import NIOCore
@@ -34,6 +35,7 @@ struct WriterServerService: Service {
         // Only the owner may talk to the writer.
         chmod(self.directory.writerSocketPath, 0o600)
         self.logger.info("storage writer ready", metadata: ["socket": "\(self.directory.writerSocketPath)"])
+        ReadinessNotice.announce()
 
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()
