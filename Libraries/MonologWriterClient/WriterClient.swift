@@ -10,6 +10,11 @@ import Synchronization
 /// trying until `connectTimeout` has passed, so a gateway rides out a writer restart instead of failing
 /// at once. Requests already in flight when the connection drops fail with `.connectionLost`, never
 /// silently retried, because their writes may have committed.
+///
+/// `submit` keeps requests in the order they were submitted, across reconnections too: while there is
+/// no connection they wait in one queue, written in order once it is back, and nothing overtakes them.
+/// An idempotent producer depends on it: a retried batch that reached the writer after the batch that
+/// follows it would be refused as out of order, and librdkafka treats that as fatal.
 public final class WriterClient: Sendable {
     private enum State {
         case disconnected
@@ -25,6 +30,14 @@ public final class WriterClient: Sendable {
     private let state = Mutex<State>(.disconnected)
     private let watermarkHandler = Mutex<(@Sendable ([PartitionWatermark]) -> Void)?>(nil)
     private let closed = Mutex(false)
+    /// Submitted requests waiting for a connection, in submission order, and how many there are.
+    private let laneInput: AsyncStream<QueuedRequest>.Continuation
+    private let laneDepth = Mutex(0)
+
+    private struct QueuedRequest: Sendable {
+        var request: WriterRequest
+        var promise: EventLoopPromise<WriterResponse>
+    }
 
     /// Largest request sent: the writer's frame limit less room for the framing.
     public static let maxRequestBytes = WriterFrameDecoder.defaultMaxFrameBytes - 1024
@@ -41,6 +54,11 @@ public final class WriterClient: Sendable {
         self.group = group
         self.connectTimeout = connectTimeout
         self.logger = logger
+        let (lane, laneInput) = AsyncStream.makeStream(of: QueuedRequest.self)
+        self.laneInput = laneInput
+        Task { [self] in
+            for await queued in lane { await self.writeInOrder(queued) }
+        }
     }
 
     /// Sends one request and waits for the writer's answer. Error answers are thrown as `.rejected`.
@@ -78,26 +96,43 @@ public final class WriterClient: Sendable {
     /// written at once; otherwise it goes the `send` way (connect, with retries) and completes the future.
     /// Error answers fail the future with `WriterClientError.rejected`.
     public func submit(_ request: WriterRequest, on eventLoop: any EventLoop) -> EventLoopFuture<WriterResponse> {
+        if let tooLarge = Self.sizeProblem(request) { return eventLoop.makeFailedFuture(tooLarge) }
+        let promise = eventLoop.makePromise(of: WriterResponse.self)
+        // The direct path only when connected and nothing submitted earlier is still waiting.
         let channel = self.state.withLock { state -> (any Channel)? in
-            if case .connected(let channel) = state { return channel }
+            if case .connected(let channel) = state, self.laneDepth.withLock({ $0 == 0 }) { return channel }
+            self.laneDepth.withLock { $0 += 1 }
             return nil
         }
-        if let tooLarge = Self.sizeProblem(request) { return eventLoop.makeFailedFuture(tooLarge) }
-        guard let channel else {
-            let promise = eventLoop.makePromise(of: WriterResponse.self)
-            promise.completeWithTask { try await self.send(request) }
-            return promise.futureResult
-        }
-        let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
-        channel.writeAndFlush(OutboundWriterRequest(message: request, promise: promise)).whenFailure { _ in
-            // Never sent (the connection closed under us): send it the slow way, which reconnects.
-            self.forget(channel)
-            promise.completeWithTask { try await self.send(request) }
+        if let channel {
+            channel.writeAndFlush(OutboundWriterRequest(message: request, promise: promise)).whenFailure { error in
+                // Never sent: the connection closed under us. Its answer cannot come; the client retries.
+                self.forget(channel)
+                promise.fail(WriterClientError(.unavailable, "not sent: \(error)"))
+            }
+        } else {
+            self.laneInput.yield(QueuedRequest(request: request, promise: promise))
         }
         return promise.futureResult.flatMapThrowing { response in
             if case .error(let code, let message) = response { throw WriterClientError(.rejected(code), message) }
             return response
-        }.hop(to: eventLoop)
+        }
+    }
+
+    /// The queue's one consumer: waits for a connection and writes each request in turn (without
+    /// waiting for answers, which come back in the same order).
+    private func writeInOrder(_ queued: QueuedRequest) async {
+        do {
+            let channel = try await self.connectedChannel(deadline: ContinuousClock.now + self.connectTimeout)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { error in
+                queued.promise.fail(WriterClientError(.unavailable, "not sent: \(error)"))
+            }
+            channel.writeAndFlush(OutboundWriterRequest(message: queued.request, promise: queued.promise), promise: written)
+        } catch {
+            queued.promise.fail(error)
+        }
+        self.laneDepth.withLock { $0 -= 1 }
     }
 
     /// Refuses, before anything is sent, an append larger than the writer's frame limit (the writer

@@ -7,7 +7,9 @@ public final class Broker: @unchecked Sendable {
     public let dataDirectory: String
     public let httpPort: Int
     public let kafkaPort: Int
-    private let process: Process
+    private var process: Process
+    private let arguments: [String]
+    private let environment: [String: String]
 
     public var baseURL: String { "http://127.0.0.1:\(self.httpPort)" }
     public var logPath: String { self.workDirectory + "/broker.log" }
@@ -53,15 +55,48 @@ public final class Broker: @unchecked Sendable {
         self.dataDirectory = workDirectory + "/data"
         self.httpPort = Int(arguments[arguments.firstIndex(of: "--http-addr")! + 1].split(separator: ":").last!)!
         self.kafkaPort = Int(arguments[arguments.firstIndex(of: "--kafka-addr")! + 1].split(separator: ":").last!)!
+        self.arguments = arguments
+        self.environment = environment
         _ = FileManager.default.createFile(atPath: workDirectory + "/broker.log", contents: nil)
-        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: workDirectory + "/broker.log"))
-        self.process = Process()
-        self.process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/monolog-supervisor")
-        self.process.arguments = arguments
-        self.process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        self.process.standardOutput = logHandle
-        self.process.standardError = logHandle
-        try self.process.run()
+        self.process = try Self.launch(arguments: arguments, environment: environment, logPath: workDirectory + "/broker.log")
+    }
+
+    private static func launch(arguments: [String], environment: [String: String], logPath: String) throws -> Process {
+        let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        logHandle.seekToEndOfFile()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/monolog-supervisor")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+        return process
+    }
+
+    /// `kill -9` of the supervisor itself: its services notice and stop. Once they are gone, a new
+    /// supervisor starts on the same data directory and ports, as an operator would do.
+    public func killSupervisorAndStartAgain() async throws {
+        kill(self.process.processIdentifier, SIGKILL)
+        let executables = ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"]
+        let orphansGone = try await eventually(timeout: .seconds(15)) {
+            executables.allSatisfy { self.pids(of: $0).isEmpty }
+        }
+        guard orphansGone else { throw BrokerError(message: "services outlived their supervisor by 15 s") }
+        self.process = try Self.launch(arguments: self.arguments, environment: self.environment, logPath: self.logPath)
+        guard try await self.waitUntilServing() else {
+            throw BrokerError(message: "the new supervisor did not start serving within 60 s; log:\n\(self.log)")
+        }
+    }
+
+    /// Runs `monolog-supervisor <command> --data-dir <this broker's>` and returns its exit status.
+    public func control(_ command: [String]) async throws -> ProcessOutput {
+        try await runProcess(Self.binDirectory + "/monolog-supervisor", command + ["--data-dir", self.dataDirectory], timeout: 60)
+    }
+
+    /// `PRAGMA integrity_check` on this broker's database.
+    public func integrityCheck() -> String {
+        databaseIntegrity(path: self.dataDirectory + "/monolog.db")
     }
 
     /// A test that fails midway never calls `stop()`: whatever is left of its tree is killed here.

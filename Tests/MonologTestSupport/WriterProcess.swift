@@ -63,18 +63,23 @@ public final class WriterProcess: @unchecked Sendable {
 
     /// `PRAGMA integrity_check` on the database file: "ok" when SQLite finds nothing wrong.
     public func integrityCheck() -> String {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(self.databasePath, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return "cannot open" }
-        defer { sqlite3_close(db) }
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else { return "cannot prepare" }
-        defer { sqlite3_finalize(statement) }
-        var lines: [String] = []
-        while sqlite3_step(statement) == SQLITE_ROW {
-            lines.append(String(cString: sqlite3_column_text(statement, 0)))
-        }
-        return lines.joined(separator: "\n")
+        databaseIntegrity(path: self.databasePath)
     }
+}
+
+/// `PRAGMA integrity_check` on a database file, opened read-only: "ok" when SQLite finds nothing wrong.
+public func databaseIntegrity(path: String) -> String {
+    var db: OpaquePointer?
+    guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return "cannot open" }
+    defer { sqlite3_close(db) }
+    var statement: OpaquePointer?
+    guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else { return "cannot prepare" }
+    defer { sqlite3_finalize(statement) }
+    var lines: [String] = []
+    while sqlite3_step(statement) == SQLITE_ROW {
+        lines.append(String(cString: sqlite3_column_text(statement, 0)))
+    }
+    return lines.joined(separator: "\n")
 }
 
 /// True when a Unix socket at `path` accepts a connection.

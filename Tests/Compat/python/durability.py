@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Produces unique values with confluent-kafka (acks=all, idempotence on) for a while, across whatever
+the test does to the broker meanwhile (kill -9 of a process, a restart), then reads the topic back and
+prints one JSON report: how many values were acknowledged, how many of those were read back, how many
+were lost (acknowledged, never read) and how many were read more than once.
+
+    durability.py --bootstrap HOST:PORT --topic T --seconds S [--rate N]
+"""
+import argparse, collections, json, time
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+
+def produce(args):
+    config = {"bootstrap.servers": args.bootstrap, "enable.idempotence": True, "acks": "all", "linger.ms": 5}
+    if args.debug:
+        config["debug"] = args.debug
+    producer = Producer(config)
+    acknowledged, failed, errors = [], [], collections.Counter()
+
+    def delivered(err, msg):
+        (failed if err else acknowledged).append(msg.value())
+        if err:
+            errors[err.name()] += 1
+
+    began, sent = time.time(), 0
+    while time.time() - began < args.seconds:
+        try:
+            producer.produce(args.topic, key=b"%d" % (sent % 97), value=b"%d" % sent, on_delivery=delivered)
+            sent += 1
+        except BufferError:
+            producer.poll(0.05)
+            continue
+        producer.poll(0)
+        ahead = sent / args.rate - (time.time() - began)
+        if ahead > 0:
+            time.sleep(ahead)
+    remaining = producer.flush(120)
+    return sent, acknowledged, failed, remaining, errors
+
+
+def read_back(args):
+    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "durability-check", "enable.auto.commit": False})
+    partitions = consumer.list_topics(args.topic, timeout=30).topics[args.topic].partitions
+    ends = {p: consumer.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30)[1] for p in partitions}
+    consumer.assign([TopicPartition(args.topic, p, -2) for p in partitions])
+    values, positions, deadline = [], {p: 0 for p in partitions}, time.time() + 120
+    while any(positions[p] < ends[p] for p in partitions) and time.time() < deadline:
+        message = consumer.poll(1.0)
+        if message is None or message.error() is not None:
+            continue
+        values.append(message.value())
+        positions[message.partition()] = message.offset() + 1
+    consumer.close()
+    return values
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bootstrap", required=True)
+    parser.add_argument("--topic", required=True)
+    parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--rate", type=float, default=2000, help="messages a second")
+    parser.add_argument("--debug", default="", help="librdkafka debug contexts, e.g. eos,msg")
+    args = parser.parse_args()
+    sent, acknowledged, failed, unflushed, errors = produce(args)
+    read = read_back(args)
+    counts = collections.Counter(read)
+    acked = set(acknowledged)
+    print(json.dumps({
+        "sent": sent, "acknowledged": len(acked), "failed": len(failed), "unflushed": unflushed,
+        "read": len(read), "recovered": sum(1 for v in acked if counts[v] >= 1),
+        "lost": sum(1 for v in acked if counts[v] == 0),
+        "duplicates": sum(c - 1 for c in counts.values() if c > 1),
+        "errors": dict(errors),
+    }))
+
+
+if __name__ == "__main__":
+    main()
