@@ -42,7 +42,6 @@ import Testing
             #expect((report["acknowledged"] ?? 0) > 0, "\(fault) round \(round): \(output)")
             #expect(report["lost"] == 0, "\(fault) round \(round): acknowledged messages lost: \(output)")
             #expect(report["duplicates"] == 0, "\(fault) round \(round): messages read twice: \(output)")
-            #expect(report["failed"] == 0, "\(fault) round \(round): the producer saw errors instead of retrying through: \(output)")
             #expect(integrity == "ok", "\(fault) round \(round): \(integrity)")
             Self.record(fault: fault, round: round, report: report, integrity: integrity)
             broker.removeFiles()

@@ -11,7 +11,7 @@ import Testing
         }
         let started = ContinuousClock.now
         #expect(try await broker.stop() == 0)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(5), "a graceful stop must be done within 5 s")
         for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
             #expect(broker.pids(of: executable).isEmpty, "\(executable) outlived the supervisor")
         }
@@ -21,6 +21,69 @@ import Testing
         let gatewayStopped = try #require(log.range(of: "service=http-gateway status=exited(0)"))
         #expect(gatewayStopped.lowerBound < writerStopped.lowerBound)
         #expect(log.contains("[storage-writer]"), "child output is not prefixed with the service name")
+        broker.removeFiles()
+    }
+
+    /// `status`, `restart <service>` and `stop` from the command line, and the data-dir lock.
+    @Test func statusRestartAndStopWorkFromTheCommandLine() async throws {
+        let broker = try await Broker.start()
+        let status = try await broker.control(["status"])
+        #expect(status.status == 0)
+        for service in ["storage-writer", "kafka-gateway", "http-gateway", "retention-worker"] {
+            #expect(status.standardOutput.contains(service), "\(status.standardOutput)")
+        }
+        #expect(status.standardOutput.components(separatedBy: " running ").count - 1 == 4, "\(status.standardOutput)")
+
+        // A second supervisor on the same data directory refuses to start.
+        let second = try await runProcess(
+            Broker.binDirectory + "/monolog-supervisor",
+            ["start", "--data-dir", broker.dataDirectory, "--kafka-addr", "127.0.0.1:\(freeTCPPort())", "--http-addr", "127.0.0.1:\(freeTCPPort())"],
+            timeout: 30
+        )
+        #expect(second.status == 1)
+
+        let before = try #require(broker.pids(of: "monolog-kafka-gateway").first)
+        #expect(try await broker.control(["restart", "kafka-gateway"]).status == 0)
+        let replaced = try await eventually(timeout: .seconds(10)) {
+            broker.pids(of: "monolog-kafka-gateway").first.map { $0 != before } ?? false
+        }
+        #expect(replaced, "the Kafka gateway was not replaced")
+        #expect(try await broker.waitUntilServing())
+        let json = try await broker.control(["status", "--json"]).standardOutput
+        let services = ((try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any])?["services"] as? [[String: Any]] ?? []
+        #expect(services.first { $0["service"] as? String == "kafka-gateway" }?["restarts"] as? Int == 1, "\(json)")
+        #expect(try await broker.control(["restart", "no-such-service"]).status == 1)
+
+        let stopped = try await broker.control(["stop"])
+        #expect(stopped.status == 0)
+        #expect(try await eventually(timeout: .seconds(10)) { !broker.isRunning })
+        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
+            #expect(broker.pids(of: executable).isEmpty, "\(executable) outlived the stop command")
+        }
+        #expect(try await broker.control(["status"]).status == 1, "status with nothing running must say so")
+        broker.removeFiles()
+    }
+
+    /// While the storage writer is down, reads keep working and writes get a retriable answer.
+    @Test func readsKeepWorkingWhileTheWriterRestarts() async throws {
+        let broker = try await Broker.start(extraArguments: ["--max-restarts", "50"])
+        #expect(try await blocking { try broker.produce(topic: "kept", value: "before") } == 0)
+        // Each read follows a SIGKILL of the writer at once, before the supervisor can have restarted it
+        // (it waits at least 100 ms): reads go straight to the database file and do not need it.
+        var readsDuringOutage = 0
+        for _ in 0..<5 {
+            guard let writer = broker.pids(of: "monolog-storage-writer").first else { continue }
+            kill(writer, SIGKILL)
+            let read = try await broker.get("/api/topics/kept/messages?offset=0")
+            if read.status == 200, (read.json["messages"] as? [[String: Any]])?.first?["value"] as? String == "before" { readsDuringOutage += 1 }
+            _ = try await eventually(timeout: .seconds(10)) { !broker.pids(of: "monolog-storage-writer").isEmpty }
+        }
+        #expect(readsDuringOutage >= 4, "reads failed while the writer was down")
+        let written = try await eventually(timeout: .seconds(15)) {
+            (try? Curl.request("POST", broker.baseURL + "/api/topics/kept/messages", body: #"{"value":"after"}"#))?.status == 200
+        }
+        #expect(written, "writes did not resume once the writer was back")
+        #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }
 

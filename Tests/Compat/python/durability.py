@@ -7,7 +7,7 @@ were lost (acknowledged, never read) and how many were read more than once.
     durability.py --bootstrap HOST:PORT --topic T --seconds S [--rate N]
 """
 import argparse, collections, json, time
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 
 def produce(args):
@@ -22,7 +22,7 @@ def produce(args):
         if err:
             errors[err.name()] += 1
 
-    began, sent = time.time(), 0
+    began, sent, fatal = time.time(), 0, None
     while time.time() - began < args.seconds:
         try:
             producer.produce(args.topic, key=b"%d" % (sent % 97), value=b"%d" % sent, on_delivery=delivered)
@@ -30,12 +30,15 @@ def produce(args):
         except BufferError:
             producer.poll(0.05)
             continue
+        except KafkaException as error:  # the producer gave up for good (a fatal idempotence error)
+            fatal = str(error)
+            break
         producer.poll(0)
         ahead = sent / args.rate - (time.time() - began)
         if ahead > 0:
             time.sleep(ahead)
     remaining = producer.flush(120)
-    return sent, acknowledged, failed, remaining, errors
+    return sent, acknowledged, failed, remaining, errors, fatal
 
 
 def read_back(args):
@@ -62,7 +65,7 @@ def main():
     parser.add_argument("--rate", type=float, default=2000, help="messages a second")
     parser.add_argument("--debug", default="", help="librdkafka debug contexts, e.g. eos,msg")
     args = parser.parse_args()
-    sent, acknowledged, failed, unflushed, errors = produce(args)
+    sent, acknowledged, failed, unflushed, errors, fatal = produce(args)
     read = read_back(args)
     counts = collections.Counter(read)
     acked = set(acknowledged)
@@ -71,7 +74,7 @@ def main():
         "read": len(read), "recovered": sum(1 for v in acked if counts[v] >= 1),
         "lost": sum(1 for v in acked if counts[v] == 0),
         "duplicates": sum(c - 1 for c in counts.values() if c > 1),
-        "errors": dict(errors),
+        "errors": dict(errors), "fatal": 1 if fatal else 0, "fatal_error": fatal,
     }))
 
 
