@@ -6,7 +6,7 @@ import Testing
 /// write under load while one process of the tree is killed with SIGKILL (the writer, the Kafka
 /// gateway, the HTTP gateway, the supervisor itself followed by a new start) or restarted with
 /// `monolog-supervisor restart kafka-gateway`. Afterwards every acknowledged message is read back
-/// exactly once and `PRAGMA integrity_check` is ok. MONOLOG_DURABILITY_ROUNDS sets the rounds per fault
+/// exactly once, the producer saw no delivery error, and `PRAGMA integrity_check` is ok. MONOLOG_DURABILITY_ROUNDS sets the rounds per fault
 /// (5 by default); scripts/durability-runs.sh runs 30 and writes docs/durability.md from the JSON lines
 /// each round appends to MONOLOG_DURABILITY_REPORT.
 @Suite struct DurabilityTests {
@@ -23,7 +23,11 @@ import Testing
         for round in 1...Self.rounds {
             let broker = try await Broker.start()
             #expect(try await broker.post("/api/topics", #"{"name":"durable","partitions":3}"#).status == 201)
-            let arguments = [script, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)", "--topic", "durable", "--seconds", "2.5", "--rate", "1000"]
+            var arguments = [script, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)", "--topic", "durable", "--seconds", "2.5", "--rate", "1000"]
+            // MONOLOG_DURABILITY_DEBUG=eos,msg keeps librdkafka's log of each round next to the broker's.
+            if let debug = ProcessInfo.processInfo.environment["MONOLOG_DURABILITY_DEBUG"] {
+                arguments += ["--debug", debug, "--log-file", broker.workDirectory + "/producer.log"]
+            }
             async let produced = runProcess(python, arguments, timeout: 300)
             // The fault lands at a different moment of the load each round.
             try await Task.sleep(for: .milliseconds(600 + 150 * (round % 8)))
@@ -43,6 +47,7 @@ import Testing
             #expect(report["lost"] == 0, "\(fault) round \(round): acknowledged messages lost: \(output)")
             #expect(report["duplicates"] == 0, "\(fault) round \(round): messages read twice: \(output)")
             #expect(integrity == "ok", "\(fault) round \(round): \(integrity)")
+            #expect(report["failed"] == 0 && report["fatal"] == 0, "\(fault) round \(round): the producer saw errors instead of retrying through: \(output)")
             Self.record(fault: fault, round: round, report: report, integrity: integrity)
             broker.removeFiles()
         }

@@ -59,6 +59,31 @@ import Testing
         #expect(try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["new"], producerID: producer.id, epoch: 1, baseSequence: 0)]).baseOffset == 0)
     }
 
+    /// KIP-360: librdkafka bumps its own epoch after a sequence gap (no InitProducerId) and starts the
+    /// new epoch at sequence 0; the old epoch is fenced from then on.
+    @Test func aProducerMayBumpItsOwnEpochStartingAtSequenceZero() throws {
+        let producer = try self.fixture.store.initProducerID(transactionalID: nil, producerID: -1, producerEpoch: -1, nowMs: 1)
+        _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["a", "b"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+        do {
+            _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: producer.id, epoch: 1, baseSequence: 7)])
+            Issue.record("a new epoch not starting at sequence 0 was accepted")
+        } catch {
+            #expect(error.code == .outOfOrderSequence)
+        }
+        let bumped = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 1, baseSequence: 0)])
+        #expect(bumped.baseOffset == 2 && !bumped.duplicate)
+        #expect(try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["d"], producerID: producer.id, epoch: 1, baseSequence: 1)]).baseOffset == 3)
+        do {
+            _ = try self.fixture.store.append(topic: "t", partition: 1, batches: [StoreFixture.producerBatch(["old"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+            Issue.record("the old epoch was accepted after the bump")
+        } catch {
+            #expect(error.code == .invalidProducerEpoch)
+        }
+        // InitProducerId sees the bumped epoch too.
+        #expect(try self.fixture.store.initProducerID(transactionalID: nil, producerID: producer.id, producerEpoch: 1, nowMs: 2).epoch == 2)
+        #expect(try self.fixture.records("t").map(\.value) == ["a", "b", "c", "d"])
+    }
+
     @Test func unknownProducerIDsAreRefused() throws {
         do {
             _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: 999, epoch: 0, baseSequence: 0)])

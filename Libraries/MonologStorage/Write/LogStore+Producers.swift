@@ -59,11 +59,24 @@ extension LogStore {
         guard let epoch = try self.producerEpoch(header.producerID) else {
             throw StorageError(.unknownProducerID, "producer id \(header.producerID) was not issued by this broker")
         }
-        guard header.producerEpoch == epoch else {
+        guard header.producerEpoch >= epoch else {
             throw StorageError(
                 .invalidProducerEpoch,
                 "producer \(header.producerID) sent epoch \(header.producerEpoch); the current epoch is \(epoch)"
             )
+        }
+        if header.producerEpoch > epoch {
+            // KIP-360: an idempotent producer bumps its own epoch to recover from a sequence gap (as
+            // librdkafka does after a failed request), and starts the new epoch at sequence 0.
+            guard header.baseSequence == 0 else {
+                throw StorageError(
+                    .outOfOrderSequence,
+                    "producer \(header.producerID) started epoch \(header.producerEpoch) at sequence \(header.baseSequence), not 0"
+                )
+            }
+            try self.db.statement("UPDATE producers SET producer_epoch = ?2 WHERE producer_id = ?1")
+                .bind(1, header.producerID).bind(2, Int64(header.producerEpoch)).run()
+            return .accept
         }
         let lastSequence = Self.lastSequence(header)
         let recent = try self.db.statement(

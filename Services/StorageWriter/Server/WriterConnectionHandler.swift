@@ -85,6 +85,7 @@ final class WriterConnectionHandler: ChannelInboundHandler {
         case .alterTopicConfigs(let name, let set, let delete):
             command = .alterTopicConfigs(name: name, set: set, delete: delete)
         case .initProducerID(let transactionalID, let producerID, let producerEpoch):
+            self.logger.debug("producer id requested", metadata: ["producer.id": "\(producerID)", "producer.epoch": "\(producerEpoch)"])
             command = .initProducerID(transactionalID: transactionalID, producerID: producerID, producerEpoch: producerEpoch)
         case .deleteRecords(let topic, let partition, let beforeOffset):
             command = .deleteRecords(topic: topic, partition: partition, beforeOffset: beforeOffset)
@@ -106,8 +107,12 @@ final class WriterConnectionHandler: ChannelInboundHandler {
         }
         let channel = context.channel
         let requestID = request.requestID
+        let logger = self.logger
         self.committer.submit(command, bytes: bytes, on: channel.eventLoop) { response in
             // Runs on the connection's event loop, with the rest of its group's answers.
+            if case .error(let code, let message) = response {
+                logger.debug("request refused", metadata: ["writer.error": "\(code)", "writer.message": "\(message)"])
+            }
             var buffer = channel.allocator.buffer(capacity: 64)
             WriterEnvelope(requestID: requestID, message: response).encode(into: &buffer)
             channel.writeAndFlush(buffer, promise: nil)
@@ -115,6 +120,10 @@ final class WriterConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ response: WriterEnvelope<WriterResponse>, context: ChannelHandlerContext) {
+        if case .error(let code, let message) = response.message {
+            // A refused request is the client's to handle; at debug level it is there to trace.
+            self.logger.debug("request refused", metadata: ["writer.error": "\(code)", "writer.message": "\(message)"])
+        }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         response.encode(into: &buffer)
         context.writeAndFlush(self.wrapOutboundOut(buffer), promise: nil)

@@ -64,7 +64,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--rate", type=float, default=2000, help="messages a second")
     parser.add_argument("--debug", default="", help="librdkafka debug contexts, e.g. eos,msg")
+    parser.add_argument("--log-file", default="", help="where librdkafka's log goes (standard error by default)")
     args = parser.parse_args()
+    if args.log_file:
+        import os
+        os.dup2(os.open(args.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
     sent, acknowledged, failed, unflushed, errors, fatal = produce(args)
     read = read_back(args)
     counts = collections.Counter(read)
