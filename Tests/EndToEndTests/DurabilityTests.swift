@@ -6,9 +6,9 @@ import Testing
 /// write under load while one process of the tree is killed with SIGKILL (the writer, the Kafka
 /// gateway, the HTTP gateway, the supervisor itself followed by a new start) or restarted with
 /// `monolog-supervisor restart kafka-gateway`. Afterwards every acknowledged message is read back
-/// exactly once, the producer saw no delivery error, and `PRAGMA integrity_check` is ok. MONOLOG_DURABILITY_ROUNDS sets the rounds per fault
-/// (5 by default); scripts/durability-runs.sh runs 30 and writes docs/durability.md from the JSON lines
-/// each round appends to MONOLOG_DURABILITY_REPORT.
+/// exactly once, the producer saw no delivery error, and `PRAGMA integrity_check` is ok.
+/// MONOLOG_DURABILITY_ROUNDS sets the rounds per fault (5 by default); scripts/durability-runs.sh runs
+/// 30 and writes docs/durability.md from the JSON lines each round appends to MONOLOG_DURABILITY_REPORT.
 @Suite struct DurabilityTests {
     static var rounds: Int { Int(ProcessInfo.processInfo.environment["MONOLOG_DURABILITY_ROUNDS"] ?? "") ?? 5 }
 
