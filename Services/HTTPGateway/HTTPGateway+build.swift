@@ -10,6 +10,7 @@ import NIOPosix
 func buildApplication(
     config: MonologConfiguration,
     writer: WriterClient,
+    board: WatermarkBoard,
     logger: Logger
 ) -> some ApplicationProtocol {
     let reads = StorageReads(
@@ -19,12 +20,14 @@ func buildApplication(
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
     TopicRoutes(reads: reads, writer: writer).register(on: router)
+    HealthRoutes(reads: reads, writerSocketPath: DataDirectory(path: config.dataDirectory).writerSocketPath).register(on: router)
     MessageRoutes(
         reads: reads,
         writer: writer,
         partitions: PartitionChooser(),
         autoCreateTopics: config.kafka.autoCreateTopics,
-        autoCreatePartitions: config.kafka.defaultPartitions
+        autoCreatePartitions: config.kafka.defaultPartitions,
+        board: board
     ).register(on: router)
     return Application(
         router: router,

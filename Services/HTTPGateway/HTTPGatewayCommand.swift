@@ -35,7 +35,9 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
             clientName: "http-gateway",
             logger: logger
         )
-        let app = buildApplication(config: config, writer: writer, logger: logger)
+        let board = WatermarkBoard()
+        try await writer.subscribeToWatermarks { board.update($0) }
+        let app = buildApplication(config: config, writer: writer, board: board, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: app)],

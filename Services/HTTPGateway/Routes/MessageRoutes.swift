@@ -3,8 +3,12 @@ import Hummingbird
 import MonologRecords
 import MonologStorage
 import MonologWriterClient
+import MonologWriterProtocol
+import NIOCore
+import NIOPosix
 
-/// `/api/topics/{topic}/messages`: produce one message, read messages from an offset.
+/// `/api/topics/{topic}/messages`: produce one message or a batch, read messages from an offset
+/// (long-polling with `wait_ms` when there are none yet).
 ///
 /// Produced messages are stored as Kafka RecordBatch v2, exactly as a Kafka producer would send them,
 /// so Kafka consumers read HTTP-produced messages unchanged and the other way round.
@@ -16,12 +20,62 @@ struct MessageRoutes {
     /// it, and with how many partitions.
     let autoCreateTopics: Bool
     let autoCreatePartitions: Int32
+    /// Wakes long-polling reads on the writer's commit notifications.
+    let board: WatermarkBoard
 
-    struct ProduceBody: Decodable {
+    /// Most messages one produce request may carry.
+    static let maxBatchMessages = 1000
+
+    /// One message to produce: a text `value`, or binary bytes as `value_base64`.
+    struct ProduceItem: Decodable {
         var key: String?
-        var value: String
+        var value: String?
+        var value_base64: String?
         var partition: Int32?
         var headers: [String: String]?
+
+        func valueBytes(at index: Int?) throws -> [UInt8] {
+            let place = index.map { "message \($0): " } ?? ""
+            switch (self.value, self.value_base64) {
+            case (let text?, nil):
+                return Array(text.utf8)
+            case (nil, let encoded?):
+                guard let bytes = Data(base64Encoded: encoded) else {
+                    throw APIError.badRequest("invalid_base64", "\(place)value_base64 is not valid base64")
+                }
+                return Array(bytes)
+            case (nil, nil):
+                throw APIError.badRequest("invalid_request", "\(place)a message needs a value or a value_base64")
+            default:
+                throw APIError.badRequest("invalid_request", "\(place)give value or value_base64, not both")
+            }
+        }
+    }
+
+    /// A produce body: one message, or an array of them.
+    enum ProduceBody: Decodable {
+        case one(ProduceItem)
+        case many([ProduceItem])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let items = try? container.decode([ProduceItem].self) {
+                self = .many(items)
+            } else {
+                self = .one(try container.decode(ProduceItem.self))
+            }
+        }
+    }
+
+    struct ProducedOffset: Encodable {
+        var partition: Int32
+        var offset: Int64
+        var timestamp: Int64
+    }
+
+    struct BatchProduceResult: Encodable {
+        var topic: String
+        var results: [ProducedOffset]
     }
 
     struct ProduceResult: Encodable {
@@ -61,45 +115,84 @@ struct MessageRoutes {
 
     func produce(topic name: String, request: Request) async throws -> Response {
         let body = try await JSONRequest.decode(ProduceBody.self, from: request)
-        let partitionCount: Int32
-        if let existing = try await self.reads.run({ try $0.topic(named: name) }) {
-            partitionCount = existing.partitionCount
-        } else if !self.autoCreateTopics {
-            throw APIError.unknownTopic(name)
-        } else {
-            let created = try await self.writer.createTopic(name, partitionCount: self.autoCreatePartitions, ifNotExists: true)
-            partitionCount = created.partitionCount
+        let items: [ProduceItem]
+        switch body {
+        case .one(let item): items = [item]
+        case .many(let many): items = many
         }
-        let key = body.key.map { Array($0.utf8) }
-        let partition = try self.partitions.partition(requested: body.partition, key: key, partitionCount: partitionCount)
+        guard !items.isEmpty, items.count <= Self.maxBatchMessages else {
+            throw APIError.badRequest("invalid_request", "a batch holds 1 to \(Self.maxBatchMessages) messages, got \(items.count)")
+        }
+        let values = try items.enumerated().map { index, item in try item.valueBytes(at: items.count > 1 ? index : nil) }
+        let partitionCount = try await self.partitionCount(of: name)
         let timestamp = Int64(Date().timeIntervalSince1970 * 1000)
-        let record = NewRecord(
-            key: key,
-            value: Array(body.value.utf8),
-            headers: (body.headers ?? [:]).sorted(by: { $0.key < $1.key }).map { ($0.key, Array($0.value.utf8)) },
-            timestamp: timestamp
-        )
-        let appended = try await self.writer.append(
-            topic: name,
-            partition: partition,
-            batches: RecordBatchBuilder.build([record])
-        )
-        return try JSONResponse.make(
-            ProduceResult(
+        // One record batch per partition, in the order the messages came.
+        var byPartition: [Int32: [(item: Int, record: NewRecord)]] = [:]
+        for (index, item) in items.enumerated() {
+            let key = item.key.map { Array($0.utf8) }
+            let partition = try self.partitions.partition(requested: item.partition, key: key, partitionCount: partitionCount)
+            let record = NewRecord(
+                key: key,
+                value: values[index],
+                headers: (item.headers ?? [:]).sorted(by: { $0.key < $1.key }).map { ($0.key, Array($0.value.utf8)) },
+                timestamp: timestamp
+            )
+            byPartition[partition, default: []].append((index, record))
+        }
+        var results = [ProducedOffset?](repeating: nil, count: items.count)
+        for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
+            let appended = try await self.writer.append(
                 topic: name,
                 partition: partition,
-                offset: appended.baseOffset,
-                // A LogAppendTime topic keeps the broker's time, not the one the record was built with.
-                timestamp: appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
+                batches: RecordBatchBuilder.build(entries.map(\.record))
             )
-        )
+            // A LogAppendTime topic keeps the broker's time, not the one the records were built with.
+            let stored = appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
+            for (position, entry) in entries.enumerated() {
+                results[entry.item] = ProducedOffset(partition: partition, offset: appended.baseOffset + Int64(position), timestamp: stored)
+            }
+        }
+        if case .one = body, let only = results[0] {
+            return try JSONResponse.make(ProduceResult(topic: name, partition: only.partition, offset: only.offset, timestamp: only.timestamp))
+        }
+        return try JSONResponse.make(BatchProduceResult(topic: name, results: results.compactMap { $0 }))
+    }
+
+    /// The topic's partition count, creating it first if `auto.create.topics.enable` allows.
+    private func partitionCount(of name: String) async throws -> Int32 {
+        if let existing = try await self.reads.run({ try $0.topic(named: name) }) { return existing.partitionCount }
+        guard self.autoCreateTopics else { throw APIError.unknownTopic(name) }
+        return try await self.writer.createTopic(name, partitionCount: self.autoCreatePartitions, ifNotExists: true).partitionCount
     }
 
     func consume(topic name: String, request: Request) async throws -> Response {
         let offset = try request.integerParameter("offset", default: 0, range: 0...Int64.max)
         let limit = Int(try request.integerParameter("limit", default: 10, range: 1...1000))
-        let partitionParameter = try request.integerParameter("partition", default: 0, range: 0...Int64(Int32.max))
-        let partition = Int32(partitionParameter)
+        let partition = Int32(try request.integerParameter("partition", default: 0, range: 0...Int64(Int32.max)))
+        let maxBytes = Int(try request.integerParameter("max_bytes", default: 1 << 20, range: 1...(16 << 20)))
+        let waitMs = try request.integerParameter("wait_ms", default: 0, range: 0...30_000)
+        let deadline = ContinuousClock.now + .milliseconds(waitMs)
+        while true {
+            // Register for the next commit before reading, so one landing in between is not missed.
+            let woken = self.board.wait(
+                for: [TopicPartition(topic: name, partition: partition)],
+                maxWait: .milliseconds(max(0, Self.milliseconds(until: deadline))),
+                on: MultiThreadedEventLoopGroup.singleton.any()
+            )
+            let result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+            if !result.messages.isEmpty || ContinuousClock.now >= deadline {
+                return try JSONResponse.make(result)
+            }
+            try await woken.get()
+        }
+    }
+
+    private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
+        let left = (deadline - ContinuousClock.now).components
+        return left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000
+    }
+
+    private func read(topic name: String, partition: Int32, offset: Int64, limit: Int, maxBytes: Int) async throws -> ConsumeResult {
         let read = try await self.reads.run { reader -> (batches: [StoredBatch], offsets: PartitionOffsets)? in
             try reader.snapshot {
                 guard let topic = try reader.topic(named: name) else { return nil }
@@ -112,7 +205,7 @@ struct MessageRoutes {
                 let offsets = try reader.partitionOffsets(topicID: topic.topicID).first { $0.partition == partition }
                     ?? PartitionOffsets(partition: partition, logStartOffset: 0, highWatermark: 0)
                 let start = max(offset, offsets.logStartOffset)
-                let batches = try reader.batches(topicID: topic.topicID, partition: partition, fromOffset: start, maxBytes: 4 * 1024 * 1024)
+                let batches = try reader.batches(topicID: topic.topicID, partition: partition, fromOffset: start, maxBytes: maxBytes)
                 return (batches, offsets)
             }
         }
@@ -126,15 +219,12 @@ struct MessageRoutes {
                 if messages.count == limit { break outer }
             }
         }
-        let nextOffset = messages.last.map { $0.offset + 1 } ?? start
-        return try JSONResponse.make(
-            ConsumeResult(
-                topic: name,
-                partition: partition,
-                messages: messages,
-                next_offset: nextOffset,
-                high_watermark: read.offsets.highWatermark
-            )
+        return ConsumeResult(
+            topic: name,
+            partition: partition,
+            messages: messages,
+            next_offset: messages.last.map { $0.offset + 1 } ?? start,
+            high_watermark: read.offsets.highWatermark
         )
     }
 }

@@ -1,5 +1,6 @@
 import MonologKafkaProtocol
 import MonologStorage
+import MonologWriterClient
 import MonologWriterProtocol
 import NIOCore
 

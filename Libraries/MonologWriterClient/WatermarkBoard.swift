@@ -2,10 +2,10 @@ import MonologWriterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Wakes long-poll fetches when the storage writer reports new data. The gateway subscribes to the
+/// Wakes long-poll reads when the storage writer reports new data. A gateway subscribes to the
 /// writer's watermark notifications; a fetch with nothing to return registers here and is woken as
 /// soon as any of its partitions moves, or when its max wait runs out.
-final class WatermarkBoard: Sendable {
+public final class WatermarkBoard: Sendable {
     private struct Waiter {
         var partitions: Set<TopicPartition>
         var promise: EventLoopPromise<Void>
@@ -14,7 +14,9 @@ final class WatermarkBoard: Sendable {
     private let waiters = NIOLockedValueBox<[ObjectIdentifier: Waiter]>([:])
 
     /// Completes when one of `partitions` gets new data, or after `maxWait`, whichever is first.
-    func wait(for partitions: Set<TopicPartition>, maxWait: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
+    public init() {}
+
+    public func wait(for partitions: Set<TopicPartition>, maxWait: TimeAmount, on eventLoop: any EventLoop) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         let key = ObjectIdentifier(promise.futureResult)
         self.waiters.withLockedValue { $0[key] = Waiter(partitions: partitions, promise: promise) }
@@ -27,7 +29,7 @@ final class WatermarkBoard: Sendable {
     }
 
     /// Called with each notification; an empty list (after a writer reconnect) wakes everyone to re-read.
-    func update(_ watermarks: [PartitionWatermark]) {
+    public func update(_ watermarks: [PartitionWatermark]) {
         let moved = Set(watermarks.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
         let woken = self.waiters.withLockedValue { waiters -> [EventLoopPromise<Void>] in
             var woken: [EventLoopPromise<Void>] = []
