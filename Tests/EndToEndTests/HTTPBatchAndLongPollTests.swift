@@ -75,13 +75,18 @@ import Testing
         #expect(try await broker.post("/api/topics", #"{"name":"poll","partitions":1}"#).status == 201)
         let url = broker.baseURL
         let started = ContinuousClock.now
-        async let polled = blocking { try Curl.request("GET", url + "/api/topics/poll/messages?offset=0&wait_ms=10000") }
+        async let polled = blocking { () -> (HTTPResult, ContinuousClock.Instant) in
+            (try Curl.request("GET", url + "/api/topics/poll/messages?offset=0&wait_ms=10000"), ContinuousClock.now)
+        }
         try await Task.sleep(for: .milliseconds(400))
         #expect(try await blocking { try broker.produce(topic: "poll", value: "arrived") } == 0)
-        let answer = try await polled
-        let waited = ContinuousClock.now - started
+        let acknowledged = ContinuousClock.now
+        let (answer, arrived) = try await polled
         #expect((answer.json["messages"] as? [[String: Any]])?.first?["value"] as? String == "arrived", "\(answer.body)")
-        #expect(waited < .seconds(3), "the poll was not woken by the commit (\(waited))")
+        // Woken by the commit, not by the 10 s wait: the answer comes within a second of the produce's
+        // acknowledgement (the suite runs many brokers at once; the Kafka test holds the 50 ms figure).
+        #expect(arrived - acknowledged < .seconds(1), "the poll was not woken by the commit")
+        #expect(arrived - started < .seconds(9))
 
         let quiet = ContinuousClock.now
         let empty = try await broker.get("/api/topics/poll/messages?offset=1&wait_ms=600")
