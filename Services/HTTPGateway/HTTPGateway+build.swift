@@ -19,7 +19,7 @@ func buildApplication(
     )
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
-    TopicRoutes(reads: reads, writer: writer).register(on: router)
+    TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)
     HealthRoutes(reads: reads, writerSocketPath: DataDirectory(path: config.dataDirectory).writerSocketPath).register(on: router)
     MessageRoutes(

@@ -49,6 +49,7 @@ extension APIError {
             case .topicAlreadyExists: self.init(status: .conflict, code: "topic_exists", message: error.message)
             case .invalidTopicName: self.init(status: .badRequest, code: "invalid_topic_name", message: error.message)
             case .invalidPartition: self.init(status: .badRequest, code: "invalid_partition", message: error.message)
+            case .invalidConfig: self.init(status: .badRequest, code: "invalid_config", message: error.message)
             case .invalidRequest, .corruptBatch:
                 self.init(status: .badRequest, code: "invalid_request", message: error.message)
             case .requestTooLarge: self.init(status: .contentTooLarge, code: "payload_too_large", message: error.message)

@@ -6,15 +6,27 @@ import MonologWriterClient
 struct TopicRoutes {
     let reads: StorageReads
     let writer: WriterClient
+    /// `num.partitions`: a new topic's partitions when the request does not say.
+    let defaultPartitions: Int32
 
     struct CreateTopicBody: Decodable {
         var name: String
         var partitions: Int32?
+        /// Topic configs by Kafka's names (`retention.ms`, `cleanup.policy`, …), checked by the writer.
+        var configs: [String: String]?
     }
 
     struct TopicSummary: Encodable {
         var name: String
         var partitions: Int32
+    }
+
+    /// A topic in the list: its partitions, the messages it holds now, and the bytes they take.
+    struct TopicListing: Encodable {
+        var name: String
+        var partitions: Int32
+        var messages: Int64
+        var bytes: Int64
     }
 
     struct PartitionDetail: Encodable {
@@ -37,18 +49,32 @@ struct TopicRoutes {
     }
 
     func list() async throws -> Response {
-        let topics = try await self.reads.run { try $0.topics() }
-        return try JSONResponse.make(["topics": topics.map { TopicSummary(name: $0.name, partitions: $0.partitionCount) }])
+        let topics = try await self.reads.run { reader in
+            try reader.snapshot {
+                try reader.topics().map { topic in
+                    let offsets = try reader.partitionOffsets(topicID: topic.topicID)
+                    let bytes = try offsets.reduce(Int64(0)) { $0 + (try reader.partitionSize(topicID: topic.topicID, partition: $1.partition)) }
+                    return TopicListing(
+                        name: topic.name,
+                        partitions: topic.partitionCount,
+                        // Offsets are dense, so the count is the span from log start to high watermark.
+                        messages: offsets.reduce(0) { $0 + $1.highWatermark - $1.logStartOffset },
+                        bytes: bytes
+                    )
+                }
+            }
+        }
+        return try JSONResponse.make(["topics": topics])
     }
 
     func create(_ request: Request) async throws -> Response {
         let body = try await JSONRequest.decode(CreateTopicBody.self, from: request)
         if let problem = TopicName.problem(with: body.name) { throw APIError.badRequest("invalid_topic_name", problem) }
-        let partitions = body.partitions ?? 1
+        let partitions = body.partitions ?? self.defaultPartitions
         guard (1...10_000).contains(partitions) else {
             throw APIError.badRequest("invalid_partitions", "partitions must be between 1 and 10000, got \(partitions)")
         }
-        let created = try await self.writer.createTopic(body.name, partitionCount: partitions, ifNotExists: false)
+        let created = try await self.writer.createTopic(body.name, partitionCount: partitions, configs: body.configs ?? [:], ifNotExists: false)
         return try JSONResponse.make(TopicSummary(name: body.name, partitions: created.partitionCount), status: .created)
     }
 
