@@ -21,6 +21,7 @@ func buildApplication(
     router.add(middleware: ErrorMiddleware(logger: logger))
     TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)
+    OpenAPIRoutes().register(on: router)
     HealthRoutes(reads: reads, writerSocketPath: DataDirectory(path: config.dataDirectory).writerSocketPath).register(on: router)
     MessageRoutes(
         reads: reads,
