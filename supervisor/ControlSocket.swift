@@ -1,4 +1,5 @@
 import Foundation
+import MonologProcess
 
 /// The supervisor's control socket, `<data-dir>/supervisor.sock` (mode 0600): one request line per
 /// connection (`status`, `restart <service>`, `stop`), one JSON line in answer. `monolog-supervisor
@@ -21,8 +22,8 @@ final class ControlSocketServer: @unchecked Sendable {  // fd and thread are set
         unlink(self.path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = try UnixAddress(self.path)
-        let bound = withUnsafePointer(to: &address.raw) {
+        var address = try UnixSocket.address(self.path)
+        let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0, listen(fd, 8) == 0 else {
@@ -72,16 +73,8 @@ enum ControlSocketClient {
     }
 
     static func send(_ request: String, path: String) throws -> String {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
+        guard let fd = UnixSocket.connect(path, receiveTimeoutSeconds: 30) else { throw Failure.notRunning(path) }
         defer { close(fd) }
-        var address = try UnixAddress(path)
-        let connected = withUnsafePointer(to: &address.raw) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { throw Failure.notRunning(path) }
-        var timeout = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         ControlLine.write(request, to: fd)
         return ControlLine.read(from: fd)
     }
@@ -108,21 +101,6 @@ enum ControlLine {
             let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if count <= 0 { return }
             sent += count
-        }
-    }
-}
-
-/// A `sockaddr_un` for a path, refusing paths too long for it.
-struct UnixAddress {
-    var raw = sockaddr_un()
-
-    init(_ path: String) throws {
-        self.raw.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: self.raw.sun_path) else { throw POSIXError(.ENAMETOOLONG) }
-        withUnsafeMutableBytes(of: &self.raw.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MonologProcess
 import MonologStorage
 import MonologWriterProtocol
 import NIOCore
@@ -43,23 +44,8 @@ struct HealthRoutes {
 /// Whether the storage writer answers a protocol handshake on its socket within a second.
 enum WriterSocket {
     static func answersHandshake(_ path: String) -> Bool {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard let fd = UnixSocket.connect(path, receiveTimeoutSeconds: 1) else { return false }
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard connected == 0 else { return false }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var frame = ByteBuffer()
         WriterEnvelope(requestID: 1, message: WriterRequest.hello(version: WriterProtocol.version, clientName: "http-gateway-readyz"))
             .encode(into: &frame)
