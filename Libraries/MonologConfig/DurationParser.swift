@@ -24,7 +24,7 @@ public enum DurationParser {
 
     /// The inverse, for messages and for passing values on: the largest whole unit that fits.
     public static func format(_ duration: Duration) -> String {
-        let ms = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        let ms = duration.wholeMilliseconds
         for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000)]
         where ms >= size && ms % size == 0 {
             return "\(ms / size)\(unit)"
@@ -39,5 +39,12 @@ extension String {
         while result.first == character { result.removeFirst() }
         while result.last == character { result.removeLast() }
         return result
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds (rounded towards zero), the unit Kafka settings use.
+    public var wholeMilliseconds: Int64 {
+        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -249,13 +249,10 @@ final class ClassicGroup {
         }
         if self.state == .completingRebalance && now >= self.syncDeadline {
             // The leader never sent assignments: members that did not sync are dropped, the rest rejoin.
+            // (The leader is always among them, so the first removal starts the rebalance.)
             for member in self.membersInArrivalOrder where member.pendingSync == nil {
-                self.logger.info("member removed: no SyncGroup within the rebalance timeout", metadata: ["kafka.member": "\(member.memberID)"])
-                self.members.removeValue(forKey: member.memberID)
-                if let instanceID = member.instanceID { self.staticMembers.removeValue(forKey: instanceID) }
-                if self.leaderID == member.memberID { self.leaderID = nil }
+                self.remove(member.memberID, reason: "no SyncGroup within the rebalance timeout", now: now, replies: &replies)
             }
-            self.rebalance(now: now, replies: &replies)
         }
         self.completeJoinPhaseIfReady(now: now, replies: &replies)
     }

@@ -44,10 +44,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             threads: NIOThreadPool.singleton,
             writer: writer,
             settings: config,
-            advertisedAddress: config.effectiveAdvertisedKafkaAddress,
             clusterID: clusterID,
-            autoCreateTopics: config.kafka.autoCreateTopics,
-            defaultPartitions: config.kafka.defaultPartitions,
             groups: GroupCoordinator(
                 settings: GroupSettings(initialRebalanceDelay: .milliseconds(config.kafka.groupInitialRebalanceDelayMs)),
                 timerLoop: MultiThreadedEventLoopGroup.singleton.any(),

@@ -28,15 +28,18 @@ struct KafkaGatewayContext: Sendable {
     let writer: WriterClient
     /// The configuration this gateway runs with, as DescribeConfigs reports it for the broker.
     let settings: MonologConfiguration
-    let advertisedAddress: ListenAddress
     let clusterID: String
-    let autoCreateTopics: Bool
-    let defaultPartitions: Int32
     /// Consumer groups' membership and rebalances.
     let groups: GroupCoordinator
     /// Wakes long-poll fetches on the writer's watermark notifications.
     let board: WatermarkBoard
     let logger: Logger
+
+    /// The address Metadata, FindCoordinator and DescribeCluster give clients.
+    var advertisedAddress: ListenAddress { self.settings.effectiveAdvertisedKafkaAddress }
+    /// `auto.create.topics.enable` and `num.partitions`.
+    var autoCreateTopics: Bool { self.settings.kafka.autoCreateTopics }
+    var defaultPartitions: Int32 { self.settings.kafka.defaultPartitions }
 
     /// Runs a blocking storage read on the thread pool and completes on `eventLoop`.
     func read<T: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (StorageReader) throws -> T) -> EventLoopFuture<T> {

@@ -34,8 +34,7 @@ struct RetentionService: Service {
     /// Asks the writer for one retention pass: each topic's retention.ms and retention.bytes (retention.max_age
     /// where a topic sets none) and compaction. A failure is logged and retried at the next interval.
     func runPass() async {
-        let maxAgeMs = self.settings.maxAge.components.seconds * 1000
-            + self.settings.maxAge.components.attoseconds / 1_000_000_000_000_000
+        let maxAgeMs = self.settings.maxAge.wholeMilliseconds
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         do {
             let result = try await self.writer.applyRetention(nowMs: nowMs, defaultRetentionMs: maxAgeMs)

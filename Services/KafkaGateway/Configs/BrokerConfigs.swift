@@ -20,9 +20,13 @@ struct BrokerConfigs: Sendable {
     /// How long a batch is kept when its topic does not say: the retention worker's `max_age`, or for
     /// ever when the worker is disabled.
     var retentionMs: Int64 {
-        guard self.settings.retention.enabled else { return -1 }
-        let (seconds, attoseconds) = self.settings.retention.maxAge.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        self.settings.retention.enabled ? self.settings.retention.maxAge.wholeMilliseconds : -1
+    }
+
+    /// Where the broker default of a topic config comes from: the retention worker's configuration
+    /// for `retention.ms`, built-in defaults for the rest.
+    static func topicDefaultSource(_ name: String) -> ConfigEntry.Source {
+        name == "retention.ms" ? .staticBroker : .defaultConfig
     }
 
     /// The broker default a topic config falls back to.
@@ -33,7 +37,6 @@ struct BrokerConfigs: Sendable {
     var entries: [ConfigEntry] {
         let kafka = self.settings.kafka
         let advertised = self.settings.effectiveAdvertisedKafkaAddress
-        let checkInterval = self.settings.retention.checkInterval.components
         func entry(_ name: String, _ value: String, _ kind: ConfigEntry.Kind, _ source: ConfigEntry.Source, _ documentation: String) -> ConfigEntry {
             ConfigEntry(
                 name: name, value: value, source: source, readOnly: true, kind: kind, documentation: documentation,
@@ -55,7 +58,7 @@ struct BrokerConfigs: Sendable {
             entry("group.max.session.timeout.ms", "1800000", .int, .defaultConfig, "the longest session timeout a member may ask for"),
             entry("offset.metadata.max.bytes", "\(OffsetCommitAPI.maxMetadataBytes)", .int, .defaultConfig, "the largest metadata an offset commit may carry"),
             entry(
-                "log.retention.check.interval.ms", "\(checkInterval.seconds * 1000 + checkInterval.attoseconds / 1_000_000_000_000_000)",
+                "log.retention.check.interval.ms", "\(self.settings.retention.checkInterval.wholeMilliseconds)",
                 .long, .staticBroker, "how often the retention worker runs (retention.check_interval)"
             ),
             entry("default.replication.factor", "1", .int, .defaultConfig, "one broker: one replica of every partition"),
@@ -64,7 +67,7 @@ struct BrokerConfigs: Sendable {
         ]
         for (topicName, brokerName) in Self.topicConfigSynonyms.sorted(by: { $0.value < $1.value }) {
             let definition = TopicConfigs.byName[topicName]
-            let source: ConfigEntry.Source = topicName == "retention.ms" ? .staticBroker : .defaultConfig
+            let source = Self.topicDefaultSource(topicName)
             entries.append(
                 entry(
                     brokerName, self.topicDefault(topicName), TopicConfigDescriptions.kind(topicName), source,

@@ -16,8 +16,11 @@ enum TopicConfigDescriptions {
         TopicConfigs.definitions.map { definition in
             let name = definition.name
             let brokerName = BrokerConfigs.topicConfigSynonyms[name] ?? name
-            let brokerSource: ConfigEntry.Source = name == "retention.ms" ? .staticBroker : .defaultConfig
-            let fallback = ConfigEntry.Synonym(name: brokerName, value: broker.topicDefault(name), source: brokerSource)
+            let fallback = ConfigEntry.Synonym(
+                name: brokerName,
+                value: broker.topicDefault(name),
+                source: BrokerConfigs.topicDefaultSource(name)
+            )
             if let value = set[name] {
                 return ConfigEntry(
                     name: name, value: value, source: .topic, readOnly: false, kind: kind(name),
