@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MonologConfig
 import MonologRecords
 import MonologStorage
 import MonologWriterClient
@@ -172,24 +173,21 @@ struct MessageRoutes {
         let maxBytes = Int(try request.integerParameter("max_bytes", default: 1 << 20, range: 1...(16 << 20)))
         let waitMs = try request.integerParameter("wait_ms", default: 0, range: 0...30_000)
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
-        while true {
-            // Register for the next commit before reading, so one landing in between is not missed.
+        var result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+        while result.messages.isEmpty && ContinuousClock.now < deadline {
+            // Only an empty answer waits. Registering for the next commit and then reading again means
+            // a commit that lands between the two reads is not missed.
             let woken = self.board.wait(
                 for: [TopicPartition(topic: name, partition: partition)],
-                maxWait: .milliseconds(max(0, Self.milliseconds(until: deadline))),
+                maxWait: .milliseconds(max(0, (deadline - ContinuousClock.now).wholeMilliseconds)),
                 on: MultiThreadedEventLoopGroup.singleton.any()
             )
-            let result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
-            if !result.messages.isEmpty || ContinuousClock.now >= deadline {
-                return try JSONResponse.make(result)
-            }
+            result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+            if !result.messages.isEmpty { break }
             try await woken.get()
+            result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
         }
-    }
-
-    private static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
-        let left = (deadline - ContinuousClock.now).components
-        return left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000
+        return try JSONResponse.make(result)
     }
 
     private func read(topic name: String, partition: Int32, offset: Int64, limit: Int, maxBytes: Int) async throws -> ConsumeResult {
