@@ -24,6 +24,10 @@ let lifecycle: [Target.Dependency] = [
     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
 ]
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let metrics: [Target.Dependency] = [
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "Prometheus", package: "swift-prometheus"),
+]
 
 let package = Package(
     name: "monolog",
@@ -49,6 +53,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C system libraries (Debian -dev packages) and the CRC-32C shim.
@@ -110,7 +116,12 @@ let package = Package(
         ),
         .target(
             name: "MonologObservability",
-            dependencies: [log],
+            dependencies: [
+                log,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ] + nio,
             path: "Libraries/MonologObservability",
             swiftSettings: swiftSettings
         ),
@@ -121,7 +132,7 @@ let package = Package(
             dependencies: [
                 "MonologStorage", "MonologWriterProtocol", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
-            ] + lifecycle + nio,
+            ] + lifecycle + nio + metrics,
             path: "Services/StorageWriter",
             swiftSettings: swiftSettings
         ),
@@ -131,17 +142,18 @@ let package = Package(
                 "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ] + lifecycle + nio,
+            ] + lifecycle + nio + metrics,
             path: "Services/HTTPGateway",
+            resources: [.copy("Console/Assets")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "KafkaGateway",
             dependencies: [
-                "MonologKafkaProtocol", "MonologGroups", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol",
+                "MonologKafkaProtocol", "MonologGroups", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol",
                 "MonologConfig", "MonologObservability", "MonologProcess",
                 argumentParser, log,
-            ] + lifecycle + nio,
+            ] + lifecycle + nio + metrics,
             path: "Services/KafkaGateway",
             swiftSettings: swiftSettings
         ),

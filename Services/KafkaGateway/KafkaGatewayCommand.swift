@@ -5,9 +5,10 @@ import MonologGroups
 import MonologObservability
 import MonologProcess
 import MonologStorage
-import NIOCore
 import MonologWriterClient
+import NIOCore
 import NIOPosix
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -32,6 +33,8 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        let metrics = PrometheusCollectorRegistry()
+        MonologMetrics.bootstrap(metrics)
         ParentWatch.start()
         let logger = MonologLogging.logger(service: "kafka-gateway", level: config.logLevel)
         let directory = DataDirectory(path: config.dataDirectory)
@@ -56,7 +59,17 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
         let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, gateway: gateway, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: listener)],
+                services: [
+                    .init(service: listener),
+                    .init(
+                        service: MetricsSocketService(
+                            path: directory.metricsSocketPath(for: "kafka-gateway"),
+                            registry: metrics,
+                            logger: logger,
+                            beforeEmit: { KafkaMetrics.recordGroups(gateway.groups) }
+                        )
+                    ),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -5,6 +5,7 @@ import MonologConfig
 import MonologObservability
 import MonologProcess
 import MonologStorage
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -33,6 +34,8 @@ struct StorageWriterCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try resolveOrExit(self.options)
         MonologLogging.bootstrap(level: config.logLevel)
+        let metrics = PrometheusCollectorRegistry()
+        MonologMetrics.bootstrap(metrics)
         ParentWatch.start()
         let logger = MonologLogging.logger(service: "storage-writer", level: config.logLevel)
         let directory = DataDirectory(path: config.dataDirectory)
@@ -71,7 +74,10 @@ struct StorageWriterCommand: AsyncParsableCommand {
         let server = WriterServerService(directory: directory, committer: committer, subscribers: subscribers, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: server)],
+                services: [
+                    .init(service: server),
+                    .init(service: MetricsSocketService(path: directory.metricsSocketPath(for: "writer"), registry: metrics, logger: logger)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -5,6 +5,8 @@ import Foundation
 public struct HTTPResult: Sendable {
     public var status: Int
     public var body: String
+    /// The response's Content-Type, if it had one.
+    public var contentType: String? = nil
 
     /// The body parsed as a JSON object (empty when it is not one).
     public var json: [String: Any] {
@@ -24,6 +26,7 @@ public enum Curl {
         _ url: String,
         body: String? = nil,
         pathAsIs: Bool = false,
+        headers extraHeaders: [String] = [],
         timeoutSeconds: Int = 30
     ) throws -> HTTPResult {
         _ = globalInit
@@ -38,12 +41,13 @@ public enum Curl {
         ml_curl_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
         ml_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         if pathAsIs { ml_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1) }
+        for header in extraHeaders { headers = curl_slist_append(headers, header) }
         if let body {
             headers = curl_slist_append(headers, "Content-Type: application/json")
-            ml_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers)
             ml_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.utf8.count)
             ml_curl_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, body)
         }
+        if headers != nil { ml_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, headers) }
         ml_curl_setopt_writefn(handle) { pointer, size, count, context in
             guard let pointer, let context else { return 0 }
             let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
@@ -57,7 +61,9 @@ public enum Curl {
         }
         var status = 0
         ml_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return HTTPResult(status: status, body: String(decoding: sink.data, as: UTF8.self))
+        var contentType: UnsafeMutablePointer<CChar>?
+        ml_curl_getinfo_string(handle, CURLINFO_CONTENT_TYPE, &contentType)
+        return HTTPResult(status: status, body: String(decoding: sink.data, as: UTF8.self), contentType: contentType.map { String(cString: $0) })
     }
 }
 

@@ -9,6 +9,11 @@ public struct DataDirectory: Sendable, Hashable {
     public var writerSocketPath: String { self.path + "/writer.sock" }
     /// Held (flock) by the running storage writer, so a second one on the same directory refuses to start.
     public var writerLockPath: String { self.path + "/writer.lock" }
+    /// Where a process serves its Prometheus metrics (`writer`, `kafka-gateway`); the HTTP gateway's
+    /// `/metrics` reads each.
+    public func metricsSocketPath(for process: String) -> String { self.path + "/\(process).metrics.sock" }
+    /// The processes that serve metrics on a socket, in the order `/metrics` shows them.
+    public static let processesWithMetricsSockets = ["writer", "kafka-gateway"]
 }
 
 extension SQLiteConnection {

@@ -32,7 +32,9 @@ struct MessageRoutes {
         var key: String?
         var value: String?
         var value_base64: String?
-        var partition: Int32?
+        /// Int64, so an out-of-range number is refused as a partition that does not exist (Foundation
+        /// reports an Int32 overflow as invalid JSON, without naming the field).
+        var partition: Int64?
         var headers: [String: String]?
 
         func valueBytes(at index: Int?) throws -> [UInt8] {
@@ -58,12 +60,14 @@ struct MessageRoutes {
         case one(ProduceItem)
         case many([ProduceItem])
 
+        /// An array is a batch; its items are decoded one by one, so an error names the bad item.
         init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let items = try? container.decode([ProduceItem].self) {
+            if var array = try? decoder.unkeyedContainer() {
+                var items: [ProduceItem] = []
+                while !array.isAtEnd { items.append(try array.decode(ProduceItem.self)) }
                 self = .many(items)
             } else {
-                self = .one(try container.decode(ProduceItem.self))
+                self = .one(try ProduceItem(from: decoder))
             }
         }
     }
@@ -103,14 +107,23 @@ struct MessageRoutes {
         var messages: [Message]
         var next_offset: Int64
         var high_watermark: Int64
+
+        /// Key and value bytes as stored (base64 counts as the bytes it encodes).
+        var payloadBytes: Int {
+            self.messages.reduce(0) { $0 + ($1.key?.utf8.count ?? 0) + ($1.value?.utf8.count ?? 0) + ($1.value_base64.map { $0.utf8.count * 3 / 4 } ?? 0) }
+        }
     }
 
     func register(on router: Router<some RequestContext>) {
         router.post("/api/topics/:topic/messages") { request, context in
-            try await self.produce(topic: try context.topicName(), request: request)
+            try await HTTPMetrics.timed(HTTPMetrics.produceDuration) {
+                try await self.produce(topic: try context.topicName(), request: request)
+            }
         }
         router.get("/api/topics/:topic/messages") { request, context in
-            try await self.consume(topic: try context.topicName(), request: request)
+            try await HTTPMetrics.timed(HTTPMetrics.consumeDuration) {
+                try await self.consume(topic: try context.topicName(), request: request)
+            }
         }
     }
 
@@ -187,6 +200,7 @@ struct MessageRoutes {
             try await woken.get()
             result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
         }
+        HTTPMetrics.recordConsumed(topic: name, messages: result.messages.count, bytes: result.payloadBytes)
         return try JSONResponse.make(result)
     }
 

@@ -15,7 +15,7 @@ enum FetchAPI {
     static let maxWait = TimeAmount.seconds(30)
 
     static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
-        self.read(request, context: context, on: eventLoop).flatMap { first in
+        let response = self.read(request, context: context, on: eventLoop).flatMap { first in
             let bytes = self.recordBytes(first)
             guard bytes < Int(max(request.minBytes, 1)), request.maxWaitMs > 0 else {
                 return eventLoop.makeSucceededFuture(first)
@@ -26,6 +26,8 @@ enum FetchAPI {
                 self.read(request, context: context, on: eventLoop)
             }
         }
+        response.whenSuccess(KafkaMetrics.recordFetched)
+        return response
     }
 
     static func recordBytes(_ response: FetchResponse) -> Int {

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import MonologKafkaProtocol
 import MonologObservability
 import NIOCore
@@ -29,7 +30,14 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         self.logger[metadataKey: LogKey.connectionPeer] = "\(context.remoteAddress.map { "\($0)" } ?? "unknown")"
         self.clientHost = "/\(context.remoteAddress?.ipAddress ?? "unknown")"
         self.logger.debug("client connected")
+        KafkaMetrics.connections.increment()
+        KafkaMetrics.connectionsOpened.increment()
         context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        KafkaMetrics.connections.decrement()
+        context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -47,6 +55,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 LogKey.kafkaCorrelationID: "\(frame.correlationID)", LogKey.kafkaClientID: "\(frame.header.clientId ?? "")",
             ]
         )
+        let arrived = NIODeadline.now()
         let sequence = self.nextSequence
         self.nextSequence += 1
         let gateway = self.gateway
@@ -58,12 +67,13 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         }
         // Queues the answer in this request's place in line.
         func reply<Response: KafkaResponseMessage>(_ response: EventLoopFuture<Response>) {
-            self.answer(response, frame: frame, sequence: sequence, context: context)
+            self.answer(response, frame: frame, arrived: arrived, sequence: sequence, context: context)
         }
         do {
             switch frame.apiKey {
             case ApiVersionsRequest.apiKey:
                 self.finish(sequence, try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator), context: context)
+                KafkaMetrics.recordRequest(apiKey: frame.apiKey, since: arrived)
             case ProduceRequest.apiKey where ProduceAPI.range.contains(frame.apiVersion):
                 let request = try decode(ProduceRequest.self)
                 let response = ProduceAPI.respond(to: request, version: frame.apiVersion, context: gateway, on: loop)
@@ -138,6 +148,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private func answer<Response: KafkaResponseMessage>(
         _ future: EventLoopFuture<Response>,
         frame: KafkaRequestFrame,
+        arrived: NIODeadline,
         sequence: Int,
         context: ChannelHandlerContext
     ) {
@@ -155,6 +166,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                     metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaCorrelationID: "\(correlationID)"]
                 )
                 handler.value.finish(sequence, buffer, context: context)
+                KafkaMetrics.recordRequest(apiKey: frame.apiKey, since: arrived)
             } catch {
                 handler.value.close(context, "request failed", error: error, frame: frame)
             }

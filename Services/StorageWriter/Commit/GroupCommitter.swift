@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import MonologObservability
 import MonologStorage
 import MonologWriterProtocol
@@ -52,6 +53,7 @@ final class GroupCommitter: @unchecked Sendable {
     private let maxQueuedBytes: Int
     private let logger: Logger
     private let checkpoints: CheckpointPolicy
+    private let metrics = WriterMetrics()
     /// Told, after each commit, which partitions' watermarks moved (the server forwards to subscribers).
     private let onWatermarks: @Sendable ([PartitionWatermark]) -> Void
 
@@ -91,6 +93,7 @@ final class GroupCommitter: @unchecked Sendable {
         if !self.queue.isEmpty && self.queuedBytes + bytes > self.maxQueuedBytes {
             self.condition.unlock()
             completion(.error(.overloaded, message: "the storage writer has \(self.queuedBytes) bytes queued; retry"))
+            Counter(label: MetricCatalog.writerRejectedRequests, dimensions: [("code", "\(WriterErrorCode.overloaded)")]).increment()
             return
         }
         self.queue.append(Pending(command: command, bytes: bytes, eventLoop: eventLoop, completion: completion))
@@ -153,20 +156,21 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     private func commit(_ group: [Pending]) {
+        let started = ContinuousClock.now
+        var fsyncTime = Duration.zero
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        var responses: [WriterResponse] = []
-        var watermarks: [PartitionWatermark] = []
-        responses.reserveCapacity(group.count)
+        var outcomes: [WriteCommand.Outcome] = []
+        outcomes.reserveCapacity(group.count)
         do {
             try self.db.statement("BEGIN IMMEDIATE").run()
             for pending in group {
-                let outcome = try self.applyInSavepoint(pending.command, nowMs: nowMs)
-                responses.append(outcome.response)
-                watermarks += outcome.watermarks
+                outcomes.append(try self.applyInSavepoint(pending.command, nowMs: nowMs))
             }
             try self.store.flushPartitionStates()
             self.db.resetAllStatements()
+            let committing = ContinuousClock.now
             try self.db.statement("COMMIT").run()
+            fsyncTime = ContinuousClock.now - committing
         } catch {
             // A storage failure (disk full, I/O error) leaves the whole transaction in doubt: roll it back
             // and fail every request in it. None was acknowledged, so nothing acknowledged is lost.
@@ -174,14 +178,15 @@ final class GroupCommitter: @unchecked Sendable {
             try? self.db.execute("ROLLBACK")
             self.store.discardCaches()
             self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
-            responses = group.map { _ in .error(.storageFailure, message: "storage failure: \(error)") }
-            watermarks = []
+            outcomes = group.map { _ in .init(response: .error(.storageFailure, message: "storage failure: \(error)")) }
         }
         self.logger.trace("committed group", metadata: ["writer.group_size": "\(group.count)"])
         // Subscribers hear of the new watermarks before the producers hear of their offsets, so a
         // consumer told "appended" by anyone can already fetch the data.
+        let watermarks = outcomes.flatMap(\.watermarks)
         if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
-        self.complete(group, with: responses)
+        self.complete(group, with: outcomes.map(\.response))
+        self.metrics.recordCommit(group.map(\.command), outcomes: outcomes, total: ContinuousClock.now - started, fsync: fsyncTime)
         self.checkpoints.afterCommit(self.db)
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import MonologObservability
 import MonologRecords
 import MonologWriterProtocol
@@ -15,6 +16,7 @@ final class WriterConnectionHandler: ChannelInboundHandler {
     private let subscribers: WatermarkSubscribers
     private var logger: Logger
     private var greeted = false
+    private static let connections = Meter(label: MetricCatalog.writerConnections)
 
     init(committer: GroupCommitter, subscribers: WatermarkSubscribers, logger: Logger) {
         self.committer = committer
@@ -24,11 +26,13 @@ final class WriterConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.subscribers.remove(context.channel)
+        Self.connections.decrement()
         context.fireChannelInactive()
     }
 
     func channelActive(context: ChannelHandlerContext) {
         self.logger.debug("gateway connected")
+        Self.connections.increment()
         context.fireChannelActive()
     }
 

@@ -1,0 +1,85 @@
+/// Every metric a Monolog process reports, with its help text and histogram buckets: one list, so the
+/// names stay consistent across processes and `/metrics` explains itself.
+///
+/// Names say which process counts them (`monolog_writer_…`, `monolog_kafka_…`, `monolog_http_…`): the
+/// HTTP gateway's `/metrics` joins each process's exposition, and a name must belong to one of them.
+public enum MetricCatalog {
+    public struct Entry: Sendable {
+        public var help: String
+        public var durationBuckets: [Duration]? = nil
+        public var valueBuckets: [Double]? = nil
+    }
+
+    // The storage writer.
+    public static let writerMessagesIn = "monolog_writer_messages_in_total"
+    public static let writerBytesIn = "monolog_writer_bytes_in_total"
+    public static let writerCommitRequests = "monolog_writer_commit_requests"
+    public static let writerCommitDuration = "monolog_writer_commit_duration_seconds"
+    public static let writerFsyncDuration = "monolog_writer_fsync_duration_seconds"
+    public static let writerConnections = "monolog_writer_connections"
+    public static let writerRejectedRequests = "monolog_writer_rejected_requests_total"
+
+    // The Kafka gateway.
+    public static let kafkaRequestDuration = "monolog_kafka_request_duration_seconds"
+    public static let kafkaMessagesOut = "monolog_kafka_messages_out_total"
+    public static let kafkaBytesOut = "monolog_kafka_bytes_out_total"
+    public static let kafkaConnections = "monolog_kafka_connections"
+    public static let kafkaConnectionsOpened = "monolog_kafka_connections_opened_total"
+    public static let kafkaGroups = "monolog_kafka_groups"
+    public static let kafkaGroupMembers = "monolog_kafka_group_members"
+
+    // The HTTP gateway.
+    public static let httpRequestDuration = "monolog_http_request_duration_seconds"
+    public static let httpMessagesOut = "monolog_http_messages_out_total"
+    public static let httpBytesOut = "monolog_http_bytes_out_total"
+    public static let consumerGroupLag = "monolog_consumer_group_lag"
+    public static let processUp = "monolog_process_up"
+
+    /// Latencies of requests that may wait on an fsync (or a long poll): from a tenth of a millisecond to 30 s.
+    static let requestBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
+    ]
+    /// An fsync on this class of disk takes 50 µs to a few ms; a sick disk, up to seconds.
+    static let fsyncBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(200), .microseconds(500), .milliseconds(1),
+        .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1),
+    ]
+
+    public static let entries: [String: Entry] = [
+        writerMessagesIn: Entry(help: "Records appended and committed, per topic."),
+        writerBytesIn: Entry(help: "Record-batch bytes appended and committed, per topic."),
+        writerCommitRequests: Entry(
+            help: "Write requests sharing one transaction and one fsync (the group-commit size).",
+            valueBuckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024]
+        ),
+        writerCommitDuration: Entry(help: "Time to apply and commit one group of writes.", durationBuckets: fsyncBuckets),
+        writerFsyncDuration: Entry(
+            help: "Time of the COMMIT that makes a group durable (the WAL write and its fsync).",
+            durationBuckets: fsyncBuckets
+        ),
+        writerConnections: Entry(help: "Open connections to the storage writer (gateways and the retention worker)."),
+        writerRejectedRequests: Entry(help: "Write requests answered with an error, per error code."),
+        kafkaRequestDuration: Entry(
+            help: "Time from a Kafka request's arrival to its response, per API (Fetch includes its wait).",
+            durationBuckets: requestBuckets
+        ),
+        kafkaMessagesOut: Entry(help: "Records returned by Fetch, per topic."),
+        kafkaBytesOut: Entry(help: "Record-batch bytes returned by Fetch, per topic."),
+        kafkaConnections: Entry(help: "Open Kafka client connections."),
+        kafkaConnectionsOpened: Entry(help: "Kafka client connections accepted since the gateway started."),
+        kafkaGroups: Entry(help: "Consumer groups the coordinator has seen since the gateway started, per state."),
+        kafkaGroupMembers: Entry(help: "Members of consumer groups."),
+        httpRequestDuration: Entry(
+            help: "Time to answer an HTTP request, per operation (consume includes its wait).",
+            durationBuckets: requestBuckets
+        ),
+        httpMessagesOut: Entry(help: "Messages returned by HTTP consume, per topic."),
+        httpBytesOut: Entry(help: "Value and key bytes returned by HTTP consume, per topic."),
+        consumerGroupLag: Entry(
+            help: "Messages between a group's committed offset and the high watermark, per group, topic and partition."
+        ),
+        processUp: Entry(help: "1 when the process answered this scrape, 0 when it did not."),
+    ]
+}

@@ -1,0 +1,49 @@
+import Hummingbird
+import Metrics
+import MonologObservability
+import MonologStorage
+import Prometheus
+
+/// `/metrics`: the whole broker's figures in Prometheus text format. Each process reports its own
+/// numbers: this gateway's registry, then each other process's exposition read from its metrics
+/// socket, then what is derived from the database at scrape time (consumer lag) and whether each
+/// process answered (`monolog_process_up`).
+struct MetricsRoutes {
+    let registry: PrometheusCollectorRegistry
+    let directory: DataDirectory
+    let reads: StorageReads
+
+    func register(on router: Router<some RequestContext>) {
+        router.get("/metrics") { _, _ in try await self.exposition() }
+    }
+
+    func exposition() async throws -> Response {
+        var text = self.registry.emitToString()
+        let scrape = PrometheusCollectorRegistry()
+        let factory = MonologMetrics.factory(for: scrape)
+        Gauge(label: MetricCatalog.processUp, dimensions: [("process", "http-gateway")], factory: factory).record(1)
+        for process in DataDirectory.processesWithMetricsSockets {
+            let answer = await MetricsSocketReader.read(path: self.directory.metricsSocketPath(for: process))
+            if let answer { text += answer }
+            Gauge(label: MetricCatalog.processUp, dimensions: [("process", process)], factory: factory).record(answer == nil ? 0 : 1)
+        }
+        let lags = try await self.reads.run { reader in
+            try reader.snapshot {
+                try reader.groupsWithOffsets().flatMap { group in try GroupRoutes.lags(of: group, reader: reader).map { (group, $0) } }
+            }
+        }
+        for (group, lag) in lags {
+            Gauge(
+                label: MetricCatalog.consumerGroupLag,
+                dimensions: [("group", group), ("topic", lag.topic), ("partition", "\(lag.partition)")],
+                factory: factory
+            ).record(lag.lag)
+        }
+        text += scrape.emitToString()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: .init(string: text))
+        )
+    }
+}
