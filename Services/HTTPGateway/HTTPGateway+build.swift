@@ -5,24 +5,44 @@ import MonologProcess
 import MonologStorage
 import MonologWriterClient
 import NIOPosix
+import Prometheus
 
 /// Builds the HTTP application from the configuration: routes, error handling, storage access.
 func buildApplication(
     config: MonologConfiguration,
     writer: WriterClient,
     board: WatermarkBoard,
+    metrics: PrometheusCollectorRegistry,
     logger: Logger
-) -> some ApplicationProtocol {
-    let reads = StorageReads(
-        pool: StorageReaderPool(directory: DataDirectory(path: config.dataDirectory)),
-        threads: NIOThreadPool.singleton
+) throws -> some ApplicationProtocol {
+    Application(
+        router: try buildRouter(config: config, writer: writer, board: board, metrics: metrics, logger: logger),
+        configuration: .init(
+            address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
+            serverName: "monolog"
+        ),
+        onServerRunning: { _ in ReadinessNotice.announce() },
+        logger: logger
     )
+}
+
+/// Every route the gateway serves. Building it connects to nothing, so `--list-routes` can show it.
+func buildRouter(
+    config: MonologConfiguration,
+    writer: WriterClient,
+    board: WatermarkBoard,
+    metrics: PrometheusCollectorRegistry,
+    logger: Logger
+) throws -> Router<BasicRequestContext> {
+    let directory = DataDirectory(path: config.dataDirectory)
+    let reads = StorageReads(pool: StorageReaderPool(directory: directory), threads: NIOThreadPool.singleton)
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
     TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)
     OpenAPIRoutes().register(on: router)
-    HealthRoutes(reads: reads, writerSocketPath: DataDirectory(path: config.dataDirectory).writerSocketPath).register(on: router)
+    MetricsRoutes(registry: metrics, directory: directory, reads: reads).register(on: router)
+    HealthRoutes(reads: reads, writerSocketPath: directory.writerSocketPath).register(on: router)
     MessageRoutes(
         reads: reads,
         writer: writer,
@@ -31,13 +51,6 @@ func buildApplication(
         autoCreatePartitions: config.kafka.defaultPartitions,
         board: board
     ).register(on: router)
-    return Application(
-        router: router,
-        configuration: .init(
-            address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
-            serverName: "monolog"
-        ),
-        onServerRunning: { _ in ReadinessNotice.announce() },
-        logger: logger
-    )
+    try ConsoleRoutes().register(on: router)
+    return router
 }

@@ -6,6 +6,7 @@ import MonologObservability
 import MonologProcess
 import MonologStorage
 import MonologWriterClient
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -17,17 +18,35 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
         abstract: "Serves Monolog's JSON API on --http-addr (default :8080).",
         discussion: """
             Topics: GET/POST /api/topics, GET/DELETE /api/topics/{topic}. Messages: \
-            POST /api/topics/{topic}/messages with {"key":"k","value":"v"}, and \
-            GET /api/topics/{topic}/messages?partition=0&offset=0&limit=10. Reads the database directly and \
+            POST /api/topics/{topic}/messages with {"key":"k","value":"v"} (or an array of them), and \
+            GET /api/topics/{topic}/messages?partition=0&offset=0&limit=10&wait_ms=0. Groups: GET /api/groups, \
+            GET /api/groups/{group}. The full description: GET /api/openapi.json. Also /healthz, /readyz, \
+            /metrics (Prometheus, for every process) and a console page at /. Reads the database directly and \
             sends every write to the storage writer. Normally started by monolog-supervisor.
             """
     )
 
     @OptionGroup var options: CommonOptions
 
+    @Flag(help: "Print every route served (method and path), then exit. The OpenAPI test checks them against the document.")
+    var listRoutes = false
+
     func run() async throws {
         let config = try resolveOrExit(self.options)
+        if self.listRoutes {
+            let router = try buildRouter(
+                config: config,
+                writer: WriterClient(socketPath: "", clientName: "list-routes", logger: Logger(label: "list-routes")),
+                board: WatermarkBoard(),
+                metrics: PrometheusCollectorRegistry(),
+                logger: Logger(label: "list-routes")
+            )
+            for route in router.routes { print("\(route.method) \(route.path)") }
+            return
+        }
         MonologLogging.bootstrap(level: config.logLevel)
+        let metrics = PrometheusCollectorRegistry()
+        MonologMetrics.bootstrap(metrics)
         ParentWatch.start()
         let logger = MonologLogging.logger(service: "http-gateway", level: config.logLevel)
         let writer = WriterClient(
@@ -37,7 +56,7 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
         )
         let board = WatermarkBoard()
         try await writer.subscribeToWatermarks { board.update($0) }
-        let app = buildApplication(config: config, writer: writer, board: board, logger: logger)
+        let app = try buildApplication(config: config, writer: writer, board: board, metrics: metrics, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: app)],

@@ -89,6 +89,21 @@ enum OpenAPIDocument {
         },
         "/api/openapi.json": {
           "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}
+        },
+        "/metrics": {
+          "get": {
+            "summary": "Every process's figures in Prometheus text format: messages and bytes in and out per topic, produce and fetch latency, group-commit size and fsync time, connections, groups and consumer lag",
+            "responses": {"200": {"description": "Prometheus text exposition 0.0.4", "content": {"text/plain": {}}}}
+          }
+        },
+        "/": {
+          "get": {"summary": "The console: topics, a message browser, groups and lag, a produce form", "responses": {"200": {"description": "the page", "content": {"text/html": {}}}}}
+        },
+        "/console/console.css": {
+          "get": {"summary": "The console's style sheet", "responses": {"200": {"description": "CSS", "content": {"text/css": {}}}}}
+        },
+        "/console/console.js": {
+          "get": {"summary": "The console's script", "responses": {"200": {"description": "JavaScript", "content": {"text/javascript": {}}}}}
         }
       },
       "components": {
