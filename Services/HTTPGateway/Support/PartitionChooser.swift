@@ -6,15 +6,15 @@ import Synchronization
 final class PartitionChooser: Sendable {
     private let next = Atomic<UInt32>(0)
 
-    func partition(requested: Int32?, key: [UInt8]?, partitionCount: Int32) throws -> Int32 {
+    func partition(requested: Int64?, key: [UInt8]?, partitionCount: Int32) throws -> Int32 {
         if let requested {
-            guard requested >= 0, requested < partitionCount else {
+            guard requested >= 0, requested < Int64(partitionCount) else {
                 throw APIError.badRequest(
                     "invalid_partition",
                     "partition \(requested) does not exist; the topic has \(partitionCount) partition(s)"
                 )
             }
-            return requested
+            return Int32(requested)
         }
         if let key { return KafkaPartitioner.partition(forKey: key, partitionCount: partitionCount) }
         let turn = self.next.add(1, ordering: .relaxed).oldValue
