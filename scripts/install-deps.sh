@@ -4,11 +4,15 @@
 #   scripts/install-deps.sh --test   the same, plus what the test suite drives: kcat and chromium (for
 #                                    the console page) from Debian, and confluent-kafka, kafka-python
 #                                    and aiokafka (PyPI) in .venv/
+#   scripts/install-deps.sh --bench  build dependencies plus librdkafka-dev, for scripts/bench.sh's
+#                                    load generator
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
 if [[ "${1:-}" == "--test" ]]; then
     packages+=(kcat chromium fonts-dejavu-core)
+elif [[ "${1:-}" == "--bench" ]]; then
+    packages+=(librdkafka-dev)
 fi
 
 missing=()

@@ -1,0 +1,73 @@
+/*
+ * The machine's limits, measured in the same run as the scenarios: one fdatasync per 4 KiB append
+ * (what "fsync per acknowledgement" costs without batching), and one-row SQLite transactions in WAL
+ * mode with synchronous=FULL (what a naive SQLite broker would reach).
+ */
+#include "loadgen.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int run_baseline_fsync(const struct options *options) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/fdatasync-baseline.bin", options->directory);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+    if (fd < 0) fail("open %s", path);
+    char block[4096];
+    memset(block, 'x', sizeof block);
+    long writes = 0;
+    int64_t started = monotonic_ns();
+    int64_t deadline = started + (int64_t)(options->seconds * 1e9);
+    while (monotonic_ns() < deadline) {
+        if (write(fd, block, sizeof block) != (ssize_t)sizeof block) fail("write %s", path);
+        if (fdatasync(fd) != 0) fail("fdatasync %s", path);
+        writes++;
+    }
+    double elapsed = (double)(monotonic_ns() - started) / 1e9;
+    close(fd);
+    unlink(path);
+    printf("{\"mode\":\"baseline-fsync\",\"writes\":%ld,\"seconds\":%.3f,\"per_second\":%.1f}\n", writes, elapsed, (double)writes / elapsed);
+    return 0;
+}
+
+static void must(int result, sqlite3 *db, const char *what) {
+    if (result != SQLITE_OK && result != SQLITE_DONE && result != SQLITE_ROW) fail("%s: %s", what, sqlite3_errmsg(db));
+}
+
+int run_baseline_sqlite(const struct options *options) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sqlite-baseline.db", options->directory);
+    unlink(path);
+    sqlite3 *db;
+    must(sqlite3_open(path, &db), db, "open");
+    must(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          "CREATE TABLE messages (id INTEGER PRIMARY KEY, value BLOB NOT NULL)", NULL, NULL, NULL), db, "schema");
+    sqlite3_stmt *insert;
+    must(sqlite3_prepare_v2(db, "INSERT INTO messages (value) VALUES (?)", -1, &insert, NULL), db, "prepare");
+    char value[512];
+    memset(value, 'x', sizeof value);
+    long commits = 0;
+    int64_t started = monotonic_ns();
+    int64_t deadline = started + (int64_t)(options->seconds * 1e9);
+    while (monotonic_ns() < deadline) {
+        sqlite3_bind_blob(insert, 1, value, sizeof value, SQLITE_STATIC);
+        must(sqlite3_step(insert), db, "insert");  /* autocommit: one row, one transaction, one fsync */
+        sqlite3_reset(insert);
+        commits++;
+    }
+    double elapsed = (double)(monotonic_ns() - started) / 1e9;
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    unlink(path);
+    printf("{\"mode\":\"baseline-sqlite\",\"commits\":%ld,\"seconds\":%.3f,\"per_second\":%.1f}\n", commits, elapsed, (double)commits / elapsed);
+    return 0;
+}

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Turns scripts/bench.sh's results (one JSON object per line) into the markdown table of
+docs/benchmarks.md: medians over the runs, each scenario's ratio to the baselines of its own run,
+and the targets next to the figures. Replaces the text between the bench.sh markers and prints it."""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+BEGIN = "<!-- bench.sh:begin -->"
+END = "<!-- bench.sh:end -->"
+
+
+def load(path):
+    by_mode = {}
+    with open(path) as lines:
+        for line in lines:
+            if line.strip():
+                entry = json.loads(line)
+                by_mode.setdefault(entry["mode"], []).append(entry)
+    return by_mode
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def command_output(*command):
+    try:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    swift = command_output("swift", "--version").splitlines()
+    rdkafka = command_output("dpkg-query", "-W", "-f=${Version}", "librdkafka-dev")
+    return (
+        f"{os.cpu_count()} vCPU {model}, {platform.system()} {platform.release()}, "
+        f"{swift[0] if swift else 'Swift'}, librdkafka {rdkafka}"
+    )
+
+
+def verdict(met):
+    return "met" if met else "**missed**"
+
+
+def report(results, args):
+    fsync = [entry["per_second"] for entry in results["baseline-fsync"]]
+    sqlite = [entry["per_second"] for entry in results["baseline-sqlite"]]
+    sync = results["produce-sync"]
+    batch = results["produce-batch"]
+    consume = results["consume"]
+    idle = results["idle-cpu"]
+    startup = results["startup"]
+    loaded = results["loaded-rss"]
+    recovery = results["first-ack"]
+
+    def ratios(entries, key):
+        return [entry[key] / base for entry, base in zip(entries, fsync)]
+
+    def sqlite_ratios(entries, key):
+        return [entry[key] / base for entry, base in zip(entries, sqlite)]
+
+    sync_rate = median([entry["messages_per_second"] for entry in sync])
+    sync_ratio = median(ratios(sync, "messages_per_second"))
+    sync_p50 = median([entry["p50_ms"] for entry in sync])
+    sync_p95 = median([entry["p95_ms"] for entry in sync])
+    sync_p99 = median([entry["p99_ms"] for entry in sync])
+    batch_rate = median([entry["messages_per_second"] for entry in batch])
+    batch_mb = median([entry["megabytes_per_second"] for entry in batch])
+    consume_rate = median([entry["messages_per_second"] for entry in consume])
+    consume_mb = median([entry["megabytes_per_second"] for entry in consume])
+    idle_cpu = median([100.0 * entry["ticks"] / entry["hz"] / entry["seconds"] for entry in idle])
+    startup_ms = median([1000.0 * entry["seconds"] for entry in startup])
+    idle_rss = median([sum(entry["idle_rss_kb"].values()) / 1024 for entry in startup])
+    loaded_rss = median([sum(entry["rss_kb"].values()) / 1024 for entry in loaded])
+    recovery_ms = median([entry["milliseconds"] for entry in recovery])
+    database_gb = median([entry["database_bytes"] / 1e9 for entry in recovery])
+    failed = sum(entry["failed"] for entry in sync + batch)
+
+    rows = [
+        "| scenario | median | vs fdatasync per write | vs SQLite 1-row commits | target | |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+        f"| 4 KiB append + fdatasync, one thread (baseline) | {median(fsync):,.0f}/s | 1.00× | | | |",
+        f"| SQLite WAL synchronous=FULL, one-row transactions (baseline) | {median(sqlite):,.0f}/s "
+        f"| {median([s / f for s, f in zip(sqlite, fsync)]):.2f}× | 1.00× | | |",
+        f"| a. {args.sync_producers} producers × 512 B, acks=all, each waiting for its ack ({args.sync_seconds} s) "
+        f"| {sync_rate:,.0f} msg/s; p50 {sync_p50:.2f} ms, p95 {sync_p95:.2f} ms, p99 {sync_p99:.2f} ms "
+        f"| **{sync_ratio:.1f}×** | {median(sqlite_ratios(sync, 'messages_per_second')):.1f}× "
+        f"| ≥ 6× and p99 < 3 ms | {verdict(sync_ratio >= 6 and sync_p99 < 3)} |",
+        f"| b. pipelined produce, librdkafka batching, acks=all, {args.batch_messages:,} × 512 B "
+        f"| {batch_rate:,.0f} msg/s ({batch_mb:.0f} MB/s) | {median(ratios(batch, 'messages_per_second')):.0f}× "
+        f"| {median(sqlite_ratios(batch, 'messages_per_second')):.0f}× | ≥ 300,000 msg/s | {verdict(batch_rate >= 300_000)} |",
+        f"| c. one consumer reading {args.batch_messages:,} × 512 B from the start "
+        f"| {consume_rate:,.0f} msg/s ({consume_mb:.0f} MB/s) | {median(ratios(consume, 'messages_per_second')):.0f}× "
+        f"| | ≥ 500,000 msg/s | {verdict(consume_rate >= 500_000)} |",
+        f"| d. idle long-polling consumer: broker CPU over {args.idle_seconds} s | {idle_cpu:.2f} % of one core "
+        f"| | | < 1 % | {verdict(idle_cpu < 1)} |",
+        f"| e. `monolog-supervisor start` to the first answered Metadata | {startup_ms:.0f} ms | | | < 100 ms "
+        f"| {verdict(startup_ms < 100)} |",
+        f"| e. resident memory of all five processes, idle / during b | {idle_rss:.0f} MB / {loaded_rss:.0f} MB "
+        f"| | | < 60 MB idle | {verdict(idle_rss < 60)} |",
+        f"| f. `kill -9` of the writer holding {database_gb:.2f} GB to the first acknowledged produce "
+        f"| {recovery_ms:.0f} ms | | | < 1 s | {verdict(recovery_ms < 1000)} |",
+    ]
+    processes = sorted(startup[0]["idle_rss_kb"].keys())
+    memory = [
+        "",
+        "Resident memory per process (MB, median), idle and during scenario b:",
+        "",
+        "| process | idle | during b |",
+        "| --- | ---: | ---: |",
+    ] + [
+        f"| {name} | {median([entry['idle_rss_kb'].get(name, 0) / 1024 for entry in startup]):.1f} "
+        f"| {median([entry['rss_kb'].get(name, 0) / 1024 for entry in loaded]):.1f} |"
+        for name in processes
+    ]
+    header = [
+        f"Run of {datetime.date.today().isoformat()} by `scripts/bench.sh` ({args.runs} run(s); medians): {machine()}.",
+        f"Messages that failed delivery in a and b: {failed}.",
+        "",
+    ]
+    return "\n".join(header + rows + memory)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("results")
+    parser.add_argument("document")
+    parser.add_argument("--runs", type=int, required=True)
+    parser.add_argument("--sync-seconds", type=int, required=True)
+    parser.add_argument("--sync-producers", type=int, required=True)
+    parser.add_argument("--batch-messages", type=int, required=True)
+    parser.add_argument("--idle-seconds", type=int, required=True)
+    args = parser.parse_args()
+    table = report(load(args.results), args)
+    print(table)
+    with open(args.document) as document:
+        text = document.read()
+    if BEGIN not in text or END not in text:
+        sys.exit(f"{args.document} has no {BEGIN} … {END} section to replace")
+    before, rest = text.split(BEGIN, 1)
+    _, after = rest.split(END, 1)
+    with open(args.document, "w") as document:
+        document.write(before + BEGIN + "\n" + table + "\n" + END + after)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Every broker benchmark in one command: builds release and the librdkafka load generator
+# (Benchmarks/loadgen), then, for each run, measures the machine's limits (fdatasync per write, one-row
+# SQLite commits), starts `monolog-supervisor start` on a fresh data directory and runs scenarios a–f
+# against it with a real Kafka client. Writes the medians, with ratios to the baselines of the same
+# runs, into docs/benchmarks.md between the bench.sh markers, and prints them.
+#
+#   scripts/bench.sh                 the full method (3 runs; about 6 minutes)
+#   scripts/bench.sh --quick         1 run with short durations, to check the script itself
+#
+# Durations and sizes (environment):
+#   BENCH_RUNS=3                 runs; figures are medians over them
+#   BENCH_SYNC_SECONDS=60        a. 10 producers each waiting for its ack
+#   BENCH_SYNC_PRODUCERS=10
+#   BENCH_BATCH_MESSAGES=2000000 b. pipelined produce, then c. consume, of this many 512-byte messages
+#   BENCH_IDLE_SECONDS=10        d. idle long-poll consumer
+#   BENCH_DIR=.build/bench       where data directories and baseline files go (the disk under test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$(pwd)"
+
+runs="${BENCH_RUNS:-3}"
+sync_seconds="${BENCH_SYNC_SECONDS:-60}"
+sync_producers="${BENCH_SYNC_PRODUCERS:-10}"
+batch_messages="${BENCH_BATCH_MESSAGES:-2000000}"
+idle_seconds="${BENCH_IDLE_SECONDS:-10}"
+if [[ "${1:-}" == "--quick" ]]; then
+    runs=1 sync_seconds=5 batch_messages=200000 idle_seconds=3
+elif [[ $# -gt 0 ]]; then
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+bench_dir="${BENCH_DIR:-$repo/.build/bench}"
+
+log() { echo "[bench] $*" >&2; }
+
+scripts/install-deps.sh --bench
+log "building release"
+swift build -c release >&2
+bin="$(swift build -c release --show-bin-path)"
+loadgen="$(Benchmarks/loadgen/build.sh)"
+
+mkdir -p "$bench_dir"
+results="$bench_dir/results.jsonl"
+: > "$results"
+record() { echo "$1" >> "$results"; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+http_post() {  # path body
+    python3 - "$http" "$1" "$2" <<'PY'
+import sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + sys.argv[2], data=sys.argv[3].encode(), headers={"Content-Type": "application/json"})
+urllib.request.urlopen(request, timeout=30).read()
+PY
+}
+
+# The pid of each service, from the supervisor's own status.
+service_pids() {
+    "$bin/monolog-supervisor" status --json --data-dir "$data" | python3 -c '
+import json, sys
+for service in json.load(sys.stdin)["services"]:
+    if service.get("pid"): print(service["service"], service["pid"])'
+}
+
+# CPU ticks (user + system) used so far by the supervisor and every service.
+cpu_ticks() {
+    local total=0 pid
+    for pid in $supervisor_pid $(service_pids | awk '{print $2}'); do
+        [[ -r /proc/$pid/stat ]] || continue
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    done
+    echo "$total"
+}
+
+# {"storage-writer": kB, ...}: resident memory of each process, the supervisor included.
+rss_json() {
+    {
+        echo "supervisor $supervisor_pid"
+        service_pids
+    } | while read -r name pid; do
+        echo "$name $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+    done | python3 -c '
+import json, sys
+print(json.dumps({name: int(kb) for name, kb in (line.split() for line in sys.stdin)}))'
+}
+
+start_broker() {
+    data="$bench_dir/data-$1"
+    rm -rf "$data"
+    kafka_port="$(free_port)"
+    http="http://127.0.0.1:$(free_port)"
+    broker_log="$bench_dir/broker-$1.log"
+    "$bin/monolog-supervisor" start --data-dir "$data" --kafka-addr "127.0.0.1:$kafka_port" \
+        --http-addr "${http#http://}" --log-level info > "$broker_log" 2>&1 &
+    supervisor_pid=$!
+    for _ in $(seq 1 300); do
+        grep -q "monolog ready" "$broker_log" && break
+        sleep 0.05
+    done
+    grep -q "monolog ready" "$broker_log" || { cat "$broker_log" >&2; exit 1; }
+    brokers="127.0.0.1:$kafka_port"
+}
+
+stop_broker() {
+    kill -TERM "$supervisor_pid" 2>/dev/null || true
+    wait "$supervisor_pid" 2>/dev/null || true
+    rm -rf "$data"
+}
+trap 'kill -TERM "${supervisor_pid:-0}" 2>/dev/null || true' EXIT
+
+for run in $(seq 1 "$runs"); do
+    log "run $run/$runs: baselines"
+    record "$("$loadgen" baseline-fsync --dir "$bench_dir" --seconds 3)"
+    record "$("$loadgen" baseline-sqlite --dir "$bench_dir" --seconds 3)"
+
+    log "run $run/$runs: e. start-up"
+    start_broker "$run"
+    startup_seconds="$(grep -o 'startup=[0-9.]*' "$broker_log" | head -1 | cut -d= -f2)"
+    http_post /api/topics '{"name":"sync","partitions":1}'
+    http_post /api/topics '{"name":"batch","partitions":1}'
+    http_post /api/topics '{"name":"idle","partitions":1}'
+    sleep 1
+    record "{\"mode\":\"startup\",\"seconds\":$startup_seconds,\"idle_rss_kb\":$(rss_json)}"
+
+    log "run $run/$runs: a. $sync_producers producers each waiting for its ack, ${sync_seconds} s"
+    record "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$sync_producers" --seconds "$sync_seconds")"
+
+    log "run $run/$runs: b. pipelined produce of $batch_messages messages"
+    "$loadgen" produce-batch --brokers "$brokers" --topic batch --messages "$batch_messages" > "$bench_dir/batch.json" &
+    loadgen_pid=$!
+    sleep 2
+    loaded_rss="$(rss_json)"
+    wait "$loadgen_pid"
+    record "$(cat "$bench_dir/batch.json")"
+    record "{\"mode\":\"loaded-rss\",\"rss_kb\":$loaded_rss}"
+
+    log "run $run/$runs: c. consume $batch_messages messages from the start"
+    record "$("$loadgen" consume --brokers "$brokers" --topic batch --messages "$batch_messages")"
+
+    log "run $run/$runs: d. idle long-poll consumer, ${idle_seconds} s"
+    "$loadgen" idle-consume --brokers "$brokers" --topic idle --seconds "$((idle_seconds + 3))" > /dev/null &
+    loadgen_pid=$!
+    sleep 2  # connected and parked in its long poll
+    before="$(cpu_ticks)"
+    sleep "$idle_seconds"
+    after="$(cpu_ticks)"
+    wait "$loadgen_pid"
+    record "{\"mode\":\"idle-cpu\",\"ticks\":$((after - before)),\"hz\":$(getconf CLK_TCK),\"seconds\":$idle_seconds}"
+
+    log "run $run/$runs: f. kill -9 of the writer holding $(du -sh "$data" | cut -f1), then the first acknowledged produce"
+    database_bytes="$(stat -c %s "$data/monolog.db")"
+    writer_pid="$(service_pids | awk '$1 == "storage-writer" {print $2}')"
+    since="$(date +%s%N)"
+    kill -9 "$writer_pid"
+    recovery="$("$loadgen" first-ack --brokers "$brokers" --topic sync --since-ns "$since")"
+    record "${recovery%\}},\"database_bytes\":$database_bytes}"
+
+    stop_broker
+done
+
+log "writing docs/benchmarks.md"
+python3 "$repo/scripts/bench-report.py" "$results" "$repo/docs/benchmarks.md" \
+    --runs "$runs" --sync-seconds "$sync_seconds" --sync-producers "$sync_producers" \
+    --batch-messages "$batch_messages" --idle-seconds "$idle_seconds"
