@@ -22,8 +22,12 @@ enum FetchAPI {
             }
             let partitions = Set(request.topics.flatMap { topic in topic.partitions.map { TopicPartition(topic: topic.topic, partition: $0.partition) } })
             let wait = min(TimeAmount.milliseconds(Int64(request.maxWaitMs)), self.maxWait)
-            return board.wait(for: partitions, maxWait: wait, on: eventLoop).flatMap {
-                self.read(request, context: context, on: eventLoop)
+            // Register for the next commit, then read again: a commit that landed after the first read
+            // but before the registration would otherwise go unnoticed for the whole wait.
+            let woken = board.wait(for: partitions, maxWait: wait, on: eventLoop)
+            return self.read(request, context: context, on: eventLoop).flatMap { second in
+                guard self.recordBytes(second) < Int(max(request.minBytes, 1)) else { return eventLoop.makeSucceededFuture(second) }
+                return woken.flatMap { self.read(request, context: context, on: eventLoop) }
             }
         }
         response.whenSuccess(KafkaMetrics.recordFetched)
