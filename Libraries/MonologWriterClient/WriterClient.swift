@@ -369,4 +369,14 @@ extension WriterClient {
         }
         return count
     }
+
+    /// Applies a change to users (a credential, a token, a deletion); false when a deletion found nothing.
+    @discardableResult
+    public func changeUsers(_ request: WriterRequest) async throws(WriterClientError) -> Bool {
+        let response = try await self.send(request)
+        guard case .usersChanged(let changed) = response else {
+            throw WriterClientError(.unexpectedResponse, "unexpected answer to a user change: \(response)")
+        }
+        return changed
+    }
 }

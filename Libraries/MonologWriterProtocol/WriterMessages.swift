@@ -38,6 +38,31 @@ public enum WriterRequest: Hashable, Sendable {
     case deleteGroupOffsets(group: String, partitions: [TopicPartition])
     /// Asks for `watermarks` notifications after every commit that changes a partition.
     case subscribe
+    /// Stores (or replaces) a user's SCRAM credential for one mechanism; the caller derived it.
+    case upsertScramCredential(user: String, credential: ScramCredentialRecord)
+    /// Deletes a user's credential for one mechanism (`.usersChanged(false)` when there was none).
+    case deleteScramCredential(user: String, mechanism: String)
+    /// Sets the SHA-256 of the user's HTTP bearer token.
+    case setUserToken(user: String, tokenSHA256: [UInt8])
+    /// Deletes a user's credentials and token.
+    case deleteUser(user: String)
+}
+
+/// A SCRAM credential as stored: what verifies a proof, never the password.
+public struct ScramCredentialRecord: Hashable, Sendable {
+    public var mechanism: String
+    public var salt: [UInt8]
+    public var iterations: Int32
+    public var storedKey: [UInt8]
+    public var serverKey: [UInt8]
+
+    public init(mechanism: String, salt: [UInt8], iterations: Int32, storedKey: [UInt8], serverKey: [UInt8]) {
+        self.mechanism = mechanism
+        self.salt = salt
+        self.iterations = iterations
+        self.storedKey = storedKey
+        self.serverKey = serverKey
+    }
 }
 
 /// The writer's answer to one request, or a notification.
@@ -57,6 +82,8 @@ public enum WriterResponse: Hashable, Sendable {
     /// One code per committed offset, in request order (`WriterErrorCode.none` for success).
     case offsetsCommitted([WriterErrorCode])
     case groupOffsetsDeleted(count: Int64)
+    /// A user change was applied; false when a deletion found nothing to delete.
+    case usersChanged(Bool)
     case subscribed
     /// Partitions whose high watermark or log start changed in a commit (request id 0).
     case watermarks([PartitionWatermark])

@@ -14,6 +14,10 @@ extension WriterRequest {
         case commitOffsets = 0x40
         case deleteGroupOffsets = 0x41
         case subscribe = 0x50
+        case upsertScramCredential = 0x60
+        case deleteScramCredential = 0x61
+        case setUserToken = 0x62
+        case deleteUser = 0x63
     }
 }
 
@@ -89,6 +93,25 @@ extension WriterEnvelope where Message == WriterRequest {
             }
         case .subscribe:
             buffer.writeInteger(WriterRequest.Kind.subscribe.rawValue)
+        case .upsertScramCredential(let user, let credential):
+            buffer.writeInteger(WriterRequest.Kind.upsertScramCredential.rawValue)
+            buffer.writeShortString(user)
+            buffer.writeShortString(credential.mechanism)
+            buffer.writeBlob(ByteBuffer(bytes: credential.salt))
+            buffer.writeInteger(credential.iterations)
+            buffer.writeBlob(ByteBuffer(bytes: credential.storedKey))
+            buffer.writeBlob(ByteBuffer(bytes: credential.serverKey))
+        case .deleteScramCredential(let user, let mechanism):
+            buffer.writeInteger(WriterRequest.Kind.deleteScramCredential.rawValue)
+            buffer.writeShortString(user)
+            buffer.writeShortString(mechanism)
+        case .setUserToken(let user, let tokenSHA256):
+            buffer.writeInteger(WriterRequest.Kind.setUserToken.rawValue)
+            buffer.writeShortString(user)
+            buffer.writeBlob(ByteBuffer(bytes: tokenSHA256))
+        case .deleteUser(let user):
+            buffer.writeInteger(WriterRequest.Kind.deleteUser.rawValue)
+            buffer.writeShortString(user)
         }
         buffer.setInteger(UInt32(buffer.writerIndex - start - 4), at: start)
     }
@@ -169,6 +192,31 @@ extension WriterEnvelope where Message == WriterRequest {
             message = .deleteGroupOffsets(group: group, partitions: partitions)
         case .subscribe:
             message = .subscribe
+        case .upsertScramCredential:
+            let user = try frame.readShortString("user")
+            let mechanism = try frame.readShortString("mechanism")
+            let salt = try frame.readBlob("salt")
+            let iterations: Int32 = try frame.readInteger("iterations")
+            let storedKey = try frame.readBlob("stored key")
+            let serverKey = try frame.readBlob("server key")
+            message = .upsertScramCredential(
+                user: user,
+                credential: ScramCredentialRecord(
+                    mechanism: mechanism,
+                    salt: Array(salt.readableBytesView),
+                    iterations: iterations,
+                    storedKey: Array(storedKey.readableBytesView),
+                    serverKey: Array(serverKey.readableBytesView)
+                )
+            )
+        case .deleteScramCredential:
+            let user = try frame.readShortString("user")
+            message = .deleteScramCredential(user: user, mechanism: try frame.readShortString("mechanism"))
+        case .setUserToken:
+            let user = try frame.readShortString("user")
+            message = .setUserToken(user: user, tokenSHA256: Array(try frame.readBlob("token digest").readableBytesView))
+        case .deleteUser:
+            message = .deleteUser(user: try frame.readShortString("user"))
         }
         guard frame.readableBytes == 0 else { throw WriterProtocolError("\(frame.readableBytes) trailing bytes") }
         return Self(requestID: requestID, message: message)

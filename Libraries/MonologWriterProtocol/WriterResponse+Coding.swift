@@ -13,6 +13,7 @@ extension WriterResponse {
         case retentionApplied = 0xB0
         case offsetsCommitted = 0xC0
         case groupOffsetsDeleted = 0xC1
+        case usersChanged = 0xC2
         case subscribed = 0xD0
         case watermarks = 0xD1
         case error = 0xFF
@@ -64,6 +65,9 @@ extension WriterEnvelope where Message == WriterResponse {
         case .groupOffsetsDeleted(let count):
             buffer.writeInteger(WriterResponse.Kind.groupOffsetsDeleted.rawValue)
             buffer.writeInteger(count)
+        case .usersChanged(let changed):
+            buffer.writeInteger(WriterResponse.Kind.usersChanged.rawValue)
+            buffer.writeInteger(UInt8(changed ? 1 : 0))
         case .subscribed:
             buffer.writeInteger(WriterResponse.Kind.subscribed.rawValue)
         case .watermarks(let watermarks):
@@ -131,6 +135,8 @@ extension WriterEnvelope where Message == WriterResponse {
             message = .offsetsCommitted(codes)
         case .groupOffsetsDeleted:
             message = .groupOffsetsDeleted(count: try frame.readInteger("count"))
+        case .usersChanged:
+            message = .usersChanged(try frame.readInteger("changed", as: UInt8.self) != 0)
         case .subscribed:
             message = .subscribed
         case .watermarks:

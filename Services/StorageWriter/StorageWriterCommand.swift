@@ -40,11 +40,15 @@ struct StorageWriterCommand: AsyncParsableCommand {
         let logger = MonologLogging.logger(service: "storage-writer", level: config.logLevel)
         let directory = DataDirectory(path: config.dataDirectory)
 
+        // The database, its WAL and the sockets are the owner's alone: files this process creates get
+        // mode 0600, and the data directory is closed to others even if it was made before.
+        umask(0o077)
         try FileManager.default.createDirectory(
             atPath: directory.path,
             withIntermediateDirectories: true,
             attributes: [.posixPermissions: 0o700]
         )
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory.path)
         guard let lock = try WriterLock(path: directory.writerLockPath) else {
             logger.critical("another storage writer holds the data directory", metadata: ["data-dir": "\(directory.path)"])
             throw ExitCode(1)

@@ -99,6 +99,27 @@ public enum StorageSchema {
                 """
             )
         },
+        Migration(version: 3, summary: "users: SCRAM credentials and HTTP API tokens") { db in
+            try db.execute(
+                """
+                -- What verifies a user's SCRAM proof (RFC 5802); never the password itself.
+                CREATE TABLE scram_credentials (
+                    user_name TEXT NOT NULL,
+                    mechanism TEXT NOT NULL,
+                    salt BLOB NOT NULL,
+                    iterations INTEGER NOT NULL,
+                    stored_key BLOB NOT NULL,
+                    server_key BLOB NOT NULL,
+                    PRIMARY KEY (user_name, mechanism)
+                ) WITHOUT ROWID;
+                -- The SHA-256 of each user's HTTP bearer token; the token itself is shown once, when made.
+                CREATE TABLE user_tokens (
+                    user_name TEXT PRIMARY KEY,
+                    token_sha256 BLOB NOT NULL UNIQUE
+                ) WITHOUT ROWID;
+                """
+            )
+        },
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -226,9 +226,9 @@ final class GroupCommitter: @unchecked Sendable {
         // A one-batch append finds every client mistake (unknown topic, bad partition, sequence, epoch)
         // before it writes anything, so it needs no savepoint; that saves two statements per message.
         if case .append(_, _, let batches) = command, batches.count == 1 {
-            do {
+            do throws(StorageError) {
                 return try command.apply(to: self.store, nowMs: nowMs)
-            } catch let error as StorageError where error.code != .storageFailure {
+            } catch where error.code != .storageFailure {
                 return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
             }
         }

@@ -15,6 +15,10 @@ enum WriteCommand: Sendable {
     case applyRetention(nowMs: Int64, defaultRetentionMs: Int64, defaultRetentionBytes: Int64)
     case commitOffsets(group: String, offsets: [GroupOffsetCommit])
     case deleteGroupOffsets(group: String, partitions: [TopicPartition])
+    case upsertScramCredential(user: String, credential: ScramCredentialRecord)
+    case deleteScramCredential(user: String, mechanism: String)
+    case setUserToken(user: String, tokenSHA256: [UInt8])
+    case deleteUser(user: String)
 
     /// What a command produced: its answer, and the partitions whose watermarks it moved (for subscribers).
     struct Outcome {
@@ -71,6 +75,25 @@ enum WriteCommand: Sendable {
         case .deleteGroupOffsets(let group, let partitions):
             let count = try store.deleteGroupOffsets(group: group, partitions: partitions.map { ($0.topic, $0.partition) })
             return Outcome(response: .groupOffsetsDeleted(count: count))
+        case .upsertScramCredential(let user, let credential):
+            try store.upsertScramCredential(
+                user: user,
+                LogStore.StoredScramCredential(
+                    mechanism: credential.mechanism,
+                    salt: credential.salt,
+                    iterations: credential.iterations,
+                    storedKey: credential.storedKey,
+                    serverKey: credential.serverKey
+                )
+            )
+            return Outcome(response: .usersChanged(true))
+        case .deleteScramCredential(let user, let mechanism):
+            return Outcome(response: .usersChanged(try store.deleteScramCredential(user: user, mechanism: mechanism)))
+        case .setUserToken(let user, let tokenSHA256):
+            try store.setUserToken(user: user, tokenSHA256: tokenSHA256)
+            return Outcome(response: .usersChanged(true))
+        case .deleteUser(let user):
+            return Outcome(response: .usersChanged(try store.deleteUser(user)))
         }
     }
 }

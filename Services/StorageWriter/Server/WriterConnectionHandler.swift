@@ -99,6 +99,14 @@ final class WriterConnectionHandler: ChannelInboundHandler {
             command = .commitOffsets(group: group, offsets: offsets)
         case .deleteGroupOffsets(let group, let partitions):
             command = .deleteGroupOffsets(group: group, partitions: partitions)
+        case .upsertScramCredential(let user, let credential):
+            command = .upsertScramCredential(user: user, credential: credential)
+        case .deleteScramCredential(let user, let mechanism):
+            command = .deleteScramCredential(user: user, mechanism: mechanism)
+        case .setUserToken(let user, let tokenSHA256):
+            command = .setUserToken(user: user, tokenSHA256: tokenSHA256)
+        case .deleteUser(let user):
+            command = .deleteUser(user: user)
         case .append(let topic, let partition, let batchBytes):
             do {
                 command = .append(topic: topic, partition: partition, batches: try RecordBatch.split(batchBytes))
