@@ -55,6 +55,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         // C system libraries (Debian -dev packages) and the CRC-32C shim.
@@ -115,6 +117,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "MonologSecurity",
+            dependencies: [
+                "MonologConfig", "MonologStorage", "MonologWriterProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Libraries/MonologSecurity",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "MonologObservability",
             dependencies: [
                 log,
@@ -140,8 +153,9 @@ let package = Package(
             name: "HTTPGateway",
             dependencies: [
                 "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
-                argumentParser, log,
+                "MonologSecurity", argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
             ] + lifecycle + nio + metrics,
             path: "Services/HTTPGateway",
             resources: [.copy("Console/Assets")],
@@ -151,7 +165,8 @@ let package = Package(
             name: "KafkaGateway",
             dependencies: [
                 "MonologKafkaProtocol", "MonologGroups", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol",
-                "MonologConfig", "MonologObservability", "MonologProcess",
+                "MonologConfig", "MonologObservability", "MonologProcess", "MonologSecurity",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 argumentParser, log,
             ] + lifecycle + nio + metrics,
             path: "Services/KafkaGateway",
@@ -168,7 +183,8 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "MonologConfig", "MonologObservability", "MonologProcess", argumentParser, log,
+                "MonologConfig", "MonologObservability", "MonologProcess", "MonologSecurity", "MonologStorage", "MonologWriterClient",
+                "MonologWriterProtocol", argumentParser, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -221,6 +237,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MonologSecurityTests",
+            dependencies: ["MonologSecurity", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MonologStorageTests",
             dependencies: ["MonologStorage", "MonologRecords"],
             swiftSettings: swiftSettings
@@ -249,7 +270,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MonologTestSupport", "MonologKafkaProtocol", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage",
-                "MonologRecords", log,
+                "MonologRecords", "MonologSecurity", log,
             ] + nio,
             swiftSettings: swiftSettings
         ),

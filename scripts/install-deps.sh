@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Monolog builds against, if any are missing. Quick when all are present.
 #   scripts/install-deps.sh          build dependencies (the C libraries and pkg-config)
-#   scripts/install-deps.sh --test   the same, plus what the test suite drives: kcat and chromium (for
-#                                    the console page) from Debian, and confluent-kafka, kafka-python
-#                                    and aiokafka (PyPI) in .venv/
+#   scripts/install-deps.sh --test   the same, plus what the test suite drives: from Debian, kcat,
+#                                    openssl (test certificates) and chromium (the console page); from
+#                                    PyPI, confluent-kafka, kafka-python and aiokafka in .venv/
 #   scripts/install-deps.sh --bench  build dependencies plus librdkafka-dev, for scripts/bench.sh's
 #                                    load generator
 set -euo pipefail
 
 packages=(pkg-config libsqlite3-dev libcurl4-openssl-dev zlib1g-dev liblz4-dev libzstd-dev libsnappy-dev)
 if [[ "${1:-}" == "--test" ]]; then
-    packages+=(kcat chromium fonts-dejavu-core)
+    packages+=(kcat chromium fonts-dejavu-core openssl)
 elif [[ "${1:-}" == "--bench" ]]; then
     packages+=(librdkafka-dev)
 fi

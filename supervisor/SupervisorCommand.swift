@@ -11,10 +11,10 @@ struct SupervisorCommand: AsyncParsableCommand {
         commandName: "monolog-supervisor",
         abstract: "Runs Monolog: the storage writer, Kafka and HTTP gateways and retention worker.",
         discussion: """
-            `start` runs everything in the foreground. While it runs, `status`, `restart <service>` and `stop` \
+            `start` runs everything in the foreground. While it runs, `status`, `restart <service>`, `stop` and `users` \
             talk to it through <data-dir>/supervisor.sock; give them the same --data-dir (or config) as `start`.
             """,
-        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self]
+        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, UsersCommand.self]
     )
 }
 
@@ -48,6 +48,9 @@ struct StartCommand: AsyncParsableCommand {
         guard self.maxRestarts >= 0 else { throw ValidationError("--max-restarts must be 0 or more") }
         MonologLogging.bootstrap(level: config.logLevel)
         let logger = MonologLogging.logger(service: "supervisor", level: config.logLevel)
+        // Everything the tree creates in the data directory (database, sockets, lock) is the owner's
+        // alone; the children inherit this mask.
+        umask(0o077)
         // Children get an absolute path, so their view cannot differ from ours whatever their cwd.
         config.dataDirectory = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
         if let file = config.configFile { config.configFile = URL(fileURLWithPath: file).standardizedFileURL.path }

@@ -9,8 +9,47 @@ public struct CommonOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("data-dir"), help: "Directory for the database and sockets. Env MONOLOG_DATA_DIR. Default ./data")
     public var dataDirectory: String?
 
-    @Option(name: .customLong("kafka-addr"), help: "Kafka listener, HOST:PORT or :PORT. Env MONOLOG_KAFKA_ADDR. Default :9092")
+    @Option(
+        name: .customLong("kafka-addr"),
+        help: """
+            Kafka listener, HOST:PORT or :PORT, optionally with Kafka's security protocol in front as in \
+            its `listeners` setting (SASL_SSL://:9093). Env MONOLOG_KAFKA_ADDR. Default :9092 (PLAINTEXT)
+            """
+    )
     public var kafkaAddress: String?
+
+    @Option(
+        name: .customLong("kafka-security-protocol"),
+        help: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. Env MONOLOG_KAFKA_SECURITY_PROTOCOL. Default PLAINTEXT"
+    )
+    public var kafkaSecurityProtocol: String?
+
+    @Option(
+        name: .customLong("sasl-mechanisms"),
+        help: "SASL mechanisms offered, comma-separated (Kafka's sasl.enabled.mechanisms). Env MONOLOG_SASL_MECHANISMS. Default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"
+    )
+    public var saslMechanisms: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for TLS on Kafka and HTTP. Env MONOLOG_TLS_CERT")
+    public var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert. Env MONOLOG_TLS_KEY")
+    public var tlsKey: String?
+
+    @Option(
+        name: .customLong("tls-client-ca"),
+        help: "PEM CA: TLS clients must present a certificate it signed (mutual TLS). Env MONOLOG_TLS_CLIENT_CA"
+    )
+    public var tlsClientCA: String?
+
+    @Option(name: .customLong("http-tls"), help: "true or false: HTTPS on --http-addr with --tls-cert and --tls-key. Env MONOLOG_HTTP_TLS. Default false")
+    public var httpTLS: String?
+
+    @Option(
+        name: .customLong("http-auth"),
+        help: "true or false: HTTP requests need a user's bearer token or basic credentials (see `monolog-supervisor users`). Env MONOLOG_HTTP_AUTH. Default false"
+    )
+    public var httpAuth: String?
 
     @Option(
         name: .customLong("advertised-kafka-addr"),
@@ -50,7 +89,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong("config"),
-        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, retention.*, kafka.*)."
+        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, http_tls, http_auth, tls.*, retention.*, kafka.*)."
     )
     public var configFile: String?
 
@@ -73,6 +112,11 @@ public struct CommonOptions: ParsableArguments, Sendable {
                 "auto-create-topics": environment["MONOLOG_AUTO_CREATE_TOPICS"],
                 "num-partitions": environment["MONOLOG_NUM_PARTITIONS"],
                 "group-initial-rebalance-delay-ms": environment["MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS"],
+                "kafka-security-protocol": environment["MONOLOG_KAFKA_SECURITY_PROTOCOL"],
+                "sasl-mechanisms": environment["MONOLOG_SASL_MECHANISMS"],
+                "tls-cert": environment["MONOLOG_TLS_CERT"], "tls-key": environment["MONOLOG_TLS_KEY"],
+                "tls-client-ca": environment["MONOLOG_TLS_CLIENT_CA"],
+                "http-tls": environment["MONOLOG_HTTP_TLS"], "http-auth": environment["MONOLOG_HTTP_AUTH"],
             ].compactMapValues { $0 }),
             ("command line", [
                 "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
@@ -80,13 +124,18 @@ public struct CommonOptions: ParsableArguments, Sendable {
                 "log-level": self.logLevel,
                 "auto-create-topics": self.autoCreateTopics, "num-partitions": self.numPartitions,
                 "group-initial-rebalance-delay-ms": self.groupInitialRebalanceDelayMs,
+                "kafka-security-protocol": self.kafkaSecurityProtocol, "sasl-mechanisms": self.saslMechanisms,
+                "tls-cert": self.tlsCertificate, "tls-key": self.tlsKey, "tls-client-ca": self.tlsClientCA,
+                "http-tls": self.httpTLS, "http-auth": self.httpAuth,
             ].compactMapValues { $0 }),
         ]
         for layer in layers {
-            for (setting, value) in layer.values.sorted(by: { $0.key < $1.key }) {
+            // A protocol given in kafka-addr and one given on its own: the separate setting wins.
+            for (setting, value) in layer.values.sorted(by: { ($0.key == "kafka-security-protocol" ? 1 : 0, $0.key) < ($1.key == "kafka-security-protocol" ? 1 : 0, $1.key) }) {
                 try config.set(setting, to: value, source: layer.source)
             }
         }
+        try config.security.validate()
         return config
     }
 }
@@ -99,6 +148,11 @@ extension MonologConfiguration {
             guard !value.isEmpty else { throw ConfigurationError(setting: setting, source: source, problem: "empty path") }
             self.dataDirectory = value
         case "kafka-addr", "http-addr", "advertised-kafka-addr":
+            var value = value
+            if setting == "kafka-addr", let scheme = value.range(of: "://") {
+                try self.set("kafka-security-protocol", to: String(value[..<scheme.lowerBound]), source: source)
+                value = String(value[scheme.upperBound...])
+            }
             guard let address = ListenAddress(parsing: value) else {
                 throw ConfigurationError(
                     setting: setting,
@@ -144,6 +198,25 @@ extension MonologConfiguration {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a delay in ms from 0 to 300000")
             }
             self.kafka.groupInitialRebalanceDelayMs = delay
+        case "kafka-security-protocol":
+            guard let proto = SecuritySettings.KafkaSecurityProtocol(rawValue: value.uppercased()) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+            }
+            self.security.kafkaProtocol = proto
+        case "sasl-mechanisms":
+            let mechanisms = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+            guard !mechanisms.isEmpty, mechanisms.allSatisfy(SecuritySettings.supportedMechanisms.contains) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a list of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512")
+            }
+            self.security.saslMechanisms = mechanisms
+        case "tls-cert": self.security.tlsCertificateFile = value
+        case "tls-key": self.security.tlsKeyFile = value
+        case "tls-client-ca": self.security.tlsClientCAFile = value
+        case "http-tls", "http-auth":
+            guard let flag = Bool(value.lowercased()) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not true or false")
+            }
+            if setting == "http-tls" { self.security.httpTLS = flag } else { self.security.httpAuthentication = flag }
         default:
             throw ConfigurationError(setting: setting, source: source, problem: "unknown setting")
         }
@@ -161,6 +234,15 @@ extension MonologConfiguration {
             "--group-initial-rebalance-delay-ms", "\(self.kafka.groupInitialRebalanceDelayMs)",
         ]
         if let advertised = self.advertisedKafkaAddress { arguments += ["--advertised-kafka-addr", advertised.description] }
+        let security = self.security
+        arguments += [
+            "--kafka-security-protocol", security.kafkaProtocol.rawValue,
+            "--sasl-mechanisms", security.saslMechanisms.joined(separator: ","),
+            "--http-tls", "\(security.httpTLS)", "--http-auth", "\(security.httpAuthentication)",
+        ]
+        if let file = security.tlsCertificateFile { arguments += ["--tls-cert", file] }
+        if let file = security.tlsKeyFile { arguments += ["--tls-key", file] }
+        if let file = security.tlsClientCAFile { arguments += ["--tls-client-ca", file] }
         if let configFile { arguments += ["--config", configFile] }
         return arguments
     }
@@ -190,8 +272,19 @@ enum ConfigFile {
         }
         for (key, value) in root.sorted(by: { $0.key < $1.key }) {
             switch key {
-            case "data_dir", "kafka_addr", "http_addr", "log_level", "advertised_kafka_addr":
+            case "data_dir", "kafka_addr", "http_addr", "log_level", "advertised_kafka_addr", "http_tls", "http_auth":
                 try config.set(key.replacingOccurrences(of: "_", with: "-"), to: "\(value)", source: source)
+            case "tls":
+                guard let tls = value as? [String: Any] else {
+                    throw ConfigurationError(setting: "tls", source: source, problem: "must be a mapping")
+                }
+                for (name, path) in tls.sorted(by: { $0.key < $1.key }) {
+                    let settings = ["cert_file": "tls-cert", "key_file": "tls-key", "client_ca_file": "tls-client-ca"]
+                    guard let setting = settings[name] else {
+                        throw ConfigurationError(setting: "tls.\(name)", source: source, problem: "unknown setting (cert_file, key_file, client_ca_file)")
+                    }
+                    try config.set(setting, to: "\(path)", source: source)
+                }
             case "retention":
                 guard let retention = value as? [String: Any] else {
                     throw ConfigurationError(setting: "retention", source: source, problem: "must be a mapping")
@@ -218,6 +311,9 @@ enum ConfigFile {
         "auto.create.topics.enable": "auto-create-topics",
         "num.partitions": "num-partitions",
         "group.initial.rebalance.delay.ms": "group-initial-rebalance-delay-ms",
+        "listeners": "kafka-addr",
+        "security.protocol": "kafka-security-protocol",
+        "sasl.enabled.mechanisms": "sasl-mechanisms",
     ]
 
     private static func applyRetention(

@@ -12,6 +12,8 @@ public struct MonologConfiguration: Hashable, Sendable {
     public var retention: RetentionSettings
     /// Broker behaviour Kafka users know by Kafka's property names.
     public var kafka: KafkaSettings
+    /// TLS, SASL and HTTP authentication; all off by default.
+    public var security = SecuritySettings()
     /// The YAML file the values came from, if any; passed on to child processes.
     public var configFile: String?
 

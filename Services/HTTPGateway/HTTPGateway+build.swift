@@ -2,6 +2,8 @@ import Hummingbird
 import Logging
 import MonologConfig
 import MonologProcess
+import MonologSecurity
+import HummingbirdTLS
 import MonologStorage
 import MonologWriterClient
 import NIOPosix
@@ -15,8 +17,10 @@ func buildApplication(
     metrics: PrometheusCollectorRegistry,
     logger: Logger
 ) throws -> some ApplicationProtocol {
-    Application(
+    let security = config.security
+    return Application(
         router: try buildRouter(config: config, writer: writer, board: board, metrics: metrics, logger: logger),
+        server: security.httpTLS ? try .tls(.http1(), tlsConfiguration: TLSContexts.serverConfiguration(security)) : .http1(),
         configuration: .init(
             address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
             serverName: "monolog"
@@ -38,6 +42,9 @@ func buildRouter(
     let reads = StorageReads(pool: StorageReaderPool(directory: directory), threads: NIOThreadPool.singleton)
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
+    if config.security.httpAuthentication {
+        router.add(middleware: AuthenticationMiddleware(credentials: StoredCredentials(readers: reads.pool), threads: NIOThreadPool.singleton))
+    }
     TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)
     OpenAPIRoutes().register(on: router)

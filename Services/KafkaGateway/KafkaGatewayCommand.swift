@@ -4,6 +4,7 @@ import MonologConfig
 import MonologGroups
 import MonologObservability
 import MonologProcess
+import MonologSecurity
 import MonologStorage
 import MonologWriterClient
 import NIOCore
@@ -54,6 +55,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
                 logger: logger
             ),
             board: board,
+            credentials: StoredCredentials(readers: StorageReaderPool(directory: directory)),
             logger: logger
         )
         let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, gateway: gateway, logger: logger)

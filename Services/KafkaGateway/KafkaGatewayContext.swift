@@ -2,6 +2,7 @@ import Logging
 import MonologConfig
 import MonologGroups
 import MonologKafkaProtocol
+import MonologSecurity
 import MonologStorage
 import MonologWriterClient
 import NIOCore
@@ -33,6 +34,8 @@ struct KafkaGatewayContext: Sendable {
     let groups: GroupCoordinator
     /// Wakes long-poll fetches on the writer's watermark notifications.
     let board: WatermarkBoard
+    /// The users SASL authenticates against.
+    let credentials: StoredCredentials
     let logger: Logger
 
     /// The address Metadata, FindCoordinator and DescribeCluster give clients.

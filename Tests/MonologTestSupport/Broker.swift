@@ -11,7 +11,11 @@ public final class Broker: @unchecked Sendable {
     private let arguments: [String]
     private let environment: [String: String]
 
-    public var baseURL: String { "http://127.0.0.1:\(self.httpPort)" }
+    /// HTTPS (checked against this CA file) when the broker runs with --http-tls.
+    public let caFile: String?
+    /// Sent as `Authorization:` with every request of `get`, `post` and `delete` (for --http-auth).
+    public var authorization: String?
+    public var baseURL: String { "\(self.caFile == nil ? "http" : "https")://127.0.0.1:\(self.httpPort)" }
     public var logPath: String { self.workDirectory + "/broker.log" }
     public var log: String { (try? String(contentsOfFile: self.logPath, encoding: .utf8)) ?? "" }
 
@@ -29,7 +33,8 @@ public final class Broker: @unchecked Sendable {
     public static func start(
         configYAML: String? = nil,
         extraArguments: [String] = [],
-        environment: [String: String] = [:]
+        environment: [String: String] = [:],
+        caFile: String? = nil
     ) async throws -> Broker {
         let work = NSTemporaryDirectory() + "monolog-test-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -42,7 +47,7 @@ public final class Broker: @unchecked Sendable {
             try configYAML.write(toFile: work + "/monolog.yaml", atomically: true, encoding: .utf8)
             arguments += ["--config", work + "/monolog.yaml"]
         }
-        let broker = try Broker(workDirectory: work, arguments: arguments + extraArguments, environment: environment)
+        let broker = try Broker(workDirectory: work, arguments: arguments + extraArguments, environment: environment, caFile: caFile)
         guard try await broker.waitUntilServing() else {
             await broker.forceCleanup()
             throw BrokerError(message: "broker did not start serving within 60 s; log:\n\(broker.log)")
@@ -50,8 +55,9 @@ public final class Broker: @unchecked Sendable {
         return broker
     }
 
-    private init(workDirectory: String, arguments: [String], environment: [String: String]) throws {
+    private init(workDirectory: String, arguments: [String], environment: [String: String], caFile: String?) throws {
         self.workDirectory = workDirectory
+        self.caFile = caFile
         self.dataDirectory = workDirectory + "/data"
         self.httpPort = Int(arguments[arguments.firstIndex(of: "--http-addr")! + 1].split(separator: ":").last!)!
         self.kafkaPort = Int(arguments[arguments.firstIndex(of: "--kafka-addr")! + 1].split(separator: ":").last!)!
@@ -110,13 +116,15 @@ public final class Broker: @unchecked Sendable {
     /// True once this broker's own gateways have bound their ports (their log lines say so: a port that
     /// merely accepts could belong to someone else) and `GET /api/topics` answers 200.
     public func waitUntilServing(timeout: Duration = .seconds(60)) async throws -> Bool {
-        let url = self.baseURL + "/api/topics"
+        // With authentication on, the open probe stands in for the topic list.
+        let url = self.baseURL + (self.arguments.contains("--http-auth") ? "/readyz" : "/api/topics")
+        let caFile = self.caFile
         let kafkaPort = self.kafkaPort
         let logPath = self.logPath
         return try await eventually(timeout: timeout) {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             return Self.bindCount(in: log) >= 1
-                && (try? Curl.request("GET", url, timeoutSeconds: 2))?.status == 200
+                && (try? Curl.request("GET", url, caFile: caFile, timeoutSeconds: 2))?.status == 200
                 && (try? RawKafkaConnection(port: kafkaPort)) != nil
         }
     }
@@ -129,19 +137,21 @@ public final class Broker: @unchecked Sendable {
     }
 
     public func get(_ path: String) async throws -> HTTPResult {
-        let url = self.baseURL + path
-        return try await blocking { try Curl.request("GET", url) }
+        let (url, headers, caFile) = (self.baseURL + path, self.headers, self.caFile)
+        return try await blocking { try Curl.request("GET", url, headers: headers, caFile: caFile) }
     }
 
     public func post(_ path: String, _ body: String) async throws -> HTTPResult {
-        let url = self.baseURL + path
-        return try await blocking { try Curl.request("POST", url, body: body) }
+        let (url, headers, caFile) = (self.baseURL + path, self.headers, self.caFile)
+        return try await blocking { try Curl.request("POST", url, body: body, headers: headers, caFile: caFile) }
     }
 
     public func delete(_ path: String) async throws -> HTTPResult {
-        let url = self.baseURL + path
-        return try await blocking { try Curl.request("DELETE", url) }
+        let (url, headers, caFile) = (self.baseURL + path, self.headers, self.caFile)
+        return try await blocking { try Curl.request("DELETE", url, headers: headers, caFile: caFile) }
     }
+
+    private var headers: [String] { self.authorization.map { ["Authorization: \($0)"] } ?? [] }
 
     /// Live pids of one service of this broker (by executable name, e.g. "monolog-http-gateway").
     public func pids(of executable: String) -> [pid_t] {

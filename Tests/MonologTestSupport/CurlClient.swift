@@ -27,6 +27,7 @@ public enum Curl {
         body: String? = nil,
         pathAsIs: Bool = false,
         headers extraHeaders: [String] = [],
+        caFile: String? = nil,
         timeoutSeconds: Int = 30
     ) throws -> HTTPResult {
         _ = globalInit
@@ -41,6 +42,8 @@ public enum Curl {
         ml_curl_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
         ml_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         if pathAsIs { ml_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1) }
+        // HTTPS against a test CA: the server's certificate must chain to it and name the host.
+        if let caFile { ml_curl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
         for header in extraHeaders { headers = curl_slist_append(headers, header) }
         if let body {
             headers = curl_slist_append(headers, "Content-Type: application/json")

@@ -32,4 +32,10 @@ public enum KafkaErrorCode {
     public static let unknownLeaderEpoch: Int16 = 75
     public static let fencedInstanceID: Int16 = 82
     public static let groupSubscribedToTopic: Int16 = 86
+    public static let unsupportedSaslMechanism: Int16 = 33
+    public static let illegalSaslState: Int16 = 34
+    public static let saslAuthenticationFailed: Int16 = 58
+    public static let resourceNotFound: Int16 = 91
+    public static let duplicateResource: Int16 = 92
+    public static let unacceptableCredential: Int16 = 93
 }

@@ -9,10 +9,13 @@ struct APIError: HTTPResponseError, Sendable {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    /// Extra response headers (a 401's challenge).
+    var headers: HTTPFields = [:]
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONResponse.make(["error": ["code": self.code, "message": self.message]])
         response.status = self.status
+        response.headers.append(contentsOf: self.headers)
         return response
     }
 

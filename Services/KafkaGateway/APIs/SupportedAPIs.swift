@@ -37,6 +37,10 @@ enum SupportedAPIs {
         DescribeClusterAPI.range,
         DescribeLogDirsAPI.range,
         DescribeProducersAPI.range,
+        SaslHandshakeAPI.range,
+        SaslAuthenticateAPI.range,
+        DescribeUserScramCredentialsAPI.range,
+        AlterUserScramCredentialsAPI.range,
     ]
 }
 

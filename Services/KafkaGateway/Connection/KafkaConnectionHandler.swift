@@ -1,7 +1,9 @@
 import Logging
 import Metrics
 import MonologKafkaProtocol
+import MonologConfig
 import MonologObservability
+import MonologSecurity
 import NIOCore
 
 /// One client connection. Requests are answered in the order they arrived, as Kafka clients require,
@@ -20,10 +22,15 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var finished: [Int: ByteBuffer] = [:]
     /// The peer's address as Kafka shows it in DescribeGroups ("/127.0.0.1").
     private var clientHost = ""
+    /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener).
+    private var sasl: SaslAuthentication
+    /// A response after which the connection closes (a failed authentication), by its sequence number.
+    private var closeAfterSequence: Int?
 
     init(gateway: KafkaGatewayContext) {
         self.gateway = gateway
         self.logger = gateway.logger
+        self.sasl = gateway.settings.security.kafkaProtocol.usesSASL ? .awaitingHandshake : .notRequired
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -41,11 +48,20 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.sasl.expectsBareToken {
+            self.authenticateBareToken(self.unwrapInboundIn(data), context: context)
+            return
+        }
         let frame: KafkaRequestFrame
         do {
             frame = try KafkaRequestFrame(self.unwrapInboundIn(data))
         } catch {
             self.close(context, "request header unreadable", error: error)
+            return
+        }
+        guard self.sasl.allows(apiKey: frame.apiKey) else {
+            // As Kafka does: anything but ApiVersions and SASL before authentication ends the connection.
+            self.close(context, "request before SASL authentication", error: nil, frame: frame)
             return
         }
         self.logger.trace(
@@ -132,6 +148,29 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 reply(ListGroupsAPI.respond(to: try decode(ListGroupsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
             case DeleteGroupsRequest.apiKey where DeleteGroupsAPI.range.contains(frame.apiVersion):
                 reply(DeleteGroupsAPI.respond(to: try decode(DeleteGroupsRequest.self), context: gateway, on: loop))
+            case SaslHandshakeRequest.apiKey where SaslHandshakeAPI.range.contains(frame.apiVersion):
+                let answer = SaslHandshakeAPI.respond(to: try decode(SaslHandshakeRequest.self), state: self.sasl, context: gateway)
+                if let exchange = answer.exchange { self.sasl = .exchanging(exchange, bareTokens: frame.apiVersion == 0) }
+                reply(loop.makeSucceededFuture(answer.response))
+            case SaslAuthenticateRequest.apiKey where SaslAuthenticateAPI.range.contains(frame.apiVersion):
+                let request = try decode(SaslAuthenticateRequest.self)
+                guard case .exchanging(let exchange, bareTokens: false) = self.sasl else {
+                    self.sasl = .failed
+                    self.closeAfterSequence = sequence
+                    reply(loop.makeSucceededFuture(SaslAuthenticateAPI.illegalState()))
+                    return
+                }
+                self.sasl = .checking
+                let handler = NIOLoopBound(self, eventLoop: loop)
+                let step = SaslAuthenticateAPI.step(exchange, token: Array(request.authBytes.readableBytesView), context: gateway, on: loop)
+                reply(step.map { result in
+                    handler.value.advance(to: result.step, exchange: result.exchange, sequence: sequence)
+                    return SaslAuthenticateAPI.response(for: result.step)
+                })
+            case DescribeUserScramCredentialsRequest.apiKey where DescribeUserScramCredentialsAPI.range.contains(frame.apiVersion):
+                reply(DescribeUserScramCredentialsAPI.respond(to: try decode(DescribeUserScramCredentialsRequest.self), context: gateway, on: loop))
+            case AlterUserScramCredentialsRequest.apiKey where AlterUserScramCredentialsAPI.range.contains(frame.apiVersion):
+                reply(AlterUserScramCredentialsAPI.respond(to: try decode(AlterUserScramCredentialsRequest.self), context: gateway, on: loop))
             default:
                 self.close(context, "API or version not supported", error: nil, frame: frame)
             }
@@ -183,9 +222,66 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 context.write(self.wrapOutboundOut(next), promise: nil)
                 wrote = true
             }
+            if self.nextToWrite == self.closeAfterSequence {
+                // The client reads why (a failed authentication), then the connection ends.
+                context.writeAndFlush(self.wrapOutboundOut(ByteBuffer())).whenComplete { [channel = context.channel] _ in
+                    channel.close(promise: nil)
+                }
+                return
+            }
             self.nextToWrite += 1
         }
         if wrote { context.flush() }
+    }
+
+    /// After a SaslAuthenticate step: wait for the next token, let the connection in, or close it once
+    /// the failure has been answered.
+    private func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, sequence: Int) {
+        switch step {
+        case .challenge:
+            self.sasl = .exchanging(exchange, bareTokens: false)
+        case .authenticated(let user, _):
+            self.sasl = .authenticated(user: user)
+            self.logger[metadataKey: "sasl.user"] = "\(user)"
+            self.logger.debug("authenticated", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)"])
+        case .failed(let message):
+            self.sasl = .failed
+            self.closeAfterSequence = sequence
+            self.logger.info("SASL authentication failed", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)", "reason": "\(message)"])
+        }
+    }
+
+    /// A token sent bare after a v0 SaslHandshake (a length and the bytes, no request header), answered
+    /// the same way; a failure closes the connection without an answer, as Kafka does.
+    private func authenticateBareToken(_ token: ByteBuffer, context: ChannelHandlerContext) {
+        guard case .exchanging(let exchange, bareTokens: true) = self.sasl else { return }
+        self.sasl = .checking
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        SaslAuthenticateAPI.step(exchange, token: Array(token.readableBytesView), context: self.gateway, on: context.eventLoop).whenComplete { result in
+            let context = boundContext.value
+            guard case .success(let (step, exchange)) = result else {
+                handler.value.close(context, "SASL check failed", error: nil)
+                return
+            }
+            switch step {
+            case .challenge(let reply), .authenticated(_, let reply):
+                var frame = context.channel.allocator.buffer(capacity: 4 + reply.count)
+                frame.writeInteger(Int32(reply.count))
+                frame.writeBytes(reply)
+                context.writeAndFlush(handler.value.wrapOutboundOut(frame), promise: nil)
+                if case .authenticated(let user, _) = step {
+                    handler.value.sasl = .authenticated(user: user)
+                    handler.value.logger[metadataKey: "sasl.user"] = "\(user)"
+                } else {
+                    handler.value.sasl = .exchanging(exchange, bareTokens: true)
+                }
+            case .failed(let message):
+                handler.value.sasl = .failed
+                handler.value.logger.info("SASL authentication failed", metadata: ["reason": "\(message)"])
+                context.close(promise: nil)
+            }
+        }
     }
 
     private func skip(_ sequence: Int, context: ChannelHandlerContext) {

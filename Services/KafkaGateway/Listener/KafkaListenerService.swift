@@ -4,9 +4,12 @@ import MonologKafkaProtocol
 import MonologProcess
 import NIOCore
 import NIOPosix
+import NIOSSL
+import MonologSecurity
 import ServiceLifecycle
 
-/// Accepts Kafka clients on the configured address; each connection gets its own pipeline.
+/// Accepts Kafka clients on the configured address; each connection gets its own pipeline: TLS first
+/// on an SSL or SASL_SSL listener, then framing, then the connection handler (which enforces SASL).
 struct KafkaListenerService: Service {
     let address: ListenAddress
     let maxFrameBytes: Int
@@ -16,12 +19,15 @@ struct KafkaListenerService: Service {
     func run() async throws {
         let gateway = self.gateway
         let maxFrameBytes = self.maxFrameBytes
+        let security = gateway.settings.security
+        let tls = security.kafkaProtocol.usesTLS ? try TLSContexts.server(security) : nil
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
                     )
@@ -30,7 +36,13 @@ struct KafkaListenerService: Service {
             }
             .bind(host: self.address.bindHost, port: self.address.port)
             .get()
-        self.logger.info("kafka gateway listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "")"])
+        self.logger.info(
+            "kafka gateway listening",
+            metadata: [
+                "address": "\(channel.localAddress.map { "\($0)" } ?? "")", "security_protocol": "\(security.kafkaProtocol.rawValue)",
+                "client_certificates": "\(security.kafkaProtocol.usesTLS && security.tlsClientCAFile != nil ? "required" : "not required")",
+            ]
+        )
         ReadinessNotice.announce()
         try await withGracefulShutdownHandler {
             try await channel.closeFuture.get()

@@ -1,0 +1,30 @@
+import MonologSecurity
+
+/// Where one connection stands with SASL. On a SASL listener a connection starts `awaitingHandshake`
+/// and may send only ApiVersions, SaslHandshake and SaslAuthenticate until it is `authenticated`; on
+/// other listeners it starts `notRequired`.
+enum SaslAuthentication {
+    case notRequired
+    case awaitingHandshake
+    /// SaslHandshake chose the mechanism. After a v0 handshake the client sends bare tokens (a length
+    /// and the bytes, no Kafka header); after v1 it wraps them in SaslAuthenticate.
+    case exchanging(SaslServerExchange, bareTokens: Bool)
+    /// A token is being checked (off the event loop); nothing else is accepted meanwhile.
+    case checking
+    case authenticated(user: String)
+    case failed
+
+    /// Whether a request with this API key may be served now.
+    func allows(apiKey: Int16) -> Bool {
+        switch self {
+        case .notRequired, .authenticated: true
+        case .awaitingHandshake, .exchanging, .checking: SaslHandshakeAPI.unauthenticatedAPIs.contains(apiKey)
+        case .failed: false
+        }
+    }
+
+    var expectsBareToken: Bool {
+        if case .exchanging(_, bareTokens: true) = self { return true }
+        return false
+    }
+}
