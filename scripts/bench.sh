@@ -73,16 +73,18 @@ cpu_ticks() {
     echo "$total"
 }
 
-# {"storage-writer": kB, ...}: resident memory of each process, the supervisor included.
-rss_json() {
+# {"storage-writer": [rss_kB, pss_kB], ...}: resident memory of each process, the supervisor included.
+# RSS counts pages shared with other processes (the Swift runtime, Foundation) in full in each one;
+# PSS divides them among their users, so the PSS sum is what the tree takes together.
+memory_json() {
     {
         echo "supervisor $supervisor_pid"
         service_pids
     } | while read -r name pid; do
-        echo "$name $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+        echo "$name $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0) $(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)"
     done | python3 -c '
 import json, sys
-print(json.dumps({name: int(kb) for name, kb in (line.split() for line in sys.stdin)}))'
+print(json.dumps({name: [int(rss), int(pss)] for name, rss, pss in (line.split() for line in sys.stdin)}))'
 }
 
 start_broker() {
@@ -121,7 +123,7 @@ for run in $(seq 1 "$runs"); do
     http_post /api/topics '{"name":"batch","partitions":1}'
     http_post /api/topics '{"name":"idle","partitions":1}'
     sleep 1
-    record "{\"mode\":\"startup\",\"seconds\":$startup_seconds,\"idle_rss_kb\":$(rss_json)}"
+    record "{\"mode\":\"startup\",\"seconds\":$startup_seconds,\"idle_memory_kb\":$(memory_json)}"
 
     log "run $run/$runs: a. $sync_producers producers each waiting for its ack, ${sync_seconds} s"
     record "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$sync_producers" --seconds "$sync_seconds")"
@@ -130,10 +132,10 @@ for run in $(seq 1 "$runs"); do
     "$loadgen" produce-batch --brokers "$brokers" --topic batch --messages "$batch_messages" > "$bench_dir/batch.json" &
     loadgen_pid=$!
     sleep 2
-    loaded_rss="$(rss_json)"
+    loaded_memory="$(memory_json)"
     wait "$loadgen_pid"
     record "$(cat "$bench_dir/batch.json")"
-    record "{\"mode\":\"loaded-rss\",\"rss_kb\":$loaded_rss}"
+    record "{\"mode\":\"loaded-memory\",\"memory_kb\":$loaded_memory}"
 
     log "run $run/$runs: c. consume $batch_messages messages from the start"
     record "$("$loadgen" consume --brokers "$brokers" --topic batch --messages "$batch_messages")"
