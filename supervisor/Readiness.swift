@@ -1,6 +1,7 @@
 import Foundation
+import MonologConfig
 
-/// Checks that a service answers: the Kafka gateway with Metadata, the HTTP gateway on TCP.
+/// Checks that a service answers: the Kafka gateway with a request its listener allows, the HTTP gateway on TCP.
 enum Readiness {
     static func tcpAccepts(host: String, port: Int) -> Bool {
         guard let fd = tcpConnect(host: host, port: port) else { return false }
@@ -56,15 +57,26 @@ enum Readiness {
         return await check()
     }
 
-    /// Sends a Metadata v0 request (all topics) and waits up to a second for any answer frame.
-    static func kafkaMetadataAnswered(host: String, port: Int) -> Bool {
+    /// Whether the Kafka gateway answers, in a way its listener allows before any authentication: a
+    /// Metadata request on PLAINTEXT, ApiVersions on SASL_PLAINTEXT (nothing else is answered before
+    /// SASL), and a TCP accept on TLS listeners (the supervisor does not speak TLS).
+    static func kafkaAnswers(host: String, port: Int, securityProtocol: SecuritySettings.KafkaSecurityProtocol) -> Bool {
+        switch securityProtocol {
+        case .plaintext: self.kafkaRequestAnswered(host: host, port: port, apiKey: 3, body: [0, 0, 0, 0])  // Metadata v0, all topics
+        case .saslPlaintext: self.kafkaRequestAnswered(host: host, port: port, apiKey: 18, body: [])  // ApiVersions v0
+        case .ssl, .saslSSL: self.tcpAccepts(host: host, port: port)
+        }
+    }
+
+    /// Sends a version-0 request of `apiKey` with `body` and waits up to a second for any answer frame.
+    private static func kafkaRequestAnswered(host: String, port: Int, apiKey: UInt8, body requestBody: [UInt8]) -> Bool {
         guard let fd = tcpConnect(host: host, port: port) else { return false }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 1, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let clientID = Array("monolog-supervisor".utf8)
-        // api_key 3, api_version 0, correlation_id 1, client_id, then an empty topic array (all topics).
-        var body: [UInt8] = [0, 3, 0, 0, 0, 0, 0, 1, 0, UInt8(clientID.count)] + clientID + [0, 0, 0, 0]
+        // api_key, api_version 0, correlation_id 1, client_id, then the body.
+        var body: [UInt8] = [0, apiKey, 0, 0, 0, 0, 0, 1, 0, UInt8(clientID.count)] + clientID + requestBody
         body = withUnsafeBytes(of: UInt32(body.count).bigEndian, Array.init) + body
         guard body.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == body.count else { return false }
         var header = [UInt8](repeating: 0, count: 8)

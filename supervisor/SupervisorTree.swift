@@ -136,8 +136,9 @@ struct SupervisorTree {
     private func logWhenServing(startedAt: ContinuousClock.Instant) async {
         let kafka = self.config.kafkaAddress
         let http = self.config.httpAddress
+        let securityProtocol = self.config.security.kafkaProtocol
         let ready = await Readiness.wait(timeout: .seconds(120)) {
-            Readiness.kafkaMetadataAnswered(host: kafka.connectHost, port: kafka.port)
+            Readiness.kafkaAnswers(host: kafka.connectHost, port: kafka.port, securityProtocol: securityProtocol)
                 && Readiness.tcpAccepts(host: http.connectHost, port: http.port)
         }
         guard ready, !Task.isCancelled else { return }

@@ -49,6 +49,8 @@ import Testing
         )
         let token = try await Self.addUser(broker, "alice", password: "wonder land")
         #expect(token.hasPrefix("mlg_"))
+        // The supervisor sees the secured gateways as serving, as it does a plaintext one.
+        #expect(try await eventually(timeout: .seconds(10)) { broker.log.contains("monolog ready") })
 
         // kcat: produce with SCRAM-SHA-512, read back with PLAIN, both over TLS.
         let lines = (0..<20).map { "kcat-\($0)" }
@@ -204,6 +206,8 @@ import Testing
     @Test func saslPlaintextEnforcesAuthenticationOnTheWire() async throws {
         let broker = try await Broker.start(extraArguments: ["--kafka-security-protocol", "SASL_PLAINTEXT"])
         _ = try await Self.addUser(broker, "bob", password: "builder")
+        // Readiness on a SASL listener asks ApiVersions, the one request answered before authentication.
+        #expect(try await eventually(timeout: .seconds(10)) { broker.log.contains("monolog ready") })
         let port = broker.kafkaPort
         try await blocking {
             // Before authenticating, anything but ApiVersions and SASL ends the connection.

@@ -41,10 +41,21 @@ def produce(args):
     return sent, acknowledged, failed, remaining, errors, fatal
 
 
+def retried(call, attempts=10):
+    """A metadata call, retried while the broker is still coming back (a transport error is retriable)."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except KafkaException:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1)
+
+
 def read_back(args):
     consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "durability-check", "enable.auto.commit": False})
-    partitions = consumer.list_topics(args.topic, timeout=30).topics[args.topic].partitions
-    ends = {p: consumer.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30)[1] for p in partitions}
+    partitions = retried(lambda: consumer.list_topics(args.topic, timeout=30)).topics[args.topic].partitions
+    ends = {p: retried(lambda: consumer.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30))[1] for p in partitions}
     consumer.assign([TopicPartition(args.topic, p, -2) for p in partitions])
     values, positions, deadline = [], {p: 0 for p in partitions}, time.time() + 120
     while any(positions[p] < ends[p] for p in partitions) and time.time() < deadline:
@@ -70,7 +81,11 @@ def main():
         import os
         os.dup2(os.open(args.log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644), 2)
     sent, acknowledged, failed, unflushed, errors, fatal = produce(args)
-    read = read_back(args)
+    try:
+        read = read_back(args)
+    except Exception as error:  # say why, rather than leave the test an empty report
+        print(json.dumps({"sent": sent, "acknowledged": len(set(acknowledged)), "read_back_error": repr(error)}))
+        return
     counts = collections.Counter(read)
     acked = set(acknowledged)
     print(json.dumps({
