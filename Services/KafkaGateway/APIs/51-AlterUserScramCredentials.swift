@@ -21,18 +21,22 @@ enum AlterUserScramCredentialsAPI {
             result.errorMessage = message
             return result
         }
-        // One change per (user, mechanism) pair at most; a user named in several changes is refused whole.
+        // A user whose credential for one mechanism changes twice in one request is refused whole
+        // (DUPLICATE_RESOURCE), as Kafka does.
         let names = request.deletions.map(\.name) + request.upsertions.map(\.name)
         let duplicated = Set(names.filter { name in
             let pairs = request.deletions.filter { $0.name == name }.map(\.mechanism) + request.upsertions.filter { $0.name == name }.map(\.mechanism)
             return Set(pairs).count != pairs.count
         })
-        var changes: [(user: String, change: EventLoopFuture<Result>)] = []
+        @Sendable func refused(_ user: String, _ code: Int16, _ message: String) -> EventLoopFuture<Result> {
+            eventLoop.makeSucceededFuture(result(user, code, message))
+        }
+        var changes: [EventLoopFuture<Result>] = []
         for deletion in request.deletions {
             let user = deletion.name
             guard !duplicated.contains(user) else { continue }
             guard let mechanism = ScramMechanism(kafkaType: deletion.mechanism) else {
-                changes.append((user, eventLoop.makeSucceededFuture(result(user, KafkaErrorCode.unsupportedSaslMechanism, "unknown SCRAM mechanism \(deletion.mechanism)"))))
+                changes.append(refused(user, KafkaErrorCode.unsupportedSaslMechanism, "unknown SCRAM mechanism \(deletion.mechanism)"))
                 continue
             }
             let change = context.writer.submit(.deleteScramCredential(user: user, mechanism: mechanism.rawValue), on: eventLoop).map { answer in
@@ -41,20 +45,20 @@ enum AlterUserScramCredentialsAPI {
                 }
                 return result(user)
             }.recover { result(user, KafkaErrorCode.from($0), "\($0)") }
-            changes.append((user, change))
+            changes.append(change)
         }
         for upsertion in request.upsertions {
             let user = upsertion.name
             guard !duplicated.contains(user) else { continue }
             guard let mechanism = ScramMechanism(kafkaType: upsertion.mechanism) else {
-                changes.append((user, eventLoop.makeSucceededFuture(result(user, KafkaErrorCode.unsupportedSaslMechanism, "unknown SCRAM mechanism \(upsertion.mechanism)"))))
+                changes.append(refused(user, KafkaErrorCode.unsupportedSaslMechanism, "unknown SCRAM mechanism \(upsertion.mechanism)"))
                 continue
             }
             guard !user.isEmpty, upsertion.salt.readableBytes > 0, upsertion.saltedPassword.readableBytes > 0,
                 ScramMechanism.iterationRange.contains(Int(upsertion.iterations))
             else {
                 let problem = "a credential needs a user, a salt, a salted password and \(ScramMechanism.iterationRange.lowerBound)–\(ScramMechanism.iterationRange.upperBound) iterations"
-                changes.append((user, eventLoop.makeSucceededFuture(result(user, KafkaErrorCode.unacceptableCredential, problem))))
+                changes.append(refused(user, KafkaErrorCode.unacceptableCredential, problem))
                 continue
             }
             let credential = ScramCredential(
@@ -66,9 +70,9 @@ enum AlterUserScramCredentialsAPI {
             let change = context.writer.submit(.upsertScramCredential(user: user, credential: credential.record), on: eventLoop)
                 .map { _ in result(user) }
                 .recover { result(user, KafkaErrorCode.from($0), "\($0)") }
-            changes.append((user, change))
+            changes.append(change)
         }
-        return EventLoopFuture.whenAllSucceed(changes.map(\.change), on: eventLoop).map { results in
+        return EventLoopFuture.whenAllSucceed(changes, on: eventLoop).map { results in
             // One result per user: its first error, else success.
             var byUser: [String: Result] = [:]
             var order: [String] = []
