@@ -8,8 +8,11 @@ import Synchronization
 ///
 /// It connects on first use and again after the writer restarts: a request that finds no writer keeps
 /// trying until `connectTimeout` has passed, so a gateway rides out a writer restart instead of failing
-/// at once. Requests already in flight when the connection drops fail with `.connectionLost`, never
-/// silently retried, because their writes may have committed.
+/// at once. Requests already in flight when the connection drops fail with `.connectionLost`, because
+/// their writes may have committed; except idempotent appends, which are sent again, first, on the next
+/// connection: the writer answers a copy of a committed batch with its first offsets. (Failing those
+/// would leave a Kafka producer unsure whether they were stored; librdkafka then bumps its epoch and
+/// sends them again under it, which would store a committed batch twice.)
 ///
 /// `submit` keeps requests in the order they were submitted, across reconnections too: while there is
 /// no connection they wait in one queue, written in order once it is back, and nothing overtakes them.
@@ -33,6 +36,13 @@ public final class WriterClient: Sendable {
     /// Submitted requests waiting for a connection, in submission order, and how many there are.
     private let laneInput: AsyncStream<QueuedRequest>.Continuation
     private let laneDepth = Mutex(0)
+    /// Idempotent appends that were in flight when a connection dropped, in the order they were sent:
+    /// written before anything else on the next connection.
+    private let resendQueue = Mutex<[OutboundWriterRequest]>([])
+    private let resent = Mutex(0)
+
+    /// How many requests lost with a connection have been sent again on a new one (for logs and tests).
+    public var resentRequests: Int { self.resent.withLock { $0 } }
 
     private struct QueuedRequest: Sendable {
         var request: WriterRequest
@@ -207,9 +217,49 @@ public final class WriterClient: Sendable {
         self.close()
     }
 
-    /// A subscriber must not stay disconnected: reconnect in the background until the writer is back.
+    /// Keeps requests lost with a connection for the next one, and fails any not resent within
+    /// `connectTimeout` (the writer did not come back in time).
+    private func queueForResend(_ lost: [OutboundWriterRequest]) {
+        self.resendQueue.withLock { $0 += lost }
+        self.logger.debug("storage writer connection lost; idempotent appends will be sent again", metadata: ["requests": "\(lost.count)"])
+        for request in lost {
+            let key = ObjectIdentifier(request.promise.futureResult)
+            request.promise.futureResult.eventLoop.scheduleTask(in: .nanoseconds(Int64(self.connectTimeout.components.seconds) * 1_000_000_000)) {
+                let expired = self.resendQueue.withLock { queue -> Bool in
+                    guard let index = queue.firstIndex(where: { ObjectIdentifier($0.promise.futureResult) == key }) else { return false }
+                    queue.remove(at: index)
+                    return true
+                }
+                if expired {
+                    request.promise.fail(WriterClientError(.connectionLost, "storage writer gone mid-request and not back within \(self.connectTimeout)"))
+                }
+            }
+        }
+    }
+
+    /// Writes the lost requests on a new connection, in their original order.
+    private func resendLost(on channel: any Channel) {
+        let lost = self.resendQueue.withLock { queue -> [OutboundWriterRequest] in
+            defer { queue = [] }
+            return queue
+        }
+        guard !lost.isEmpty else { return }
+        self.resent.withLock { $0 += lost.count }
+        for request in lost {
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenFailure { error in
+                request.promise.fail(WriterClientError(.unavailable, "not sent: \(error)"))
+            }
+            channel.write(request, promise: written)
+        }
+        channel.flush()
+    }
+
+    /// A subscriber must not stay disconnected, nor may lost appends wait for a next request that may
+    /// never come: reconnect in the background until the writer is back.
     private func reconnectForSubscription() {
-        guard self.watermarkHandler.withLock({ $0 }) != nil, !self.closed.withLock({ $0 }) else { return }
+        let waiting = self.watermarkHandler.withLock({ $0 }) != nil || !self.resendQueue.withLock({ $0.isEmpty })
+        guard waiting, !self.closed.withLock({ $0 }) else { return }
         Task {
             while !self.closed.withLock({ $0 }) {
                 if (try? await self.connectedChannel(deadline: ContinuousClock.now + .seconds(1))) != nil { return }
@@ -226,7 +276,9 @@ public final class WriterClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WriterFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(WriterClientHandler(onWatermarks: handler))
+                    try channel.pipeline.syncOperations.addHandler(
+                        WriterClientHandler(onWatermarks: handler, onLost: { [self] lost in self.queueForResend(lost) })
+                    )
                 }
             }
             .connect(unixDomainSocketPath: self.socketPath)
@@ -250,6 +302,8 @@ public final class WriterClient: Sendable {
                 }
             }
             .map { channel in
+                // Before the channel is handed out (so before anything submitted since): what was lost.
+                self.resendLost(on: channel)
                 channel.closeFuture.whenComplete { _ in
                     self.forget(channel)
                     self.reconnectForSubscription()

@@ -2,31 +2,34 @@ import MonologWriterProtocol
 import NIOCore
 
 /// A request on its way to the writer, with the promise its response completes.
-struct OutboundWriterRequest {
+struct OutboundWriterRequest: Sendable {
     var message: WriterRequest
     var promise: EventLoopPromise<WriterResponse>
 }
 
-/// Gives each outgoing request an id, pairs each response with its request, and fails whatever is still
-/// in flight when the connection drops.
+/// Gives each outgoing request an id, pairs each response with its request, and, when the connection
+/// drops, hands requests that are safe to send again (`isSafeToResend`) to `onLost` in the order they
+/// were sent, failing the rest.
 final class WriterClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = OutboundWriterRequest
     typealias OutboundOut = ByteBuffer
 
     private var nextRequestID: UInt64 = 1
-    private var inFlight: [UInt64: EventLoopPromise<WriterResponse>] = [:]
+    private var inFlight: [UInt64: OutboundWriterRequest] = [:]
     private let onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?
+    private let onLost: @Sendable ([OutboundWriterRequest]) -> Void
 
-    init(onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?) {
+    init(onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?, onLost: @escaping @Sendable ([OutboundWriterRequest]) -> Void) {
         self.onWatermarks = onWatermarks
+        self.onLost = onLost
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = self.unwrapOutboundIn(data)
         let requestID = self.nextRequestID
         self.nextRequestID &+= 1
-        self.inFlight[requestID] = request.promise
+        self.inFlight[requestID] = request
         var buffer = context.channel.allocator.buffer(capacity: 64)
         WriterEnvelope(requestID: requestID, message: request.message).encode(into: &buffer)
         context.write(self.wrapOutboundOut(buffer), promise: promise)
@@ -39,7 +42,7 @@ final class WriterClientHandler: ChannelDuplexHandler {
                 self.onWatermarks?(watermarks)
                 return
             }
-            self.inFlight.removeValue(forKey: response.requestID)?.succeed(response.message)
+            self.inFlight.removeValue(forKey: response.requestID)?.promise.succeed(response.message)
         } catch {
             context.fireErrorCaught(error)
             context.close(promise: nil)
@@ -47,11 +50,17 @@ final class WriterClientHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        let lost = self.inFlight
+        let lost = self.inFlight.sorted { $0.key < $1.key }.map(\.value)
         self.inFlight = [:]
-        for promise in lost.values {
-            promise.fail(WriterClientError(.connectionLost, "connection to the storage writer lost mid-request"))
+        var resend: [OutboundWriterRequest] = []
+        for request in lost {
+            if request.message.isSafeToResend {
+                resend.append(request)
+            } else {
+                request.promise.fail(WriterClientError(.connectionLost, "connection to the storage writer lost mid-request"))
+            }
         }
+        if !resend.isEmpty { self.onLost(resend) }
         context.fireChannelInactive()
     }
 
@@ -62,3 +71,21 @@ final class WriterClientHandler: ChannelDuplexHandler {
 
 @available(*, unavailable)
 extension WriterClientHandler: Sendable {}
+
+extension WriterRequest {
+    /// Whether a copy of this request, sent again after a lost connection, cannot store anything twice:
+    /// an append whose every batch carries a producer id, which the writer recognises as already stored
+    /// (answering with its first offsets) if the first copy committed.
+    var isSafeToResend: Bool {
+        guard case .append(_, _, let batches) = self else { return false }
+        // RecordBatch v2: batchLength at byte 8 (it counts from byte 12), producerId at byte 43.
+        var index = batches.readerIndex
+        while index < batches.writerIndex {
+            guard let length = batches.getInteger(at: index + 8, as: Int32.self),
+                let producerID = batches.getInteger(at: index + 43, as: Int64.self), length > 0, producerID >= 0
+            else { return false }
+            index += 12 + Int(length)
+        }
+        return index == batches.writerIndex && index > batches.readerIndex
+    }
+}

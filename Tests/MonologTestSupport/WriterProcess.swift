@@ -8,6 +8,8 @@ public final class WriterProcess: @unchecked Sendable {
     public let dataDirectory: String
     public let extraArguments: [String]
     private var process: Process?
+    /// The running writer's pid, for signals a test sends itself (SIGSTOP).
+    public var pid: pid_t? { self.process?.processIdentifier }
 
     public var socketPath: String { self.dataDirectory + "/writer.sock" }
     public var databasePath: String { self.dataDirectory + "/monolog.db" }
