@@ -8,8 +8,9 @@ enum OpenAPIDocument {
       "info": {
         "title": "Monolog HTTP API",
         "version": "1",
-        "description": "Topics, messages and consumer groups of a Monolog broker. Every error is {\"error\":{\"code\",\"message\"}}."
+        "description": "Topics, messages and consumer groups of a Monolog broker. Every error is {\"error\":{\"code\",\"message\"}}. With --http-auth true, every operation except /healthz and /readyz needs a user's bearer token or basic credentials and answers 401 (code unauthorized) without them."
       },
+      "security": [{}, {"bearer": []}, {"basic": []}],
       "paths": {
         "/api/topics": {
           "get": {
@@ -79,11 +80,12 @@ enum OpenAPIDocument {
           }
         },
         "/healthz": {
-          "get": {"summary": "The process answers", "responses": {"200": {"description": "alive"}}}
+          "get": {"summary": "The process answers", "security": [{}], "responses": {"200": {"description": "alive"}}}
         },
         "/readyz": {
           "get": {
             "summary": "The storage writer answers and the database reads",
+            "security": [{}],
             "responses": {"200": {"description": "ready"}, "503": {"description": "not ready, naming what is wrong"}}
           }
         },
@@ -107,6 +109,10 @@ enum OpenAPIDocument {
         }
       },
       "components": {
+        "securitySchemes": {
+          "bearer": {"type": "http", "scheme": "bearer", "description": "a token from monolog-supervisor users add"},
+          "basic": {"type": "http", "scheme": "basic", "description": "a user's name and password, as for SASL"}
+        },
         "parameters": {
           "Topic": {"name": "topic", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[a-zA-Z0-9._-]{1,249}$"}}
         },
