@@ -270,7 +270,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MonologTestSupport", "MonologKafkaProtocol", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage",
-                "MonologRecords", "MonologSecurity", log,
+                "MonologRecords", "MonologSecurity", "MonologProcess", log,
             ] + nio,
             swiftSettings: swiftSettings
         ),
