@@ -83,7 +83,7 @@ import Testing
 
         // A stopped Kafka gateway does not hang the scrape: it shows as down, the rest still reports.
         let gateway = try #require(broker.pids(of: "monolog-kafka-gateway").first)
-        kill(gateway, SIGSTOP)
+        #expect(try await stopProcess(gateway), "the Kafka gateway did not stop")
         let started = ContinuousClock.now
         let whileStopped = Exposition(try await broker.get("/metrics").body)
         kill(gateway, SIGCONT)

@@ -25,3 +25,16 @@ public enum ProcessTable {
         return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 }
+
+/// Stops a process with SIGSTOP and waits until the kernel reports it stopped (state `T` in
+/// /proc/<pid>/stat): the signal is delivered asynchronously, and a test that probes at once can still
+/// be answered. False if it did not stop within `timeout`.
+public func stopProcess(_ pid: pid_t, timeout: Duration = .seconds(5)) async throws -> Bool {
+    kill(pid, SIGSTOP)
+    return try await eventually(timeout: timeout, every: .milliseconds(5)) {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("T")
+    }
+}
