@@ -4,7 +4,6 @@ import MonologKafkaProtocol
 import MonologObservability
 import MonologRecords
 import NIOCore
-import Synchronization
 
 /// What the Kafka gateway counts, through swift-metrics: request latency per API, records and bytes
 /// that Fetch returns per topic, connections, and the groups its coordinator holds.
@@ -21,11 +20,7 @@ enum KafkaMetrics {
         self.requestTimers[apiKey]?.recordNanoseconds((NIODeadline.now() - start).nanoseconds)
     }
 
-    private struct TopicCounters {
-        var messages: Counter
-        var bytes: Counter
-    }
-    private static let outByTopic = Mutex<[String: TopicCounters]>([:])
+    private static let fetched = TopicTrafficCounters(messages: MetricCatalog.kafkaMessagesOut, bytes: MetricCatalog.kafkaBytesOut)
 
     /// Counts what a Fetch response carries, per topic: whole batches, as they go out.
     static func recordFetched(_ response: FetchResponse) {
@@ -38,17 +33,7 @@ enum KafkaMetrics {
                 messages += self.recordCount(in: records)
             }
             guard bytes > 0 else { continue }
-            let counters = self.outByTopic.withLock { cache in
-                if let counters = cache[topic.topic] { return counters }
-                let counters = TopicCounters(
-                    messages: Counter(label: MetricCatalog.kafkaMessagesOut, dimensions: [("topic", topic.topic)]),
-                    bytes: Counter(label: MetricCatalog.kafkaBytesOut, dimensions: [("topic", topic.topic)])
-                )
-                cache[topic.topic] = counters
-                return counters
-            }
-            counters.messages.increment(by: messages)
-            counters.bytes.increment(by: bytes)
+            self.fetched.record(topic: topic.topic, messages: messages, bytes: bytes)
         }
     }
 

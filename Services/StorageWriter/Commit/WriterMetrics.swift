@@ -6,10 +6,9 @@ import MonologWriterProtocol
 
 /// What the writer counts, reported through swift-metrics: messages and bytes in per topic, each
 /// group's size, its commit and fsync times, and refused requests. Used by the commit thread only, so
-/// the per-topic counters are cached without a lock.
+/// the refusal counters are cached without a lock.
 final class WriterMetrics {
-    private var messagesIn: [String: Counter] = [:]
-    private var bytesIn: [String: Counter] = [:]
+    private let appended = TopicTrafficCounters(messages: MetricCatalog.writerMessagesIn, bytes: MetricCatalog.writerBytesIn)
     private var rejected: [String: Counter] = [:]
     private let commitRequests = Recorder(label: MetricCatalog.writerCommitRequests)
     private let commitDuration = Metrics.Timer(label: MetricCatalog.writerCommitDuration)
@@ -25,8 +24,7 @@ final class WriterMetrics {
         for (command, outcome) in zip(commands, outcomes) {
             switch (command, outcome.response) {
             case (.append(let topic, _, let batches), .appended(let base, let last, _, _)) where !outcome.watermarks.isEmpty:
-                self.counter(&self.messagesIn, MetricCatalog.writerMessagesIn, topic).increment(by: Int(last - base + 1))
-                self.counter(&self.bytesIn, MetricCatalog.writerBytesIn, topic).increment(by: batches.reduce(0) { $0 + $1.bytes.readableBytes })
+                self.appended.record(topic: topic, messages: Int(last - base + 1), bytes: batches.reduce(0) { $0 + $1.bytes.readableBytes })
             case (_, .error(let code, _)):
                 self.recordRejection(code)
             default:
@@ -42,12 +40,5 @@ final class WriterMetrics {
             self.rejected[name] = Counter(label: MetricCatalog.writerRejectedRequests, dimensions: [("code", name)])
         }
         self.rejected[name]!.increment()
-    }
-
-    private func counter(_ cache: inout [String: Counter], _ label: String, _ topic: String) -> Counter {
-        if let counter = cache[topic] { return counter }
-        let counter = Counter(label: label, dimensions: [("topic", topic)])
-        cache[topic] = counter
-        return counter
     }
 }
