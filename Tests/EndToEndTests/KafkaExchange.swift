@@ -11,21 +11,42 @@ func kafkaExchange<Request: KafkaRequestMessage, Response: KafkaMessage>(
     as _: Response.Type
 ) async throws -> Response {
     try await blocking {
+        guard let response = try KafkaSession(port: port).exchange(request, version: version, as: Response.self) else {
+            throw KafkaExchangeError.closed
+        }
+        return response
+    }
+}
+
+enum KafkaExchangeError: Error { case closed }
+
+/// One connection to the real Kafka gateway carrying several requests, encoded and decoded with the
+/// protocol library (for exchanges that depend on the connection, such as SASL). Blocking.
+final class KafkaSession {
+    let connection: RawKafkaConnection
+    private var correlationID: Int32 = 0
+
+    init(port: Int) throws { self.connection = try RawKafkaConnection(port: port) }
+
+    func send<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws {
+        self.correlationID += 1
         var header = RequestHeader()
         header.requestApiKey = Request.apiKey
         header.requestApiVersion = version
-        header.correlationId = 42
+        header.correlationId = self.correlationID
         header.clientId = "monolog-test"
         var buffer = ByteBuffer()
         try header.encode(into: &buffer, version: KafkaHeaderVersions.requestHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
         try request.encode(into: &buffer, version: version)
-        let connection = try RawKafkaConnection(port: port)
-        try connection.send(bigEndian(Int32(buffer.readableBytes)) + Array(buffer.readableBytesView))
-        guard let frame = try connection.receiveFrame() else { throw KafkaExchangeError.closed }
+        try self.connection.send(bigEndian(Int32(buffer.readableBytes)) + Array(buffer.readableBytesView))
+    }
+
+    /// The response, or nil when the broker closed the connection instead.
+    func exchange<Request: KafkaRequestMessage, Response: KafkaMessage>(_ request: Request, version: Int16, as _: Response.Type) throws -> Response? {
+        try self.send(request, version: version)
+        guard let frame = try self.connection.receiveFrame() else { return nil }
         var body = ByteBuffer(bytes: frame)
         _ = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
         return try Response(from: &body, version: version)
     }
 }
-
-enum KafkaExchangeError: Error { case closed }

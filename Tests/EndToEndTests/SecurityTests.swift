@@ -153,54 +153,6 @@ import Testing
         broker.removeFiles()
     }
 
-    /// One connection, several requests, decoded with the protocol library.
-    final class Session {
-        let connection: RawKafkaConnection
-        var correlationID: Int32 = 0
-
-        init(port: Int) throws { self.connection = try RawKafkaConnection(port: port) }
-
-        func send<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws {
-            self.correlationID += 1
-            var header = RequestHeader()
-            header.requestApiKey = Request.apiKey
-            header.requestApiVersion = version
-            header.correlationId = self.correlationID
-            header.clientId = "security-test"
-            var buffer = ByteBuffer()
-            try header.encode(into: &buffer, version: KafkaHeaderVersions.requestHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
-            try request.encode(into: &buffer, version: version)
-            try self.connection.send(bigEndian(Int32(buffer.readableBytes)) + Array(buffer.readableBytesView))
-        }
-
-        /// The response, or nil when the broker closed the connection instead.
-        func exchange<Request: KafkaRequestMessage, Response: KafkaMessage>(_ request: Request, version: Int16, as _: Response.Type) throws -> Response? {
-            try self.send(request, version: version)
-            guard let frame = try self.connection.receiveFrame() else { return nil }
-            var body = ByteBuffer(bytes: frame)
-            _ = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
-            return try Response(from: &body, version: version)
-        }
-
-        func handshake(_ mechanism: String, version: Int16 = 1) throws -> SaslHandshakeResponse? {
-            var request = SaslHandshakeRequest()
-            request.mechanism = mechanism
-            return try self.exchange(request, version: version, as: SaslHandshakeResponse.self)
-        }
-
-        func authenticate(_ token: [UInt8], version: Int16 = 2) throws -> SaslAuthenticateResponse? {
-            var request = SaslAuthenticateRequest()
-            request.authBytes = ByteBuffer(bytes: token)
-            return try self.exchange(request, version: version, as: SaslAuthenticateResponse.self)
-        }
-
-        func metadata() throws -> MetadataResponse? {
-            var request = MetadataRequest()
-            request.topics = []
-            return try self.exchange(request, version: 9, as: MetadataResponse.self)
-        }
-    }
-
     static func plain(_ user: String, _ password: String) -> [UInt8] { Array("\u{0}\(user)\u{0}\(password)".utf8) }
 
     @Test func saslPlaintextEnforcesAuthenticationOnTheWire() async throws {
@@ -211,23 +163,23 @@ import Testing
         let port = broker.kafkaPort
         try await blocking {
             // Before authenticating, anything but ApiVersions and SASL ends the connection.
-            let early = try Session(port: port)
+            let early = try KafkaSession(port: port)
             #expect(try early.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
             #expect(try early.metadata() == nil)
 
             // An unknown mechanism is refused with the enabled list.
-            let gssapi = try Session(port: port)
+            let gssapi = try KafkaSession(port: port)
             let refusedMechanism = try gssapi.handshake("GSSAPI")
             #expect(refusedMechanism?.errorCode == KafkaErrorCode.unsupportedSaslMechanism)
             #expect(refusedMechanism?.mechanisms == ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])
 
             // SaslAuthenticate before a handshake is an illegal state, and the connection closes.
-            let early2 = try Session(port: port)
+            let early2 = try KafkaSession(port: port)
             #expect(try early2.authenticate(Self.plain("bob", "builder"))?.errorCode == KafkaErrorCode.illegalSaslState)
             #expect(try early2.connection.receiveFrame() == nil)
 
             // A wrong password: SASL_AUTHENTICATION_FAILED with a message, then the connection closes.
-            let wrong = try Session(port: port)
+            let wrong = try KafkaSession(port: port)
             #expect(try wrong.handshake("PLAIN")?.errorCode == 0)
             let failed = try wrong.authenticate(Self.plain("bob", "wrong"))
             #expect(failed?.errorCode == KafkaErrorCode.saslAuthenticationFailed)
@@ -236,14 +188,14 @@ import Testing
 
             // The right password (SaslAuthenticate v0 and v2): requests are served.
             for version: Int16 in [0, 2] {
-                let right = try Session(port: port)
+                let right = try KafkaSession(port: port)
                 #expect(try right.handshake("PLAIN")?.errorCode == 0)
                 #expect(try right.authenticate(Self.plain("bob", "builder"), version: version)?.errorCode == 0)
                 #expect(try right.metadata()?.brokers.count == 1)
             }
 
             // After a v0 handshake the token goes bare (a length and the bytes), and so does the answer.
-            let bare = try Session(port: port)
+            let bare = try KafkaSession(port: port)
             #expect(try bare.handshake("PLAIN", version: 0)?.errorCode == 0)
             let token = Self.plain("bob", "builder")
             try bare.connection.send(bigEndian(Int32(token.count)) + token)
@@ -251,7 +203,7 @@ import Testing
             #expect(try bare.metadata()?.brokers.count == 1)
 
             // The SCRAM credential APIs, from an authenticated connection.
-            let admin = try Session(port: port)
+            let admin = try KafkaSession(port: port)
             _ = try admin.handshake("PLAIN")
             #expect(try admin.authenticate(Self.plain("bob", "builder"))?.errorCode == 0)
             var describe = DescribeUserScramCredentialsRequest()
@@ -282,7 +234,7 @@ import Testing
             let codes = Dictionary(uniqueKeysWithValues: (altered?.results ?? []).map { ($0.user, $0.errorCode) })
             #expect(codes == ["carol": 0, "dave": KafkaErrorCode.unacceptableCredential, "erin": KafkaErrorCode.resourceNotFound])
             // Carol can now sign in with PLAIN, checked against her SCRAM-SHA-512 credential.
-            let carol = try Session(port: port)
+            let carol = try KafkaSession(port: port)
             _ = try carol.handshake("PLAIN")
             #expect(try carol.authenticate(Self.plain("carol", "c4rol"))?.errorCode == 0)
         }
@@ -297,5 +249,26 @@ import Testing
         #expect(try await broker.readAll(topic: "plaintext-sasl").map(\.value) == ["scram over plaintext"])
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
+    }
+}
+
+/// The SASL and metadata requests these tests send.
+extension KafkaSession {
+    func handshake(_ mechanism: String, version: Int16 = 1) throws -> SaslHandshakeResponse? {
+        var request = SaslHandshakeRequest()
+        request.mechanism = mechanism
+        return try self.exchange(request, version: version, as: SaslHandshakeResponse.self)
+    }
+
+    func authenticate(_ token: [UInt8], version: Int16 = 2) throws -> SaslAuthenticateResponse? {
+        var request = SaslAuthenticateRequest()
+        request.authBytes = ByteBuffer(bytes: token)
+        return try self.exchange(request, version: version, as: SaslAuthenticateResponse.self)
+    }
+
+    func metadata() throws -> MetadataResponse? {
+        var request = MetadataRequest()
+        request.topics = []
+        return try self.exchange(request, version: 9, as: MetadataResponse.self)
     }
 }
