@@ -220,19 +220,18 @@ public final class WriterClient: Sendable {
     /// Keeps requests lost with a connection for the next one, and fails any not resent within
     /// `connectTimeout` (the writer did not come back in time).
     private func queueForResend(_ lost: [OutboundWriterRequest]) {
+        guard let first = lost.first else { return }
         self.resendQueue.withLock { $0 += lost }
         self.logger.debug("storage writer connection lost; idempotent appends will be sent again", metadata: ["requests": "\(lost.count)"])
-        for request in lost {
-            let key = ObjectIdentifier(request.promise.futureResult)
-            request.promise.futureResult.eventLoop.scheduleTask(in: .nanoseconds(Int64(self.connectTimeout.components.seconds) * 1_000_000_000)) {
-                let expired = self.resendQueue.withLock { queue -> Bool in
-                    guard let index = queue.firstIndex(where: { ObjectIdentifier($0.promise.futureResult) == key }) else { return false }
-                    queue.remove(at: index)
-                    return true
-                }
-                if expired {
-                    request.promise.fail(WriterClientError(.connectionLost, "storage writer gone mid-request and not back within \(self.connectTimeout)"))
-                }
+        let keys = Set(lost.map { ObjectIdentifier($0.promise.futureResult) })
+        first.promise.futureResult.eventLoop.scheduleTask(in: TimeAmount(self.connectTimeout)) {
+            let expired = self.resendQueue.withLock { queue -> [OutboundWriterRequest] in
+                let expired = queue.filter { keys.contains(ObjectIdentifier($0.promise.futureResult)) }
+                queue.removeAll { keys.contains(ObjectIdentifier($0.promise.futureResult)) }
+                return expired
+            }
+            for request in expired {
+                request.promise.fail(WriterClientError(.connectionLost, "storage writer gone mid-request and not back within \(self.connectTimeout)"))
             }
         }
     }

@@ -15,18 +15,17 @@ enum FetchAPI {
     static let maxWait = TimeAmount.seconds(30)
 
     static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
+        // min_bytes of record data is enough to answer (at least one byte, whatever the request says).
+        @Sendable func enough(_ response: FetchResponse) -> Bool { self.recordBytes(response) >= Int(max(request.minBytes, 1)) }
         let response = self.read(request, context: context, on: eventLoop).flatMap { first in
-            let bytes = self.recordBytes(first)
-            guard bytes < Int(max(request.minBytes, 1)), request.maxWaitMs > 0 else {
-                return eventLoop.makeSucceededFuture(first)
-            }
+            guard !enough(first), request.maxWaitMs > 0 else { return eventLoop.makeSucceededFuture(first) }
             let partitions = Set(request.topics.flatMap { topic in topic.partitions.map { TopicPartition(topic: topic.topic, partition: $0.partition) } })
             let wait = min(TimeAmount.milliseconds(Int64(request.maxWaitMs)), self.maxWait)
             // Register for the next commit, then read again: a commit that landed after the first read
             // but before the registration would otherwise go unnoticed for the whole wait.
             let woken = board.wait(for: partitions, maxWait: wait, on: eventLoop)
             return self.read(request, context: context, on: eventLoop).flatMap { second in
-                guard self.recordBytes(second) < Int(max(request.minBytes, 1)) else { return eventLoop.makeSucceededFuture(second) }
+                guard !enough(second) else { return eventLoop.makeSucceededFuture(second) }
                 return woken.flatMap { self.read(request, context: context, on: eventLoop) }
             }
         }

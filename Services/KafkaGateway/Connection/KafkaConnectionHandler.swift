@@ -164,7 +164,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 let handler = NIOLoopBound(self, eventLoop: loop)
                 let step = SaslAuthenticateAPI.step(exchange, token: Array(request.authBytes.readableBytesView), context: gateway, on: loop)
                 reply(step.map { result in
-                    handler.value.advance(to: result.step, exchange: result.exchange, sequence: sequence)
+                    handler.value.advance(to: result.step, exchange: result.exchange, bareTokens: false)
+                    if case .failed = result.step { handler.value.closeAfterSequence = sequence }
                     return SaslAuthenticateAPI.response(for: result.step)
                 })
             case DescribeUserScramCredentialsRequest.apiKey where DescribeUserScramCredentialsAPI.range.contains(frame.apiVersion):
@@ -234,19 +235,18 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         if wrote { context.flush() }
     }
 
-    /// After a SaslAuthenticate step: wait for the next token, let the connection in, or close it once
-    /// the failure has been answered.
-    private func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, sequence: Int) {
+    /// After a SASL step: wait for the next token (in the same form), let the connection in, or mark
+    /// it failed (the caller closes it).
+    private func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, bareTokens: Bool) {
         switch step {
         case .challenge:
-            self.sasl = .exchanging(exchange, bareTokens: false)
+            self.sasl = .exchanging(exchange, bareTokens: bareTokens)
         case .authenticated(let user, _):
             self.sasl = .authenticated(user: user)
             self.logger[metadataKey: "sasl.user"] = "\(user)"
             self.logger.debug("authenticated", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)"])
         case .failed(let message):
             self.sasl = .failed
-            self.closeAfterSequence = sequence
             self.logger.info("SASL authentication failed", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)", "reason": "\(message)"])
         }
     }
@@ -264,21 +264,14 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 handler.value.close(context, "SASL check failed", error: nil)
                 return
             }
+            handler.value.advance(to: step, exchange: exchange, bareTokens: true)
             switch step {
             case .challenge(let reply), .authenticated(_, let reply):
                 var frame = context.channel.allocator.buffer(capacity: 4 + reply.count)
                 frame.writeInteger(Int32(reply.count))
                 frame.writeBytes(reply)
                 context.writeAndFlush(handler.value.wrapOutboundOut(frame), promise: nil)
-                if case .authenticated(let user, _) = step {
-                    handler.value.sasl = .authenticated(user: user)
-                    handler.value.logger[metadataKey: "sasl.user"] = "\(user)"
-                } else {
-                    handler.value.sasl = .exchanging(exchange, bareTokens: true)
-                }
-            case .failed(let message):
-                handler.value.sasl = .failed
-                handler.value.logger.info("SASL authentication failed", metadata: ["reason": "\(message)"])
+            case .failed:
                 context.close(promise: nil)
             }
         }
