@@ -274,6 +274,7 @@ public final class WriterClient: Sendable {
         return ClientBootstrap(group: self.group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WriterFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(
                         WriterClientHandler(onWatermarks: handler, onLost: { [self] lost in self.queueForResend(lost) })

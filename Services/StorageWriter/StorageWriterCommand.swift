@@ -5,6 +5,8 @@ import MonologConfig
 import MonologObservability
 import MonologProcess
 import MonologStorage
+import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import UnixSignals
@@ -25,8 +27,8 @@ struct StorageWriterCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Refuse new writes while more than this many bytes wait for a commit.")
-    var maxQueuedBytes: Int = 256 * 1024 * 1024
+    @Option(help: "Commit a group of writes as soon as it holds this many bytes, without waiting for more.")
+    var maxGroupBytes: Int = 64 * 1024 * 1024
 
     @Option(help: "Refuse writes that would grow the database past this many bytes (0: no limit), as a full disk would.")
     var maxDatabaseBytes: Int64 = 0
@@ -67,14 +69,16 @@ struct StorageWriterCommand: AsyncParsableCommand {
             _ = try connection.pragma("max_page_count = \(max(1, self.maxDatabaseBytes / pageSize))")
         }
         let subscribers = WatermarkSubscribers()
+        // One thread reads, commits and answers (see GroupCommitter); metrics are served elsewhere.
+        let commitLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let committer = GroupCommitter(
             connection: connection,
             databasePath: directory.databasePath,
-            maxQueuedBytes: self.maxQueuedBytes,
+            maxGroupBytes: self.maxGroupBytes,
+            eventLoop: commitLoop.next(),
             logger: logger,
             onWatermarks: { subscribers.broadcast($0) }
         )
-        committer.start()
         let server = WriterServerService(directory: directory, committer: committer, subscribers: subscribers, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
@@ -87,6 +91,7 @@ struct StorageWriterCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
+        try await commitLoop.shutdownGracefully()
         _ = consume lock
     }
 }

@@ -150,6 +150,46 @@ import Testing
         writer.removeFiles()
     }
 
+    /// The same with appends large enough that their groups commit on the writer's helper thread while
+    /// its loop reads the next ones: nothing unacknowledged is kept, nothing acknowledged is lost.
+    @Test func aFullDiskDuringLargeConcurrentAppendsGivesStorageErrors() async throws {
+        let writer = try WriterProcess(extraArguments: ["--max-database-bytes", "\(8 << 20)"])
+        try await writer.start()
+        let client = Self.client(writer, name: "filler")
+        _ = try await client.createTopic("full", partitionCount: 1, ifNotExists: false)
+        let batch = RecordBatchBuilder.build([NewRecord(key: nil, value: [UInt8](repeating: 7, count: 300 * 1024), timestamp: 1)])
+        let outcomes = await withTaskGroup(of: (acknowledged: Int, failure: (any Error)?).self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    var acknowledged = 0
+                    for _ in 0..<40 {
+                        do {
+                            _ = try await client.append(topic: "full", partition: 0, batches: batch)
+                            acknowledged += 1
+                        } catch {
+                            return (acknowledged, error)
+                        }
+                    }
+                    return (acknowledged, nil)
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let failures = outcomes.compactMap { $0.failure as? WriterClientError }
+        #expect(!failures.isEmpty, "the quota never filled")
+        #expect(failures.count == outcomes.filter { $0.failure != nil }.count)
+        #expect(failures.allSatisfy { $0.code == .rejected(.storageFailure) })
+        #expect(writer.integrityCheck() == "ok")
+        let reader = try StorageReader(directory: DataDirectory(path: writer.dataDirectory))
+        let topic = try #require(try reader.topic(named: "full"))
+        let acknowledged = outcomes.reduce(0) { $0 + $1.acknowledged }
+        #expect(acknowledged > 0)
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.highWatermark == Int64(acknowledged))
+        try await writer.stop()
+        client.shutdown()
+        writer.removeFiles()
+    }
+
     /// A gateway that subscribed hears of each commit, and hears again after the writer restarts.
     @Test func subscribersHearOfCommitsAcrossWriterRestarts() async throws {
         let writer = try WriterProcess()

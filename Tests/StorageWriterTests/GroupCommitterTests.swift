@@ -4,6 +4,8 @@ import MonologRecords
 import MonologStorage
 import MonologWriterProtocol
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 @testable import StorageWriter
 import Synchronization
 import Testing
@@ -23,16 +25,16 @@ import Testing
         self.committer = GroupCommitter(
             connection: try SQLiteConnection.openForWriting(self.directory),
             databasePath: self.directory.databasePath,
-            maxQueuedBytes: 64 << 20,
+            maxGroupBytes: 64 << 20,
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
             logger: Logger(label: "test"),
             onWatermarks: { watermarks.append($0) }
         )
-        self.committer.start()
     }
 
-    func submit(_ command: WriteCommand) async -> WriterResponse {
+    func submit(_ command: WriteCommand, bytes: Int = 100) async -> WriterResponse {
         await withCheckedContinuation { continuation in
-            self.committer.submit(command, bytes: 100) { continuation.resume(returning: $0) }
+            self.committer.submit(command, bytes: bytes) { continuation.resume(returning: $0) }
         }
     }
 
@@ -57,7 +59,37 @@ import Testing
         #expect(offsets.sorted() == Array(0..<400))
         // Subscribers hear of every commit: the last watermark reported is the final high watermark.
         #expect(self.watermarks.all.last?.highWatermark == 400)
-        self.committer.stopAndDrain()
+        await self.committer.stopAndDrain()
+    }
+
+    /// A group of large appends commits on the helper thread; the appends that arrive meanwhile wait,
+    /// and, being large too, are applied and committed on the helper thread as the next group. Every
+    /// append lands once, at contiguous offsets, the first group before the second.
+    @Test func largeGroupsCommitOffTheLoopAndLoseNothing() async throws {
+        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        let answers = Mutex<[Int: Int64]>([:])
+        let allAnswered = AsyncStream.makeStream(of: Void.self)
+        let large = self.append(String(repeating: "x", count: 200 * 1024))
+        let committer = self.committer
+        @Sendable func submit(_ index: Int) {
+            committer.submit(large, bytes: 200 * 1024) { response in
+                guard case .appended(let base, _, _, _) = response else { return allAnswered.continuation.finish() }
+                if answers.withLock({ $0[index] = base; return $0.count }) == 12 { allAnswered.continuation.finish() }
+            }
+        }
+        // The first four are applied in one loop task; the commit check queued by the first of them runs
+        // next and starts the commit; the task queued after it sends the other eight during that commit.
+        committer.eventLoop.execute {
+            for index in 0..<4 { submit(index) }
+            committer.eventLoop.execute { for index in 4..<12 { submit(index) } }
+        }
+        for await _ in allAnswered.stream {}
+        let offsets = answers.withLock { $0 }
+        #expect(offsets.count == 12)
+        #expect(offsets.values.sorted() == Array(0..<12))
+        #expect((0..<4).map { offsets[$0] ?? -1 }.max()! < (4..<12).map { offsets[$0] ?? -1 }.min()!)
+        #expect(self.watermarks.all.last?.highWatermark == 12)
+        await self.committer.stopAndDrain()
     }
 
     @Test func aBadRequestDoesNotFailItsGroup() async throws {
@@ -75,11 +107,29 @@ import Testing
         let reader = try StorageReader(directory: self.directory)
         let topic = try #require(try reader.topic(named: "t"))
         #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.highWatermark == 2)
-        self.committer.stopAndDrain()
+        await self.committer.stopAndDrain()
+    }
+
+    @Test func stoppingCommitsTheWritesAlreadyReceived() async throws {
+        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        let answers = Mutex<[WriterResponse]>([])
+        let allAnswered = AsyncStream.makeStream(of: Void.self)
+        for i in 0..<20 {
+            self.committer.submit(self.append("m\(i)"), bytes: 100) { response in
+                if answers.withLock({ $0.append(response); return $0.count }) == 20 { allAnswered.continuation.finish() }
+            }
+        }
+        await self.committer.stopAndDrain()
+        for await _ in allAnswered.stream {}
+        let appended = answers.withLock { $0 }.filter { if case .appended = $0 { true } else { false } }
+        #expect(appended.count == 20)
+        let reader = try StorageReader(directory: self.directory)
+        let topic = try #require(try reader.topic(named: "t"))
+        #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.highWatermark == 20)
     }
 
     @Test func afterStopNewWritesAreRefusedAsShuttingDown() async throws {
-        self.committer.stopAndDrain()
+        await self.committer.stopAndDrain()
         guard case .error(let code, _) = await self.submit(.deleteTopic(name: "t")) else {
             Issue.record("write accepted after stop")
             return

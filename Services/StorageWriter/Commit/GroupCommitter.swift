@@ -1,211 +1,340 @@
 import Foundation
 import Logging
-import Metrics
 import MonologObservability
 import MonologStorage
 import MonologWriterProtocol
-import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 
-/// The heart of the writer: one thread that owns the database connection and commits in groups.
+/// The heart of the writer: it owns the database connection and commits in groups, on the one event
+/// loop that also serves every connection to the writer.
 ///
-/// Requests from every connection queue here. The thread takes everything that queued while its last
-/// commit was in flight, applies it in one transaction (each request in its own savepoint, so one
-/// client's mistake does not fail the others), commits with one fsync (`synchronous=FULL`), and only
-/// then answers. So N producers waiting on their acks share one fsync instead of paying N.
+/// Why one thread: a producer that waits for its acknowledgement pays a commit plus a round trip, and
+/// on a small machine that round trip was mostly hand-offs between threads (socket loop, commit thread,
+/// socket loop again). Here the same thread reads a request, applies it, commits and answers.
 ///
-/// Adaptive linger: when it wakes to fewer requests than its last group held, it waits up to
-/// `maxLinger` for the rest. Clients that each wait for their ack send their next requests a few
-/// microseconds apart; without the wait, the first one alone would take a whole fsync. A lone client
-/// never waits, because the expected size follows the size of the groups actually committed.
+/// A group: its first request opens a transaction, and each request is applied as it arrives, in its
+/// own savepoint so that one client's mistake does not fail the others. The group commits with one
+/// fsync (`synchronous=FULL`) once it is as large as recent groups were, once it holds `maxGroupBytes`,
+/// or after `maxLinger`; only then is any of it answered. So N producers waiting on their acks share
+/// one fsync instead of paying N, and the SQLite work of a group is done while its last members are
+/// still on their way.
+///
+/// A small group commits right on the loop: its fsync blocks the loop, but its producers are all
+/// waiting for it anyway. A large group (pipelined producers sending big batches) commits on a helper
+/// thread instead, so that the loop keeps reading the next requests during the long fsync; they wait,
+/// validated, and are applied as soon as the commit is done.
+///
+/// Confined to `eventLoop`: every method must be called there (`submit` hops there when it is not).
 final class GroupCommitter: @unchecked Sendable {
     typealias Completion = @Sendable (WriterResponse) -> Void
 
-    private struct Pending {
+    /// A request applied in the open transaction, waiting for its commit.
+    private struct Member {
         var command: WriteCommand
-        var bytes: Int
-        /// Where the completion must run (a connection's event loop); nil runs it on the commit thread.
-        var eventLoop: (any EventLoop)?
+        var outcome: WriteCommand.Outcome
         var completion: Completion
     }
 
-    // Guarded by `condition`.
-    private var queue: [Pending] = []
-    private var queuedBytes = 0
-    private var stopping = false
+    /// A request that arrived while a commit ran on the helper thread.
+    private struct Waiting {
+        var command: WriteCommand
+        var bytes: Int
+        var completion: Completion
+    }
 
-    private let condition = NSCondition()
-    private let stopped = ConditionLock(value: 0)
-    /// How long to wait for stragglers of a group; a fraction of an fsync on this class of disk.
-    private let maxLinger: TimeInterval = 0.000_150
-    /// Sizes of the last 16 groups; the largest is how many requests to wait for (commit thread only).
-    /// The largest, not the last: after a group of 6 out of 10 clients, waiting for 6 would lock the
-    /// group size at 6. It decays within 16 commits when clients go away.
-    private var recentGroupSizes = [Int](repeating: 1, count: 16)
-    private var recentGroupIndex = 0
-    private var expectedGroupSize = 1
-    /// Totals for the shutdown log line (commit thread only).
-    private var commits = 0
-    private var requestsCommitted = 0
-    private var commitTime = Duration.zero
+    let eventLoop: any EventLoop
     private let db: SQLiteConnection
     private let store: LogStore
-    private let maxQueuedBytes: Int
+    private let maxGroupBytes: Int
     private let logger: Logger
     private let checkpoints: CheckpointPolicy
     private let metrics = WriterMetrics()
     /// Told, after each commit, which partitions' watermarks moved (the server forwards to subscribers).
-    private let onWatermarks: @Sendable ([PartitionWatermark]) -> Void
+    private let onWatermarks: ([PartitionWatermark]) -> Void
+    /// Runs the commits of large groups; the database is used by one thread at a time.
+    private let commitThread = NIOThreadPool(numberOfThreads: 1)
+
+    /// The open group: applied inside the open transaction, not yet committed or answered.
+    private var group: [Member] = []
+    private var groupBytes = 0
+    private var groupOpened = NIODeadline.now()
+    /// Time spent applying the open group's requests, for the commit-duration metric.
+    private var groupApplyTime = Duration.zero
+    /// A storage failure inside the open transaction: the whole group fails when it commits.
+    private var groupFailure: (any Error)?
+    /// True while the helper thread commits; the loop must not touch the database meanwhile.
+    private var committingOffLoop = false
+    private var waiting: [Waiting] = []
+    private var commitCheckQueued = false
+    private var lingerTimer: Scheduled<Void>?
+    private var stopping = false
+    private var drained: EventLoopPromise<Void>?
+
+    /// How long a group waits for stragglers; a fraction of an fsync on this class of disk.
+    private let maxLinger = TimeAmount.microseconds(150)
+    /// Groups at least this large commit on the helper thread.
+    private let offLoopCommitBytes = 256 * 1024
+    /// Sizes of the last 16 groups; the largest is how many requests a group waits for.
+    /// The largest, not the last: after a group of 6 out of 10 clients, waiting for 6 would lock the
+    /// group size at 6. It decays within 16 commits when clients go away, and a lone client never
+    /// waits, because the expected size follows the size of the groups actually committed.
+    private var recentGroupSizes = [Int](repeating: 1, count: 16)
+    private var recentGroupIndex = 0
+    private var expectedGroupSize = 1
+    /// Totals for the shutdown log line.
+    private var commits = 0
+    private var requestsCommitted = 0
+    private var commitTime = Duration.zero
 
     init(
         connection: SQLiteConnection,
         databasePath: String,
-        maxQueuedBytes: Int,
+        maxGroupBytes: Int,
+        eventLoop: any EventLoop,
         logger: Logger,
-        onWatermarks: @escaping @Sendable ([PartitionWatermark]) -> Void = { _ in }
+        onWatermarks: @escaping ([PartitionWatermark]) -> Void = { _ in }
     ) {
         self.db = connection
         self.store = LogStore(connection: connection)
         self.store.defersHighWatermarkUpdates = true
-        self.maxQueuedBytes = maxQueuedBytes
+        self.maxGroupBytes = maxGroupBytes
+        self.eventLoop = eventLoop
         self.logger = logger
         self.checkpoints = CheckpointPolicy(databasePath: databasePath, logger: logger)
         self.onWatermarks = onWatermarks
+        self.commitThread.start()
     }
 
-    func start() {
-        let thread = Thread { [self] in self.runLoop() }
-        thread.name = "monolog-group-commit"
-        thread.start()
-    }
-
-    /// Queues a write. `completion` runs once the write is durable or has failed: on `eventLoop` when one
-    /// is given (one hop per loop for the whole group, not one per request), else on the commit thread.
-    func submit(_ command: WriteCommand, bytes: Int, on eventLoop: (any EventLoop)? = nil, completion: @escaping Completion) {
-        self.condition.lock()
+    /// Adds a write to the open group. `completion` runs on the event loop once the write is durable or
+    /// has failed.
+    func submit(_ command: WriteCommand, bytes: Int, completion: @escaping Completion) {
+        guard self.eventLoop.inEventLoop else {
+            self.eventLoop.execute { self.submit(command, bytes: bytes, completion: completion) }
+            return
+        }
         if self.stopping {
-            self.condition.unlock()
             completion(.error(.shuttingDown, message: "the storage writer is shutting down"))
             return
         }
-        // Bounded queue: refuse rather than buffer without limit. One request is always accepted into an
-        // empty queue, so a request within the frame limit can always make progress.
-        if !self.queue.isEmpty && self.queuedBytes + bytes > self.maxQueuedBytes {
-            self.condition.unlock()
-            completion(.error(.overloaded, message: "the storage writer has \(self.queuedBytes) bytes queued; retry"))
-            Counter(label: MetricCatalog.writerRejectedRequests, dimensions: [("code", "\(WriterErrorCode.overloaded)")]).increment()
+        if self.committingOffLoop {
+            self.waiting.append(Waiting(command: command, bytes: bytes, completion: completion))
             return
         }
-        self.queue.append(Pending(command: command, bytes: bytes, eventLoop: eventLoop, completion: completion))
-        self.queuedBytes += bytes
-        self.condition.signal()
-        self.condition.unlock()
+        self.apply(command, bytes: bytes, completion: completion)
+        self.queueCommitCheck()
     }
 
-    /// Stops taking requests, commits what is queued, closes the database and returns once all is done.
-    func stopAndDrain() {
-        self.condition.lock()
-        self.stopping = true
-        self.condition.signal()
-        self.condition.unlock()
-        self.stopped.lock(whenValue: 1)
-        self.stopped.unlock()
-    }
-
-    private func runLoop() {
-        while true {
-            let (group, stopping) = self.nextGroup()
-            if group.isEmpty {
-                if stopping { break }
-                continue
-            }
-            self.recentGroupSizes[self.recentGroupIndex] = min(group.count, 1024)
-            self.recentGroupIndex = (self.recentGroupIndex + 1) % self.recentGroupSizes.count
-            self.expectedGroupSize = self.recentGroupSizes.max() ?? 1
-            let started = ContinuousClock.now
-            self.commit(group)
-            self.commitTime += ContinuousClock.now - started
-            self.commits += 1
-            self.requestsCommitted += group.count
+    /// Stops taking requests and commits what was received; returns once every write has been answered.
+    func stopAndDrain() async {
+        let drained = self.eventLoop.makePromise(of: Void.self)
+        self.eventLoop.execute {
+            guard !self.stopping else { return drained.succeed() }
+            self.stopping = true
+            self.drained = drained
+            self.lingerTimer?.cancel()
+            self.lingerTimer = nil
+            self.continueDraining()
         }
+        try? await drained.futureResult.get()
+        try? await self.commitThread.shutdownGracefully()
+    }
+
+    private func continueDraining() {
+        guard let drained = self.drained, !self.committingOffLoop else { return }
+        if !self.group.isEmpty {
+            self.commitGroup()
+            if self.committingOffLoop { return }  // continues when that commit is done
+        }
+        self.drained = nil
         self.logger.info(
-            "group committer drained; every queued write answered",
+            "group committer drained; every write answered",
             metadata: [
                 "commits": "\(self.commits)", "requests": "\(self.requestsCommitted)",
                 "average_group": "\(self.commits == 0 ? 0 : Double(self.requestsCommitted) / Double(self.commits))",
                 "average_commit_us": "\(self.commits == 0 ? 0 : Int(seconds(self.commitTime) * 1e6) / self.commits)",
             ]
         )
-        self.stopped.lock()
-        self.stopped.unlock(withValue: 1)
+        drained.succeed()
     }
 
-    /// Waits for work, lingers briefly for the rest of a group, and takes the whole queue.
-    private func nextGroup() -> (group: [Pending], stopping: Bool) {
-        self.condition.lock()
-        defer { self.condition.unlock() }
-        while self.queue.isEmpty && !self.stopping { self.condition.wait() }
-        if !self.stopping && self.queue.count < self.expectedGroupSize {
-            let deadline = Date(timeIntervalSinceNow: self.maxLinger)
-            while self.queue.count < self.expectedGroupSize && !self.stopping && self.condition.wait(until: deadline) {}
+    /// Applies a request to the open group, opening the group's transaction first if need be.
+    private func apply(_ command: WriteCommand, bytes: Int, completion: @escaping Completion) {
+        if self.group.isEmpty {
+            do {
+                try self.db.statement("BEGIN IMMEDIATE").run()
+            } catch {
+                self.logger.error("cannot begin a transaction", metadata: [LogKey.error: "\(error)"])
+                completion(.error(.storageFailure, message: "storage failure: \(error)"))
+                return
+            }
+            self.groupOpened = .now()
         }
-        let group = self.queue
-        self.queue = []
-        self.queuedBytes = 0
-        return (group, self.stopping)
+        var outcome = WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
+        if self.groupFailure == nil {
+            let applying = ContinuousClock.now
+            do {
+                outcome = try self.applyInSavepoint(command, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+            } catch {
+                self.groupFailure = error
+            }
+            self.groupApplyTime += ContinuousClock.now - applying
+        }
+        self.group.append(Member(command: command, outcome: outcome, completion: completion))
+        self.groupBytes += bytes
     }
 
-    private func commit(_ group: [Pending]) {
+    /// Decides after the loop has read everything that is ready, so that requests arriving together
+    /// share a commit even when they come over different connections.
+    private func queueCommitCheck() {
+        guard !self.commitCheckQueued else { return }
+        self.commitCheckQueued = true
+        self.eventLoop.execute {
+            self.commitCheckQueued = false
+            self.commitIfDue()
+        }
+    }
+
+    private func commitIfDue() {
+        guard !self.group.isEmpty, !self.committingOffLoop else { return }
+        let lingerEnds = self.groupOpened + self.maxLinger
+        let due =
+            self.stopping || self.groupFailure != nil || self.group.count >= self.expectedGroupSize
+            || self.groupBytes >= self.maxGroupBytes || NIODeadline.now() >= lingerEnds
+        if due {
+            self.lingerTimer?.cancel()
+            self.lingerTimer = nil
+            self.commitGroup()
+        } else if self.lingerTimer == nil {
+            self.lingerTimer = self.eventLoop.scheduleTask(deadline: lingerEnds) {
+                self.lingerTimer = nil
+                self.commitIfDue()
+            }
+        }
+    }
+
+    private func commitGroup() {
+        let members = self.group
+        let failure = self.groupFailure
+        let bytes = self.groupBytes
+        self.group = []
+        self.groupBytes = 0
+        self.groupFailure = nil
+        self.recordGroupSize(members.count)
         let started = ContinuousClock.now
-        var fsyncTime = Duration.zero
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        var outcomes: [WriteCommand.Outcome] = []
-        outcomes.reserveCapacity(group.count)
+        guard bytes >= self.offLoopCommitBytes, failure == nil else {
+            self.finish(members, result: Result { try self.commitTransaction(failure: failure) }, started: started)
+            return
+        }
+        self.commitOffLoop(started: started) {
+            (members, Result { try self.commitTransaction(failure: nil) })
+        }
+    }
+
+    /// Runs `work` (which commits) on the helper thread while the loop keeps reading. What arrives
+    /// meanwhile forms the next group: applied and committed on the helper thread too if it is large,
+    /// else applied here as the start of an open group.
+    private func commitOffLoop(started: ContinuousClock.Instant, _ work: @escaping @Sendable () -> ([Member], Result<Duration, any Error>)) {
+        self.committingOffLoop = true
+        self.commitThread.runIfActive(eventLoop: self.eventLoop, work).whenComplete { result in
+            self.committingOffLoop = false
+            switch result {
+            case .success(let (members, commit)):
+                self.finish(members, result: commit, started: started)
+            case .failure(let error):  // the helper thread is gone: only at shutdown
+                self.logger.error("commit thread unavailable", metadata: [LogKey.error: "\(error)"])
+            }
+            let waiting = self.waiting
+            self.waiting = []
+            let waitingBytes = waiting.reduce(0) { $0 + $1.bytes }
+            if waitingBytes >= self.offLoopCommitBytes {
+                self.recordGroupSize(waiting.count)
+                self.commitOffLoop(started: .now) { self.applyAndCommit(waiting) }
+                return
+            }
+            for request in waiting { self.apply(request.command, bytes: request.bytes, completion: request.completion) }
+            if !self.group.isEmpty { self.queueCommitCheck() }
+            self.continueDraining()
+        }
+    }
+
+    /// A whole group in one go, for the helper thread: its transaction, each request, the commit.
+    private func applyAndCommit(_ requests: [Waiting]) -> ([Member], Result<Duration, any Error>) {
         do {
             try self.db.statement("BEGIN IMMEDIATE").run()
-            for pending in group {
-                outcomes.append(try self.applyInSavepoint(pending.command, nowMs: nowMs))
+        } catch {
+            let members = requests.map { Member(command: $0.command, outcome: .init(response: .error(.storageFailure, message: "")), completion: $0.completion) }
+            return (members, .failure(error))  // finish() answers each with the failure
+        }
+        var failure: (any Error)?
+        let members = requests.map { request -> Member in
+            var outcome = WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
+            if failure == nil {
+                do {
+                    outcome = try self.applyInSavepoint(request.command, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+                } catch {
+                    failure = error
+                }
             }
+            return Member(command: request.command, outcome: outcome, completion: request.completion)
+        }
+        return (members, Result { try self.commitTransaction(failure: failure) })
+    }
+
+    private func recordGroupSize(_ size: Int) {
+        self.recentGroupSizes[self.recentGroupIndex] = min(size, 1024)
+        self.recentGroupIndex = (self.recentGroupIndex + 1) % self.recentGroupSizes.count
+        self.expectedGroupSize = self.recentGroupSizes.max() ?? 1
+    }
+
+    /// Commits the open transaction, or rolls it back if the group met a storage failure. Returns the
+    /// time the COMMIT took (the WAL write and its fsync).
+    private func commitTransaction(failure: (any Error)?) throws -> Duration {
+        do {
+            if let failure { throw failure }
             try self.store.flushPartitionStates()
             self.db.resetAllStatements()
             let committing = ContinuousClock.now
             try self.db.statement("COMMIT").run()
-            fsyncTime = ContinuousClock.now - committing
+            return ContinuousClock.now - committing
         } catch {
             // A storage failure (disk full, I/O error) leaves the whole transaction in doubt: roll it back
             // and fail every request in it. None was acknowledged, so nothing acknowledged is lost.
             self.db.resetAllStatements()
             try? self.db.execute("ROLLBACK")
             self.store.discardCaches()
-            self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
-            outcomes = group.map { _ in .init(response: .error(.storageFailure, message: "storage failure: \(error)")) }
+            throw error
         }
-        self.logger.trace("committed group", metadata: ["writer.group_size": "\(group.count)"])
+    }
+
+    /// Answers a committed (or failed) group, and tells subscribers first.
+    private func finish(_ members: [Member], result: Result<Duration, any Error>, started: ContinuousClock.Instant) {
+        var outcomes = members.map(\.outcome)
+        var fsyncTime = Duration.zero
+        switch result {
+        case .success(let duration):
+            fsyncTime = duration
+        case .failure(let error):
+            self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
+            outcomes = members.map { _ in .init(response: .error(.storageFailure, message: "storage failure: \(error)")) }
+        }
+        self.logger.trace("committed group", metadata: ["writer.group_size": "\(members.count)"])
         // Subscribers hear of the new watermarks before the producers hear of their offsets, so a
         // consumer told "appended" by anyone can already fetch the data.
         let watermarks = outcomes.flatMap(\.watermarks)
         if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
-        self.complete(group, with: outcomes.map(\.response))
-        self.metrics.recordCommit(group.map(\.command), outcomes: outcomes, total: ContinuousClock.now - started, fsync: fsyncTime)
-        self.checkpoints.afterCommit(self.db)
-    }
-
-    /// Runs the completions, grouped by event loop: waking a loop costs a syscall, so each loop is
-    /// woken once per commit with all of its answers.
-    private func complete(_ group: [Pending], with responses: [WriterResponse]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, work: [(Completion, WriterResponse)])] = [:]
-        for (pending, response) in zip(group, responses) {
-            guard let loop = pending.eventLoop else {
-                pending.completion(response)
-                continue
-            }
-            byLoop[ObjectIdentifier(loop), default: (loop, [])].work.append((pending.completion, response))
-        }
-        for (_, entry) in byLoop {
-            let work = entry.work
-            entry.loop.execute {
-                for (completion, response) in work { completion(response) }
-            }
+        for (member, outcome) in zip(members, outcomes) { member.completion(outcome.response) }
+        // The group's own work: applying its requests as they came, then committing and answering.
+        let total = self.groupApplyTime + (ContinuousClock.now - started)
+        self.groupApplyTime = .zero
+        self.commitTime += total
+        self.commits += 1
+        self.requestsCommitted += members.count
+        // Bookkeeping waits until the answers, queued just now, have been written.
+        self.eventLoop.execute {
+            self.metrics.recordCommit(members.map(\.command), outcomes: outcomes, total: total, fsync: fsyncTime)
+            // Never inside the next group's transaction, nor while the helper thread commits.
+            if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.db) }
         }
     }
 

@@ -6,8 +6,8 @@ import MonologWriterProtocol
 import NIOCore
 
 /// One gateway's connection to the writer. Decodes request frames, answers the handshake, validates
-/// record batches here on the event loop (so CRC checks run in parallel across connections), and
-/// hands writes to the group committer. Responses go back as each commit lands, tagged with their id.
+/// record batches, and hands writes to the group committer, which runs on this same event loop.
+/// Responses go back as each commit lands, tagged with their id.
 final class WriterConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -120,8 +120,9 @@ final class WriterConnectionHandler: ChannelInboundHandler {
         let channel = context.channel
         let requestID = request.requestID
         let logger = self.logger
-        self.committer.submit(command, bytes: bytes, on: channel.eventLoop) { response in
-            // Runs on the connection's event loop, with the rest of its group's answers.
+        self.committer.submit(command, bytes: bytes) { response in
+            // Runs on this connection's event loop once the group is committed; the pipeline's
+            // FlushCoalescingHandler sends the group's answers to this connection in one write.
             if case .error(let code, let message) = response {
                 logger.debug("request refused", metadata: ["writer.error": "\(code)", "writer.message": "\(message)"])
             }
