@@ -2,7 +2,7 @@
 # Storage benchmarks against the real storage writer (release build): group commit with N clients each
 # waiting for its ack, as a ratio to one fdatasync per write and to one-row SQLite commits measured in
 # the same run; and the cost of a fetch at offset 0, 5M and 10M. Prints markdown for docs/benchmarks.md.
-#   scripts/bench-storage.sh [--runs 3] [--seconds 10] [--clients 10] [--messages 10000000]
+#   scripts/bench-storage.sh [--windows 12] [--seconds 1] [--clients 10] [--messages 10000000]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product monolog-storage-writer >&2
