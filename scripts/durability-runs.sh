@@ -59,14 +59,18 @@ A run passes when no acknowledged value is missing, no value is read twice, the 
 delivery error and the integrity check says `ok`. CI runs 5 rounds of each fault with the test suite.
 
 Delivery errors are counted apart: a message the producer reports as failed was never acknowledged,
-so it is not lost, but an application sees it; the tests require none. These runs found two bugs,
-both fixed before this table was made:
+so it is not lost, but an application sees it; the tests require none. These runs found three bugs,
+all fixed before this table was made:
 - while the writer restarted, its client could send a retried batch after the batch that follows it;
   the writer refused the later one as out of order, and librdkafka made that fatal. Requests now keep
   their submission order across reconnections.
 - after such a gap librdkafka bumps its producer epoch itself (KIP-360) and starts again at sequence
   0; the writer refused the new epoch (INVALID_PRODUCER_EPOCH), failing thousands of messages. A higher
   epoch starting at sequence 0 is now accepted, as Kafka does.
+- a batch in flight when the writer died was answered REQUEST_TIMED_OUT even when it had committed;
+  at the next gap librdkafka bumped its epoch and resent it under the new epoch, and it was stored
+  twice (one CI round in 25 found 2 values read twice). The writer client now sends in-flight
+  idempotent appends again on the next connection, where a committed copy is recognised.
 
 ## Results
 

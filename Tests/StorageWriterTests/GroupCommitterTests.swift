@@ -92,6 +92,42 @@ import Testing
         await self.committer.stopAndDrain()
     }
 
+    /// While a group commits on the helper thread, the writer stops reading once what arrived meanwhile
+    /// reaches `maxGroupBytes`, and reads again when the commit is done.
+    @Test func readingPausesWhileTooMuchWaitsForAnOffLoopCommit() async throws {
+        let committer = GroupCommitter(
+            connection: try SQLiteConnection.openForWriting(self.directory),
+            databasePath: self.directory.databasePath,
+            maxGroupBytes: 1 << 20,
+            eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+            logger: Logger(label: "test")
+        )
+        await self.committer.stopAndDrain()  // the suite's own, on the same file
+        _ = await withCheckedContinuation { continuation in
+            committer.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false), bytes: 100) { continuation.resume(returning: $0) }
+        }
+        let pausedAfterArrivals = Mutex<Bool?>(nil)
+        let answered = Mutex(0)
+        let allAnswered = AsyncStream.makeStream(of: Void.self)
+        let large = self.append(String(repeating: "x", count: 200 * 1024))
+        @Sendable func submit() {
+            committer.submit(large, bytes: 200 * 1024) { _ in
+                if answered.withLock({ $0 += 1; return $0 }) == 12 { allAnswered.continuation.finish() }
+            }
+        }
+        committer.eventLoop.execute {
+            for _ in 0..<4 { submit() }  // 800 KB: committed on the helper thread
+            committer.eventLoop.execute {
+                for _ in 0..<8 { submit() }  // 1.6 MB arrive meanwhile: over the limit
+                pausedAfterArrivals.withLock { $0 = committer.readGate.paused }
+            }
+        }
+        for await _ in allAnswered.stream {}
+        #expect(pausedAfterArrivals.withLock { $0 } == true)
+        #expect(try await committer.eventLoop.submit { committer.readGate.paused }.get() == false)
+        await committer.stopAndDrain()
+    }
+
     @Test func aBadRequestDoesNotFailItsGroup() async throws {
         _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
         async let good1 = self.submit(self.append("a"))

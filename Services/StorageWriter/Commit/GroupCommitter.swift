@@ -23,7 +23,8 @@ import NIOPosix
 /// A small group commits right on the loop: its fsync blocks the loop, but its producers are all
 /// waiting for it anyway. A large group (pipelined producers sending big batches) commits on a helper
 /// thread instead, so that the loop keeps reading the next requests during the long fsync; they wait,
-/// validated, and are applied as soon as the commit is done.
+/// validated, and are applied as soon as the commit is done. Once `maxGroupBytes` of them wait, the
+/// loop stops reading until then (`readGate`), so memory stays bounded and the sockets push back.
 ///
 /// Confined to `eventLoop`: every method must be called there (`submit` hops there when it is not).
 final class GroupCommitter: @unchecked Sendable {
@@ -66,6 +67,9 @@ final class GroupCommitter: @unchecked Sendable {
     /// True while the helper thread commits; the loop must not touch the database meanwhile.
     private var committingOffLoop = false
     private var waiting: [Waiting] = []
+    private var waitingBytes = 0
+    /// Stops reading from every connection while `waiting` holds `maxGroupBytes`.
+    let readGate = ConnectionReadGate()
     private var commitCheckQueued = false
     private var lingerTimer: Scheduled<Void>?
     private var stopping = false
@@ -119,6 +123,8 @@ final class GroupCommitter: @unchecked Sendable {
         }
         if self.committingOffLoop {
             self.waiting.append(Waiting(command: command, bytes: bytes, completion: completion))
+            self.waitingBytes += bytes
+            if self.waitingBytes >= self.maxGroupBytes { self.readGate.setPaused(true) }
             return
         }
         self.apply(command, bytes: bytes, completion: completion)
@@ -245,8 +251,10 @@ final class GroupCommitter: @unchecked Sendable {
                 self.logger.error("commit thread unavailable", metadata: [LogKey.error: "\(error)"])
             }
             let waiting = self.waiting
+            let waitingBytes = self.waitingBytes
             self.waiting = []
-            let waitingBytes = waiting.reduce(0) { $0 + $1.bytes }
+            self.waitingBytes = 0
+            self.readGate.setPaused(false)
             if waitingBytes >= self.offLoopCommitBytes {
                 self.recordGroupSize(waiting.count)
                 self.commitOffLoop(started: .now) { self.applyAndCommit(waiting) }

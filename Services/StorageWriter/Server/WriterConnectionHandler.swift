@@ -26,6 +26,7 @@ final class WriterConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.subscribers.remove(context.channel)
+        self.committer.readGate.remove(context.channel)
         Self.connections.decrement()
         context.fireChannelInactive()
     }
@@ -33,6 +34,7 @@ final class WriterConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         self.logger.debug("gateway connected")
         Self.connections.increment()
+        self.committer.readGate.add(context.channel)
         context.fireChannelActive()
     }
 
