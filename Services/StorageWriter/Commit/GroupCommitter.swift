@@ -45,8 +45,7 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     let eventLoop: any EventLoop
-    private let db: SQLiteConnection
-    private let store: LogStore
+    private let transaction: GroupTransaction
     private let maxGroupBytes: Int
     private let logger: Logger
     private let checkpoints: CheckpointPolicy
@@ -99,9 +98,7 @@ final class GroupCommitter: @unchecked Sendable {
         logger: Logger,
         onWatermarks: @escaping ([PartitionWatermark]) -> Void = { _ in }
     ) {
-        self.db = connection
-        self.store = LogStore(connection: connection)
-        self.store.defersHighWatermarkUpdates = true
+        self.transaction = GroupTransaction(connection: connection)
         self.maxGroupBytes = maxGroupBytes
         self.eventLoop = eventLoop
         self.logger = logger
@@ -168,7 +165,7 @@ final class GroupCommitter: @unchecked Sendable {
     private func apply(_ command: WriteCommand, bytes: Int, completion: @escaping Completion) {
         if self.group.isEmpty {
             do {
-                try self.db.statement("BEGIN IMMEDIATE").run()
+                try self.transaction.begin()
             } catch {
                 self.logger.error("cannot begin a transaction", metadata: [LogKey.error: "\(error)"])
                 completion(.error(.storageFailure, message: "storage failure: \(error)"))
@@ -180,7 +177,7 @@ final class GroupCommitter: @unchecked Sendable {
         if self.groupFailure == nil {
             let applying = ContinuousClock.now
             do {
-                outcome = try self.applyInSavepoint(command, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+                outcome = try self.transaction.apply(command)
             } catch {
                 self.groupFailure = error
             }
@@ -229,11 +226,11 @@ final class GroupCommitter: @unchecked Sendable {
         self.recordGroupSize(members.count)
         let started = ContinuousClock.now
         guard bytes >= self.offLoopCommitBytes, failure == nil else {
-            self.finish(members, result: Result { try self.commitTransaction(failure: failure) }, started: started)
+            self.finish(members, result: Result { try self.transaction.commit(failure: failure) }, started: started)
             return
         }
         self.commitOffLoop(started: started) {
-            (members, Result { try self.commitTransaction(failure: nil) })
+            (members, Result { try self.transaction.commit(failure: nil) })
         }
     }
 
@@ -269,50 +266,31 @@ final class GroupCommitter: @unchecked Sendable {
     /// A whole group in one go, for the helper thread: its transaction, each request, the commit.
     private func applyAndCommit(_ requests: [Waiting]) -> ([Member], Result<Duration, any Error>) {
         do {
-            try self.db.statement("BEGIN IMMEDIATE").run()
+            try self.transaction.begin()
         } catch {
+            // finish() answers each with the failure.
             let members = requests.map { Member(command: $0.command, outcome: .init(response: .error(.storageFailure, message: "")), completion: $0.completion) }
-            return (members, .failure(error))  // finish() answers each with the failure
+            return (members, .failure(error))
         }
         var failure: (any Error)?
         let members = requests.map { request -> Member in
             var outcome = WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
             if failure == nil {
                 do {
-                    outcome = try self.applyInSavepoint(request.command, nowMs: Int64(Date().timeIntervalSince1970 * 1000))
+                    outcome = try self.transaction.apply(request.command)
                 } catch {
                     failure = error
                 }
             }
             return Member(command: request.command, outcome: outcome, completion: request.completion)
         }
-        return (members, Result { try self.commitTransaction(failure: failure) })
+        return (members, Result { try self.transaction.commit(failure: failure) })
     }
 
     private func recordGroupSize(_ size: Int) {
         self.recentGroupSizes[self.recentGroupIndex] = min(size, 1024)
         self.recentGroupIndex = (self.recentGroupIndex + 1) % self.recentGroupSizes.count
         self.expectedGroupSize = self.recentGroupSizes.max() ?? 1
-    }
-
-    /// Commits the open transaction, or rolls it back if the group met a storage failure. Returns the
-    /// time the COMMIT took (the WAL write and its fsync).
-    private func commitTransaction(failure: (any Error)?) throws -> Duration {
-        do {
-            if let failure { throw failure }
-            try self.store.flushPartitionStates()
-            self.db.resetAllStatements()
-            let committing = ContinuousClock.now
-            try self.db.statement("COMMIT").run()
-            return ContinuousClock.now - committing
-        } catch {
-            // A storage failure (disk full, I/O error) leaves the whole transaction in doubt: roll it back
-            // and fail every request in it. None was acknowledged, so nothing acknowledged is lost.
-            self.db.resetAllStatements()
-            try? self.db.execute("ROLLBACK")
-            self.store.discardCaches()
-            throw error
-        }
     }
 
     /// Answers a committed (or failed) group, and tells subscribers first.
@@ -342,7 +320,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.eventLoop.execute {
             self.metrics.recordCommit(members.map(\.command), outcomes: outcomes, total: total, fsync: fsyncTime)
             // Never inside the next group's transaction, nor while the helper thread commits.
-            if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.db) }
+            if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.transaction.db) }
         }
     }
 
@@ -355,31 +333,6 @@ final class GroupCommitter: @unchecked Sendable {
             if byPartition.updateValue(watermark, forKey: key) == nil { order.append(key) }
         }
         return order.compactMap { byPartition[$0] }
-    }
-
-    /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
-    /// that request; a storage failure is rethrown to fail the group.
-    private func applyInSavepoint(_ command: WriteCommand, nowMs: Int64) throws -> WriteCommand.Outcome {
-        // A one-batch append finds every client mistake (unknown topic, bad partition, sequence, epoch)
-        // before it writes anything, so it needs no savepoint; that saves two statements per message.
-        if case .append(_, _, let batches) = command, batches.count == 1 {
-            do throws(StorageError) {
-                return try command.apply(to: self.store, nowMs: nowMs)
-            } catch where error.code != .storageFailure {
-                return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
-            }
-        }
-        try self.db.statement("SAVEPOINT request").run()
-        do {
-            let outcome = try command.apply(to: self.store, nowMs: nowMs)
-            try self.db.statement("RELEASE request").run()
-            return outcome
-        } catch let error as StorageError where error.code != .storageFailure {
-            self.db.resetAllStatements()
-            try self.db.statement("ROLLBACK TO request").run()
-            try self.db.statement("RELEASE request").run()
-            return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
-        }
     }
 }
 

@@ -1,0 +1,69 @@
+import Foundation
+import MonologStorage
+import MonologWriterProtocol
+
+/// What a group does to the database: one transaction, each request in it in its own savepoint, and
+/// the COMMIT whose fsync (`synchronous=FULL`) makes the whole group durable at once.
+///
+/// Used by one thread at a time: the writer's loop, or its helper thread while the loop leaves the
+/// database alone (see GroupCommitter).
+struct GroupTransaction {
+    let db: SQLiteConnection
+    let store: LogStore
+
+    init(connection: SQLiteConnection) {
+        self.db = connection
+        self.store = LogStore(connection: connection)
+        self.store.defersHighWatermarkUpdates = true
+    }
+
+    func begin() throws {
+        try self.db.statement("BEGIN IMMEDIATE").run()
+    }
+
+    /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
+    /// that request and is its answer; a storage failure is rethrown, to fail the group.
+    func apply(_ command: WriteCommand) throws -> WriteCommand.Outcome {
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        // A one-batch append finds every client mistake (unknown topic, bad partition, sequence, epoch)
+        // before it writes anything, so it needs no savepoint; that saves two statements per message.
+        if case .append(_, _, let batches) = command, batches.count == 1 {
+            do throws(StorageError) {
+                return try command.apply(to: self.store, nowMs: nowMs)
+            } catch where error.code != .storageFailure {
+                return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
+            }
+        }
+        try self.db.statement("SAVEPOINT request").run()
+        do {
+            let outcome = try command.apply(to: self.store, nowMs: nowMs)
+            try self.db.statement("RELEASE request").run()
+            return outcome
+        } catch let error as StorageError where error.code != .storageFailure {
+            self.db.resetAllStatements()
+            try self.db.statement("ROLLBACK TO request").run()
+            try self.db.statement("RELEASE request").run()
+            return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
+        }
+    }
+
+    /// Commits, or rolls back if the group met a storage failure (`failure`) or the COMMIT fails. Returns
+    /// the time the COMMIT took: the WAL write and its fsync.
+    func commit(failure: (any Error)?) throws -> Duration {
+        do {
+            if let failure { throw failure }
+            try self.store.flushPartitionStates()
+            self.db.resetAllStatements()
+            let committing = ContinuousClock.now
+            try self.db.statement("COMMIT").run()
+            return ContinuousClock.now - committing
+        } catch {
+            // A storage failure (disk full, I/O error) leaves the whole transaction in doubt: roll it back
+            // and fail every request in it. None was acknowledged, so nothing acknowledged is lost.
+            self.db.resetAllStatements()
+            try? self.db.execute("ROLLBACK")
+            self.store.discardCaches()
+            throw error
+        }
+    }
+}
