@@ -21,13 +21,14 @@ struct StorageWriterCommand: AsyncParsableCommand {
             Opens <data-dir>/monolog.db (SQLite, WAL, synchronous=FULL), applies schema migrations, and serves \
             write requests from the gateways and the retention worker on the Unix socket <data-dir>/writer.sock. \
             Writes that arrive together share one transaction and one fsync; each is acknowledged only after \
-            its commit is on disk. Normally started by monolog-supervisor.
+            its commit is on disk. One event loop reads, applies, commits and answers; groups of 256 KiB or more \
+            commit on a helper thread while it reads on. Normally started by monolog-supervisor.
             """
     )
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Commit a group of writes as soon as it holds this many bytes, without waiting for more.")
+    @Option(help: "Commit a group of writes once it holds this many bytes; also how many bytes may wait for a large group's commit before the writer stops reading (backpressure).")
     var maxGroupBytes: Int = 64 * 1024 * 1024
 
     @Option(help: "Refuse writes that would grow the database past this many bytes (0: no limit), as a full disk would.")
