@@ -42,8 +42,8 @@ import Testing
     }
 
     /// A consumer waiting on an empty topic is woken by the commit, not by its fetch timing out: kcat is
-    /// told a fetch may wait 20 s, yet the message arrives within seconds of being produced (the bound
-    /// leaves room for kcat starting slowly on a loaded machine; a missed wake-up would take 20 s).
+    /// told a fetch may wait 20 s, yet the message arrives within seconds of being produced (a missed
+    /// wake-up would take 20 s).
     @Test func aWaitingConsumerIsWokenByTheCommit() async throws {
         let broker = try await Broker.start()
         _ = try await broker.post("/api/topics", #"{"name":"quiet","partitions":1}"#)
@@ -52,7 +52,15 @@ import Testing
             "-b", bootstrap, "-C", "-t", "quiet", "-o", "beginning", "-c", "1", "-f", "%s\n",
             "-X", "fetch.wait.max.ms=20000", "-X", "fetch.error.backoff.ms=20000",
         ])
-        try await Task.sleep(for: .seconds(3))  // the consumer is now parked in a long-poll fetch
+        // kcat looks up its start offset, then parks in a long-poll fetch. On a loaded machine it can take
+        // seconds to get that far, so wait until the broker has answered the lookup.
+        let lookedUp = #"monolog_kafka_request_duration_seconds_count{api="ListOffsets"}"#
+        let deadline = ContinuousClock.now + .seconds(20)
+        while Self.sample(try await broker.get("/metrics").body, lookedUp) < 1 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(Self.sample(try await broker.get("/metrics").body, lookedUp) >= 1, "kcat never looked up its start offset")
+        try await Task.sleep(for: .milliseconds(500))
         let produced = ContinuousClock.now
         #expect(try await blocking { try broker.produce(topic: "quiet", value: "wake up") } == 0)
         let output = try await consumed
@@ -61,5 +69,10 @@ import Testing
         #expect(waited < .seconds(5), "the consumer was not woken by the commit (took \(waited))")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
+    }
+
+    /// The value of one sample in Prometheus text; 0 when it is absent.
+    static func sample(_ text: String, _ name: String) -> Double {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
 }
