@@ -79,8 +79,9 @@ class Member(threading.Thread):
         return {p: self.uncommitted.pop(p) for p in partitions if p in self.uncommitted}
 
     def commit_failed(self, error):
-        # A commit can fail while the group rebalances (REBALANCE_IN_PROGRESS) or after a coordinator
-        # restart; the offsets stay pending and go with the next commit.
+        # A commit can fail while the group rebalances (REBALANCE_IN_PROGRESS, or ILLEGAL_GENERATION when
+        # sent for the generation a rebalance has just ended) or after a coordinator restart; the offsets
+        # stay pending and go with the next commit.
         self.commit_failures.append(repr(error))
 
     def run(self):
