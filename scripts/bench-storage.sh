@@ -8,5 +8,8 @@ cd "$(dirname "$0")/.."
 swift build -c release --product monolog-storage-writer >&2
 writer="$(swift build -c release --show-bin-path)/monolog-storage-writer"
 cd Benchmarks
+# SwiftPM keeps the build plan of this package's dependency on the main package (`..`) in
+# release.yaml and does not notice a source file added there since; without the plan it re-plans.
+rm -f .build/release.yaml
 swift build -c release --product StorageBenchmarks >&2
 "$(swift build -c release --show-bin-path)/StorageBenchmarks" --writer-binary "$writer" "$@"
