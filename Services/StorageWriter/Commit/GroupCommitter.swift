@@ -74,8 +74,10 @@ final class GroupCommitter: @unchecked Sendable {
     private var stopping = false
     private var drained: EventLoopPromise<Void>?
 
-    /// How long a group waits for stragglers; a fraction of an fsync on this class of disk.
-    private let maxLinger = TimeAmount.microseconds(150)
+    /// How long a group waits for stragglers: about two fsyncs on this class of disk. Ten producers
+    /// waiting behind librdkafka and the Kafka gateway arrive spread over about that much; at 150 µs
+    /// their groups held 7 on average and they reached 13,000 messages/s, at 300 µs 9.9 and 14,700.
+    private let maxLinger = TimeAmount.microseconds(300)
     /// Groups at least this large commit on the helper thread.
     private let offLoopCommitBytes = 256 * 1024
     /// Sizes of the last 16 groups; the largest is how many requests a group waits for.
