@@ -95,7 +95,7 @@ let package = Package(
         ),
         .target(
             name: "MonologWriterClient",
-            dependencies: ["MonologWriterProtocol", log] + nio,
+            dependencies: ["MonologWriterProtocol", "MonologRecords", log] + nio,
             path: "Libraries/MonologWriterClient",
             swiftSettings: swiftSettings
         ),

@@ -1,3 +1,4 @@
+import MonologRecords
 import MonologWriterProtocol
 import NIOCore
 
@@ -77,15 +78,12 @@ extension WriterRequest {
     /// an append whose every batch carries a producer id, which the writer recognises as already stored
     /// (answering with its first offsets) if the first copy committed.
     var isSafeToResend: Bool {
-        guard case .append(_, _, let batches) = self else { return false }
-        // RecordBatch v2: batchLength at byte 8 (it counts from byte 12), producerId at byte 43.
+        guard case .append(_, _, let batches) = self, batches.readableBytes > 0 else { return false }
         var index = batches.readerIndex
         while index < batches.writerIndex {
-            guard let length = batches.getInteger(at: index + 8, as: Int32.self),
-                let producerID = batches.getInteger(at: index + 43, as: Int64.self), length > 0, producerID >= 0
-            else { return false }
-            index += 12 + Int(length)
+            guard let header = try? RecordBatchHeader(from: batches, at: index), header.producerID >= 0 else { return false }
+            index += header.totalSize
         }
-        return index == batches.writerIndex && index > batches.readerIndex
+        return index == batches.writerIndex
     }
 }
