@@ -175,16 +175,9 @@ final class GroupCommitter: @unchecked Sendable {
             }
             self.groupOpened = .now()
         }
-        var outcome = WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
-        if self.groupFailure == nil {
-            let applying = ContinuousClock.now
-            do {
-                outcome = try self.transaction.apply(command)
-            } catch {
-                self.groupFailure = error
-            }
-            self.groupApplyTime += ContinuousClock.now - applying
-        }
+        let applying = ContinuousClock.now
+        let outcome = self.transaction.apply(command, unlessFailed: &self.groupFailure)
+        self.groupApplyTime += ContinuousClock.now - applying
         self.group.append(Member(command: command, outcome: outcome, completion: completion))
         self.groupBytes += bytes
     }
@@ -275,16 +268,8 @@ final class GroupCommitter: @unchecked Sendable {
             return (members, .failure(error))
         }
         var failure: (any Error)?
-        let members = requests.map { request -> Member in
-            var outcome = WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
-            if failure == nil {
-                do {
-                    outcome = try self.transaction.apply(request.command)
-                } catch {
-                    failure = error
-                }
-            }
-            return Member(command: request.command, outcome: outcome, completion: request.completion)
+        let members = requests.map { request in
+            Member(command: request.command, outcome: self.transaction.apply(request.command, unlessFailed: &failure), completion: request.completion)
         }
         return (members, Result { try self.transaction.commit(failure: failure) })
     }

@@ -21,6 +21,20 @@ struct GroupTransaction {
         try self.db.statement("BEGIN IMMEDIATE").run()
     }
 
+    /// Applies a request unless an earlier one in the group met a storage failure (then the group will
+    /// be rolled back and this request is answered with the failure). A storage failure here is kept
+    /// in `failure` for the commit.
+    func apply(_ command: WriteCommand, unlessFailed failure: inout (any Error)?) -> WriteCommand.Outcome {
+        if failure == nil {
+            do {
+                return try self.apply(command)
+            } catch {
+                failure = error
+            }
+        }
+        return WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
+    }
+
     /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
     /// that request and is its answer; a storage failure is rethrown, to fail the group.
     func apply(_ command: WriteCommand) throws -> WriteCommand.Outcome {

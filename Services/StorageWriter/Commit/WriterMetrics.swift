@@ -5,8 +5,8 @@ import NIOCore
 import MonologWriterProtocol
 
 /// What the writer counts, reported through swift-metrics: messages and bytes in per topic, each
-/// group's size, its commit and fsync times, and refused requests. Used by the commit thread only, so
-/// the refusal counters are cached without a lock.
+/// group's size, its commit and fsync times, and refused requests. Used by the writer's event loop
+/// only, so the refusal counters are cached without a lock.
 final class WriterMetrics {
     private let appended = TopicTrafficCounters(messages: MetricCatalog.writerMessagesIn, bytes: MetricCatalog.writerBytesIn)
     private var rejected: [String: Counter] = [:]
