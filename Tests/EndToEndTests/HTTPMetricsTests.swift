@@ -6,27 +6,6 @@ import Testing
 /// that holds it: the writer's messages in and commit times, the Kafka gateway's fetches and latency,
 /// the HTTP gateway's consumes, and consumer lag. A process that does not answer shows as down.
 @Suite struct HTTPMetricsTests {
-    /// `name{labels}` → value, for every sample line; the exposition's TYPE lines, by name.
-    struct Exposition {
-        var samples: [String: Double] = [:]
-        var types: [String: Int] = [:]
-        var help: Set<String> = []
-
-        init(_ text: String) {
-            for line in text.split(separator: "\n") {
-                if line.hasPrefix("# TYPE ") {
-                    self.types[String(line.split(separator: " ")[2]), default: 0] += 1
-                } else if line.hasPrefix("# HELP ") {
-                    self.help.insert(String(line.split(separator: " ")[2]))
-                } else if let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) {
-                    self.samples[String(line[..<space])] = value
-                }
-            }
-        }
-
-        subscript(_ key: String) -> Double? { self.samples[key] }
-    }
-
     @Test func metricsCoverEveryProcessAndMatchWhatHappened() async throws {
         let broker = try await Broker.start()
         #expect(try await broker.post("/api/topics", #"{"name":"metered","partitions":1}"#).status == 201)
@@ -51,7 +30,7 @@ import Testing
         let scraped = try await broker.get("/metrics")
         #expect(scraped.status == 200)
         #expect(scraped.contentType?.hasPrefix("text/plain") == true, "\(scraped.contentType ?? "none")")
-        let metrics = Exposition(scraped.body)
+        let metrics = PrometheusExposition(scraped.body)
         // A valid exposition: each family typed once, and explained.
         #expect(metrics.types.values.allSatisfy { $0 == 1 }, "\(metrics.types.filter { $0.value > 1 })")
         #expect(metrics.help.contains("monolog_writer_messages_in_total"))
@@ -85,7 +64,7 @@ import Testing
         let gateway = try #require(broker.pids(of: "monolog-kafka-gateway").first)
         #expect(try await stopProcess(gateway), "the Kafka gateway did not stop")
         let started = ContinuousClock.now
-        let whileStopped = Exposition(try await broker.get("/metrics").body)
+        let whileStopped = PrometheusExposition(try await broker.get("/metrics").body)
         kill(gateway, SIGCONT)
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(whileStopped[#"monolog_process_up{process="kafka-gateway"}"#] == 0)

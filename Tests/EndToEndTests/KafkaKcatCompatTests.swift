@@ -56,10 +56,10 @@ import Testing
         // seconds to get that far, so wait until the broker has answered the lookup.
         let lookedUp = #"monolog_kafka_request_duration_seconds_count{api="ListOffsets"}"#
         let deadline = ContinuousClock.now + .seconds(20)
-        while Self.sample(try await broker.get("/metrics").body, lookedUp) < 1 && ContinuousClock.now < deadline {
+        while (PrometheusExposition(try await broker.get("/metrics").body)[lookedUp] ?? 0) < 1 && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(Self.sample(try await broker.get("/metrics").body, lookedUp) >= 1, "kcat never looked up its start offset")
+        #expect((PrometheusExposition(try await broker.get("/metrics").body)[lookedUp] ?? 0) >= 1, "kcat never looked up its start offset")
         try await Task.sleep(for: .milliseconds(500))
         let produced = ContinuousClock.now
         #expect(try await blocking { try broker.produce(topic: "quiet", value: "wake up") } == 0)
@@ -69,10 +69,5 @@ import Testing
         #expect(waited < .seconds(5), "the consumer was not woken by the commit (took \(waited))")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
-    }
-
-    /// The value of one sample in Prometheus text; 0 when it is absent.
-    static func sample(_ text: String, _ name: String) -> Double {
-        text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
     }
 }
