@@ -41,7 +41,7 @@ let package = Package(
         // For the benchmark package in Benchmarks/.
         .library(
             name: "MonologBenchmarkSupport",
-            targets: ["MonologKafkaProtocol", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol"]
+            targets: ["MonologKafkaProtocol", "MonologProcess", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol"]
         ),
     ],
     dependencies: [

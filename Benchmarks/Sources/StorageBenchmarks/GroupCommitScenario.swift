@@ -10,9 +10,6 @@ import NIOPosix
 /// 512-byte message and waiting for its acknowledgement (fsynced) before sending the next.
 enum GroupCommitScenario {
     static func run(socketPath: String, clients: Int, partitions: Int32, duration: Duration) async throws -> ScenarioResult {
-        let admin = WriterClient(socketPath: socketPath, clientName: "bench-admin", logger: Logger(label: "bench"))
-        _ = try await admin.createTopic("bench", partitionCount: partitions, ifNotExists: true)
-        admin.shutdown()
         // One batch, built once: the writer assigns offsets to its own copy, and building a batch is
         // the client's work, not the writer's.
         let batch = RecordBatchBuilder.build([NewRecord(key: nil, value: [UInt8](repeating: 0x42, count: 512), timestamp: 1)])

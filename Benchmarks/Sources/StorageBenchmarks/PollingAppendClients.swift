@@ -1,4 +1,5 @@
 import Foundation
+import MonologProcess
 import MonologRecords
 import MonologWriterProtocol
 import NIOCore
@@ -74,16 +75,7 @@ enum PollingAppendClients {
 
     /// A blocking connection that has completed the writer's hello handshake.
     private static func connect(_ path: String) throws -> Int32 {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            _ = path.utf8CString.withUnsafeBytes { raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(raw.count - 1))) }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, connected == 0 else { throw Failure(description: "cannot connect to \(path): errno \(errno)") }
+        guard let fd = UnixSocket.connect(path) else { throw Failure(description: "cannot connect to \(path): errno \(errno)") }
         var hello = ByteBuffer()
         WriterEnvelope(requestID: 0, message: WriterRequest.hello(version: WriterProtocol.version, clientName: "bench")).encode(into: &hello)
         try Self.writeAll(fd, &hello)

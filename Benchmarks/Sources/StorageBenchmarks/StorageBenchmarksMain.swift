@@ -27,6 +27,9 @@ struct StorageBenchmarksMain {
         for kind in ClientKind.allCases {
             log("\(options.clients) clients, \(kind.label): \(options.windows) windows of \(options.seconds) s")
             let writer = try WriterUnderTest(binary: options.writerBinary, directory: work + "/writer-\(kind)")
+            let admin = WriterClient(socketPath: writer.socketPath, clientName: "bench-admin", logger: Logger(label: "bench"))
+            _ = try await admin.createTopic("bench", partitionCount: options.partitions, ifNotExists: false)
+            admin.shutdown()
             _ = try await kind.run(socketPath: writer.socketPath, clients: options.clients, partitions: options.partitions, duration: .seconds(1))
             for _ in 0..<options.windows {
                 fsyncRates.append(Baselines.fdatasyncPerWrite(directory: work, duration: .milliseconds(500)))
@@ -105,12 +108,10 @@ enum ClientKind: CaseIterable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Runs the scenario against a writer where the topic `bench` exists.
     func run(socketPath: String, clients: Int, partitions: Int32, duration: Duration) async throws -> ScenarioResult {
         switch self {
         case .sharedConnection, .connectionEach:
-            let admin = WriterClient(socketPath: socketPath, clientName: "bench-admin", logger: Logger(label: "bench"))
-            _ = try await admin.createTopic("bench", partitionCount: partitions, ifNotExists: true)
-            admin.shutdown()
             let connections = self == .sharedConnection ? 1 : clients
             return try PollingAppendClients.run(
                 socketPath: socketPath,
