@@ -18,11 +18,19 @@ public enum ProcessTable {
         }
     }
 
+    /// A gone process counts as a zombie: either way it serves nothing.
     static func isZombie(_ pid: pid_t) -> Bool {
+        (self.state(of: pid) ?? "Z") == "Z"
+    }
+
+    /// The process state letter in /proc/<pid>/stat (R, S, T, Z, …), read after the command name,
+    /// which may itself hold spaces and parentheses; nil when the process is gone.
+    static func state(of pid: pid_t) -> Character? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return true }
-        return stat[stat.index(close, offsetBy: 2)] == "Z"
+            let close = stat.lastIndex(of: ")"),
+            let state = stat.index(close, offsetBy: 2, limitedBy: stat.index(before: stat.endIndex))
+        else { return nil }
+        return stat[state]
     }
 }
 
@@ -31,10 +39,5 @@ public enum ProcessTable {
 /// be answered. False if it did not stop within `timeout`.
 public func stopProcess(_ pid: pid_t, timeout: Duration = .seconds(5)) async throws -> Bool {
     kill(pid, SIGSTOP)
-    return try await eventually(timeout: timeout, every: .milliseconds(5)) {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return false }
-        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("T")
-    }
+    return try await eventually(timeout: timeout, every: .milliseconds(5)) { ProcessTable.state(of: pid) == "T" }
 }
