@@ -14,11 +14,17 @@ import Testing
             ?? (repositoryRoot as NSString).appendingPathComponent("../shared/kafka-protocol/message")
     }
 
-    @Test func committedOutputMatchesARegeneration() throws {
+    /// Records a failure naming where the definitions were looked for, when they are not there.
+    static func definitionsArePresent() -> Bool {
         guard FileManager.default.fileExists(atPath: Self.definitions) else {
             Issue.record("Kafka message definitions not found at \(Self.definitions); set KAFKA_MESSAGE_DEFINITIONS")
-            return
+            return false
         }
+        return true
+    }
+
+    @Test func committedOutputMatchesARegeneration() throws {
+        guard Self.definitionsArePresent() else { return }
         let output = try Generator.generate(definitionsDirectory: Self.definitions)
         try Self.compare(output.library, with: Self.repositoryRoot + "/Libraries/MonologKafkaProtocol/Generated")
         try Self.compare(output.examples, with: Self.repositoryRoot + "/Tests/MonologKafkaProtocolTests/GeneratedExamples")
@@ -34,6 +40,7 @@ import Testing
     }
 
     @Test func everyDefinitionParsesAndResolves() throws {
+        guard Self.definitionsArePresent() else { return }
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.definitions).filter { $0.hasSuffix(".json") }
         #expect(names.count == 186)
         for name in names {
