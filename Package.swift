@@ -41,7 +41,10 @@ let package = Package(
         // For the benchmark package in Benchmarks/.
         .library(
             name: "MonologBenchmarkSupport",
-            targets: ["MonologKafkaProtocol", "MonologProcess", "MonologRecords", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol"]
+            targets: [
+                "MonologKafkaProtocol", "MonologProcess", "MonologRecords", "MonologStorage", "MonologStorageEngine", "MonologWriterClient",
+                "MonologWriterProtocol",
+            ]
         ),
     ],
     dependencies: [
@@ -77,25 +80,37 @@ let package = Package(
         ),
         .target(
             name: "MonologKafkaProtocol",
-            dependencies: ["MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologKafkaProtocol",
             swiftSettings: swiftSettings
         ),
+        // The database's read side, shared by every process: reader, schema, read-only open, and the
+        // data directory's layout.
         .target(
             name: "MonologStorage",
-            dependencies: ["CSQLite", "MonologRecords", log],
+            dependencies: ["CSQLite", "MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologStorage",
+            swiftSettings: swiftSettings
+        ),
+        // The write side (LogStore, migrations, opening for writing): the storage writer alone
+        // depends on it, so no other process can build a write.
+        .target(
+            name: "MonologStorageEngine",
+            dependencies: ["MonologStorage", "MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Libraries/MonologStorageEngine",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MonologWriterProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MonologStorage", .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologWriterProtocol",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "MonologWriterClient",
-            dependencies: ["MonologWriterProtocol", "MonologRecords", log] + nio,
+            dependencies: [
+                "MonologWriterProtocol", "MonologRecords", log, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio,
             path: "Libraries/MonologWriterClient",
             swiftSettings: swiftSettings
         ),
@@ -112,7 +127,7 @@ let package = Package(
         ),
         .target(
             name: "MonologConfig",
-            dependencies: [argumentParser, log, .product(name: "Yams", package: "Yams")],
+            dependencies: ["MonologProcess", argumentParser, log, .product(name: "Yams", package: "Yams")],
             path: "Libraries/MonologConfig",
             swiftSettings: swiftSettings
         ),
@@ -132,8 +147,10 @@ let package = Package(
             dependencies: [
                 log,
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio,
             path: "Libraries/MonologObservability",
             swiftSettings: swiftSettings
@@ -143,8 +160,8 @@ let package = Package(
         .executableTarget(
             name: "StorageWriter",
             dependencies: [
-                "MonologStorage", "MonologWriterProtocol", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
-                argumentParser, log,
+                "MonologStorage", "MonologStorageEngine", "MonologWriterProtocol", "MonologRecords", "MonologConfig",
+                "MonologObservability", "MonologProcess", argumentParser, log,
             ] + lifecycle + nio + metrics,
             path: "Services/StorageWriter",
             swiftSettings: swiftSettings
@@ -152,8 +169,8 @@ let package = Package(
         .executableTarget(
             name: "HTTPGateway",
             dependencies: [
-                "MonologStorage", "MonologWriterClient", "MonologRecords", "MonologConfig", "MonologObservability", "MonologProcess",
-                "MonologSecurity", argumentParser, log,
+                "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologRecords", "MonologConfig",
+                "MonologObservability", "MonologProcess", "MonologSecurity", argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
             ] + lifecycle + nio + metrics,
@@ -175,8 +192,9 @@ let package = Package(
         .executableTarget(
             name: "RetentionWorker",
             dependencies: [
-                "MonologStorage", "MonologWriterClient", "MonologConfig", "MonologObservability", "MonologProcess", argumentParser, log,
-            ] + lifecycle + nio,
+                "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologConfig", "MonologObservability",
+                "MonologProcess", argumentParser, log,
+            ] + lifecycle,
             path: "Services/RetentionWorker",
             swiftSettings: swiftSettings
         ),
@@ -209,18 +227,21 @@ let package = Package(
         // Tests.
         .target(
             name: "MonologTestSupport",
-            dependencies: ["CCurl", "CSQLite"],
+            dependencies: ["CCurl", "MonologStorage"],
             path: "Tests/MonologTestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MonologRecordsTests",
-            dependencies: ["MonologRecords"],
+            dependencies: ["MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MonologKafkaProtocolTests",
-            dependencies: ["MonologKafkaProtocol", "MonologRecords", .product(name: "NIOTestUtils", package: "swift-nio")],
+            dependencies: [
+                "MonologKafkaProtocol", "MonologRecords", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -231,8 +252,7 @@ let package = Package(
         .testTarget(
             name: "MonologGroupsTests",
             dependencies: [
-                "MonologGroups", "MonologKafkaProtocol", .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
+                "MonologGroups", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -243,12 +263,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MonologStorageTests",
-            dependencies: ["MonologStorage", "MonologRecords"],
+            dependencies: ["MonologStorage", "MonologStorageEngine", "MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MonologWriterProtocolTests",
-            dependencies: ["MonologWriterProtocol"],
+            dependencies: ["MonologWriterProtocol", "MonologStorage", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -258,7 +278,10 @@ let package = Package(
         ),
         .testTarget(
             name: "StorageWriterTests",
-            dependencies: ["StorageWriter", "MonologStorage", "MonologRecords", "MonologWriterProtocol", log] + nio,
+            dependencies: [
+                "StorageWriter", "MonologStorage", "MonologStorageEngine", "MonologRecords", "MonologWriterProtocol", log,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ] + nio,
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonologProcess
 import Subprocess
 
 /// One service under supervision: runs it, restarts it when it exits (under the restart policy), and
@@ -66,7 +67,7 @@ actor SupervisedChild {
             service: self.spec.id,
             state: state,
             pid: self.pid,
-            uptimeSeconds: uptime.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 },
+            uptimeSeconds: uptime?.inSeconds,
             restarts: self.restarts
         )
     }

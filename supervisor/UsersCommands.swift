@@ -73,9 +73,9 @@ struct AddUser: AsyncParsableCommand {
         let token = ApiToken.generate()
         for mechanism in ScramMechanism.allCases {
             let credential = ScramCredential(mechanism: mechanism, password: password, iterations: self.iterations)
-            try await writer.changeUsers(.upsertScramCredential(user: self.name, credential: credential.record))
+            _ = try await writer.send(UpsertScramCredential(user: self.name, credential: credential.stored))
         }
-        try await writer.changeUsers(.setUserToken(user: self.name, tokenSHA256: ApiToken.digest(token)))
+        _ = try await writer.send(SetUserToken(user: self.name, tokenSHA256: ApiToken.digest(token)))
         print("user \(self.name): SCRAM-SHA-256 and SCRAM-SHA-512 (\(self.iterations) iterations), also for PLAIN and HTTP basic auth")
         print("HTTP bearer token (shown only now): \(token)")
     }
@@ -92,7 +92,7 @@ struct RemoveUser: AsyncParsableCommand {
     func run() async throws {
         let writer = try writerClient(self.options)
         defer { writer.shutdown() }
-        guard try await writer.changeUsers(.deleteUser(user: self.name)) else {
+        guard try await writer.send(DeleteUser(user: self.name)).changed else {
             FileHandle.standardError.write(Data("no user '\(self.name)'\n".utf8))
             throw ExitCode(1)
         }

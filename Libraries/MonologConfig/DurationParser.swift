@@ -1,3 +1,5 @@
+import MonologProcess
+
 /// Durations as `500ms`, `30s`, `1m`, `24h`, `7d` or sums such as `1h30m`.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
@@ -39,12 +41,5 @@ extension String {
         while result.first == character { result.removeFirst() }
         while result.last == character { result.removeLast() }
         return result
-    }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds (rounded towards zero), the unit Kafka settings use.
-    public var wholeMilliseconds: Int64 {
-        self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000
     }
 }

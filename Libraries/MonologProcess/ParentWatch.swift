@@ -20,7 +20,7 @@ public enum ParentWatch {
         guard let text = environment[environmentKey], let supervisor = pid_t(text) else { return false }
         let thread = Thread {
             while getppid() == supervisor {
-                Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: interval.inSeconds)
             }
             kill(getpid(), SIGTERM)
         }

@@ -60,9 +60,9 @@ public final class StoredCredentials: Sendable {
 }
 
 extension ScramCredential {
-    /// As the writer protocol carries it.
-    public var record: ScramCredentialRecord {
-        ScramCredentialRecord(
+    /// As it is stored (and as the writer's upsert command carries it).
+    public var stored: StoredScramCredential {
+        StoredScramCredential(
             mechanism: self.mechanism.rawValue,
             salt: self.salt,
             iterations: Int32(self.iterations),

@@ -45,8 +45,8 @@ public final class WriterClient: Sendable {
     public var resentRequests: Int { self.resent.withLock { $0 } }
 
     private struct QueuedRequest: Sendable {
-        var request: WriterRequest
-        var promise: EventLoopPromise<WriterResponse>
+        var command: any WriterCommand
+        var promise: EventLoopPromise<WriterReplyFrame>
     }
 
     /// Largest request sent: the writer's frame limit less room for the framing.
@@ -71,43 +71,40 @@ public final class WriterClient: Sendable {
         }
     }
 
-    /// Sends one request and waits for the writer's answer. Error answers are thrown as `.rejected`.
-    public func send(_ request: WriterRequest) async throws(WriterClientError) -> WriterResponse {
-        if let tooLarge = Self.sizeProblem(request) { throw tooLarge }
+    /// Sends one command and waits for the writer's answer. Error answers are thrown as `.rejected`.
+    public func send<Command: WriterCommand>(_ command: Command) async throws(WriterClientError) -> Command.Reply {
+        if let tooLarge = Self.sizeProblem(command) { throw tooLarge }
         let deadline = ContinuousClock.now + self.connectTimeout
         while true {
             let channel = try await self.connectedChannel(deadline: deadline)
-            let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
+            let promise = channel.eventLoop.makePromise(of: WriterReplyFrame.self)
             do {
-                try await channel.writeAndFlush(OutboundWriterRequest(message: request, promise: promise))
+                try await channel.writeAndFlush(OutboundWriterRequest(command: command, promise: promise))
             } catch {
                 // Never sent (the channel closed under us): safe to try again on a new connection.
                 promise.fail(WriterClientError(.unavailable, "not sent"))
                 self.forget(channel)
                 continue
             }
-            let response: WriterResponse
+            let frame: WriterReplyFrame
             do {
-                response = try await promise.futureResult.get()
+                frame = try await promise.futureResult.get()
             } catch let error as WriterClientError {
                 throw error
             } catch {
                 throw WriterClientError(.connectionLost, "\(error)")
             }
-            if case .error(let code, let message) = response {
-                throw WriterClientError(.rejected(code), message)
-            }
-            return response
+            return try frame.reply(to: Command.self)
         }
     }
 
-    /// Sends one request without leaving the event loops: the form for NIO handlers (the Kafka gateway),
+    /// Sends one command without leaving the event loops: the form for NIO handlers (the Kafka gateway),
     /// where an `await` would add a task hop to every message. On a live connection the request is
     /// written at once; otherwise it goes the `send` way (connect, with retries) and completes the future.
     /// Error answers fail the future with `WriterClientError.rejected`.
-    public func submit(_ request: WriterRequest, on eventLoop: any EventLoop) -> EventLoopFuture<WriterResponse> {
-        if let tooLarge = Self.sizeProblem(request) { return eventLoop.makeFailedFuture(tooLarge) }
-        let promise = eventLoop.makePromise(of: WriterResponse.self)
+    public func submit<Command: WriterCommand>(_ command: Command, on eventLoop: any EventLoop) -> EventLoopFuture<Command.Reply> {
+        if let tooLarge = Self.sizeProblem(command) { return eventLoop.makeFailedFuture(tooLarge) }
+        let promise = eventLoop.makePromise(of: WriterReplyFrame.self)
         // The direct path only when connected and nothing submitted earlier is still waiting.
         let channel = self.state.withLock { state -> (any Channel)? in
             if case .connected(let channel) = state, self.laneDepth.withLock({ $0 == 0 }) { return channel }
@@ -115,18 +112,15 @@ public final class WriterClient: Sendable {
             return nil
         }
         if let channel {
-            channel.writeAndFlush(OutboundWriterRequest(message: request, promise: promise)).whenFailure { error in
+            channel.writeAndFlush(OutboundWriterRequest(command: command, promise: promise)).whenFailure { error in
                 // Never sent: the connection closed under us. Its answer cannot come; the client retries.
                 self.forget(channel)
                 promise.fail(WriterClientError(.unavailable, "not sent: \(error)"))
             }
         } else {
-            self.laneInput.yield(QueuedRequest(request: request, promise: promise))
+            self.laneInput.yield(QueuedRequest(command: command, promise: promise))
         }
-        return promise.futureResult.flatMapThrowing { response in
-            if case .error(let code, let message) = response { throw WriterClientError(.rejected(code), message) }
-            return response
-        }
+        return promise.futureResult.flatMapThrowing { frame in try frame.reply(to: Command.self) }
     }
 
     /// The queue's one consumer: waits for a connection and writes each request in turn (without
@@ -138,7 +132,7 @@ public final class WriterClient: Sendable {
             written.futureResult.whenFailure { error in
                 queued.promise.fail(WriterClientError(.unavailable, "not sent: \(error)"))
             }
-            channel.writeAndFlush(OutboundWriterRequest(message: queued.request, promise: queued.promise), promise: written)
+            channel.writeAndFlush(OutboundWriterRequest(command: queued.command, promise: queued.promise), promise: written)
         } catch {
             queued.promise.fail(error)
         }
@@ -147,11 +141,11 @@ public final class WriterClient: Sendable {
 
     /// Refuses, before anything is sent, an append larger than the writer's frame limit (the writer
     /// would close the connection on it, failing every other request in flight).
-    static func sizeProblem(_ request: WriterRequest) -> WriterClientError? {
-        guard case .append(_, _, let batches) = request, batches.readableBytes > Self.maxRequestBytes else { return nil }
+    static func sizeProblem(_ command: some WriterCommand) -> WriterClientError? {
+        guard let append = command as? AppendRecords, append.batches.readableBytes > Self.maxRequestBytes else { return nil }
         return WriterClientError(
             .rejected(.requestTooLarge),
-            "append of \(batches.readableBytes) bytes exceeds the writer's limit of \(Self.maxRequestBytes)"
+            "append of \(append.batches.readableBytes) bytes exceeds the writer's limit of \(Self.maxRequestBytes)"
         )
     }
 
@@ -283,12 +277,11 @@ public final class WriterClient: Sendable {
             }
             .connect(unixDomainSocketPath: self.socketPath)
             .flatMap { channel in
-                let hello = WriterRequest.hello(version: WriterProtocol.version, clientName: clientName)
                 // A writer that accepts but never answers must not stall every request behind it.
-                return Self.request(hello, on: channel, timeout: .seconds(5)).flatMapThrowing { response -> any Channel in
-                    guard case .hello(let version) = response, version == WriterProtocol.version else {
+                return Self.request(Hello(clientName: clientName), on: channel, timeout: .seconds(5)).flatMapThrowing { reply -> any Channel in
+                    guard reply.version == WriterProtocol.version else {
                         channel.close(promise: nil)
-                        throw WriterClientError(.unexpectedResponse, "writer refused the handshake: \(response)")
+                        throw WriterClientError(.unexpectedResponse, "writer answered the handshake with version \(reply.version)")
                     }
                     logger.debug("connected to the storage writer")
                     return channel
@@ -296,7 +289,7 @@ public final class WriterClient: Sendable {
             }
             .flatMap { channel -> EventLoopFuture<any Channel> in
                 guard let handler else { return channel.eventLoop.makeSucceededFuture(channel) }
-                return Self.request(.subscribe, on: channel, timeout: .seconds(5)).map { _ in
+                return Self.request(Subscribe(), on: channel, timeout: .seconds(5)).map { _ in
                     handler([])  // (re)subscribed: whatever happened meanwhile must be re-read
                     return channel
                 }
@@ -317,120 +310,20 @@ extension WriterClient {
     /// Writes one request and returns its answer. If the write itself fails (the connection closed before
     /// the request reached the handler), the answer fails too, rather than waiting forever; past
     /// `timeout` the connection is closed, which fails it as well.
-    static func request(_ message: WriterRequest, on channel: any Channel, timeout: TimeAmount) -> EventLoopFuture<WriterResponse> {
-        let promise = channel.eventLoop.makePromise(of: WriterResponse.self)
+    static func request<Command: WriterCommand>(
+        _ command: Command,
+        on channel: any Channel,
+        timeout: TimeAmount
+    ) -> EventLoopFuture<Command.Reply> {
+        let promise = channel.eventLoop.makePromise(of: WriterReplyFrame.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         written.futureResult.whenFailure { error in promise.fail(WriterClientError(.unavailable, "not sent: \(error)")) }
-        channel.writeAndFlush(OutboundWriterRequest(message: message, promise: promise), promise: written)
+        channel.writeAndFlush(OutboundWriterRequest(command: command, promise: promise), promise: written)
         let deadline = channel.eventLoop.scheduleTask(in: timeout) {
             promise.fail(WriterClientError(.unavailable, "no answer from the storage writer within \(timeout)"))
             channel.close(promise: nil)
         }
         promise.futureResult.whenComplete { _ in deadline.cancel() }
-        return promise.futureResult
-    }
-
-    public func createTopic(
-        _ name: String,
-        partitionCount: Int32,
-        configs: [String: String] = [:],
-        ifNotExists: Bool
-    ) async throws(WriterClientError) -> (topicID: Int64, partitionCount: Int32, created: Bool) {
-        let response = try await self.send(
-            .createTopic(name: name, partitionCount: partitionCount, configs: configs, ifNotExists: ifNotExists)
-        )
-        guard case .topicCreated(let topicID, let count, let created) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to create topic: \(response)")
-        }
-        return (topicID, count, created)
-    }
-
-    public func deleteTopic(_ name: String) async throws(WriterClientError) {
-        let response = try await self.send(.deleteTopic(name: name))
-        guard case .topicDeleted = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to delete topic: \(response)")
-        }
-    }
-
-    /// Appends concatenated RecordBatch v2 bytes; returns the offsets given, once committed to disk.
-    public func append(
-        topic: String,
-        partition: Int32,
-        batches: ByteBuffer
-    ) async throws(WriterClientError) -> (baseOffset: Int64, lastOffset: Int64, logStartOffset: Int64, logAppendTimeMs: Int64) {
-        let response = try await self.send(.append(topic: topic, partition: partition, batches: batches))
-        guard case .appended(let baseOffset, let lastOffset, let logStartOffset, let logAppendTimeMs) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to append: \(response)")
-        }
-        return (baseOffset, lastOffset, logStartOffset, logAppendTimeMs)
-    }
-
-    public func alterTopicConfigs(_ name: String, set: [String: String], delete: [String] = []) async throws(WriterClientError) {
-        let response = try await self.send(.alterTopicConfigs(name: name, set: set, delete: delete))
-        guard case .configsAltered = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to alter configs: \(response)")
-        }
-    }
-
-    public func initProducerID(
-        transactionalID: String? = nil,
-        producerID: Int64 = -1,
-        producerEpoch: Int16 = -1
-    ) async throws(WriterClientError) -> (id: Int64, epoch: Int16) {
-        let response = try await self.send(.initProducerID(transactionalID: transactionalID, producerID: producerID, producerEpoch: producerEpoch))
-        guard case .producerID(let id, let epoch) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to init producer id: \(response)")
-        }
-        return (id, epoch)
-    }
-
-    /// Moves a partition's log start to `offset` (-1: the high watermark); returns the new log start.
-    public func deleteRecords(topic: String, partition: Int32, before offset: Int64) async throws(WriterClientError) -> Int64 {
-        let response = try await self.send(.deleteRecords(topic: topic, partition: partition, beforeOffset: offset))
-        guard case .recordsDeleted(let logStart) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to delete records: \(response)")
-        }
-        return logStart
-    }
-
-    public func applyRetention(
-        nowMs: Int64,
-        defaultRetentionMs: Int64,
-        defaultRetentionBytes: Int64 = -1
-    ) async throws(WriterClientError) -> (batchesDeleted: Int64, batchesRewritten: Int64) {
-        let response = try await self.send(
-            .applyRetention(nowMs: nowMs, defaultRetentionMs: defaultRetentionMs, defaultRetentionBytes: defaultRetentionBytes)
-        )
-        guard case .retentionApplied(let deleted, let rewritten) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to retention: \(response)")
-        }
-        return (deleted, rewritten)
-    }
-
-    /// Commits a group's offsets; returns one code per offset (`.none` when stored).
-    public func commitOffsets(group: String, _ offsets: [GroupOffsetCommit]) async throws(WriterClientError) -> [WriterErrorCode] {
-        let response = try await self.send(.commitOffsets(group: group, offsets: offsets))
-        guard case .offsetsCommitted(let codes) = response, codes.count == offsets.count else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to commit offsets: \(response)")
-        }
-        return codes
-    }
-
-    public func deleteGroupOffsets(group: String, partitions: [TopicPartition] = []) async throws(WriterClientError) -> Int64 {
-        let response = try await self.send(.deleteGroupOffsets(group: group, partitions: partitions))
-        guard case .groupOffsetsDeleted(let count) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to delete group offsets: \(response)")
-        }
-        return count
-    }
-
-    /// Applies a change to users (a credential, a token, a deletion); false when a deletion found nothing.
-    @discardableResult
-    public func changeUsers(_ request: WriterRequest) async throws(WriterClientError) -> Bool {
-        let response = try await self.send(request)
-        guard case .usersChanged(let changed) = response else {
-            throw WriterClientError(.unexpectedResponse, "unexpected answer to a user change: \(response)")
-        }
-        return changed
+        return promise.futureResult.flatMapThrowing { frame in try frame.reply(to: Command.self) }
     }
 }

@@ -2,13 +2,40 @@ import MonologRecords
 import MonologWriterProtocol
 import NIOCore
 
-/// A request on its way to the writer, with the promise its response completes.
+/// A command on its way to the writer, with the promise its answer completes.
 struct OutboundWriterRequest: Sendable {
-    var message: WriterRequest
-    var promise: EventLoopPromise<WriterResponse>
+    var command: any WriterCommand
+    var promise: EventLoopPromise<WriterReplyFrame>
 }
 
-/// Gives each outgoing request an id, pairs each response with its request, and, when the connection
+/// An answer as it came off the wire: its type and body, decoded by the caller that knows which
+/// command it answers (`reply(to:)`).
+struct WriterReplyFrame: Sendable {
+    var kind: UInt8
+    var body: ByteBuffer
+
+    /// The command's reply; an error answer is thrown as `.rejected`, anything else as `.unexpectedResponse`.
+    func reply<Command: WriterCommand>(to command: Command.Type) throws(WriterClientError) -> Command.Reply {
+        var body = self.body
+        do {
+            switch self.kind {
+            case Command.replyKind:
+                return try WriterFrame.readBody(Command.Reply.self, from: &body)
+            case WriterError.kind:
+                let error = try WriterFrame.readBody(WriterError.self, from: &body)
+                throw WriterClientError(.rejected(error.code), error.message)
+            default:
+                throw WriterClientError(.unexpectedResponse, "answer of type \(self.kind) to \(Command.self)")
+            }
+        } catch let error as WriterClientError {
+            throw error
+        } catch {
+            throw WriterClientError(.unexpectedResponse, "undecodable answer to \(Command.self): \(error)")
+        }
+    }
+}
+
+/// Gives each outgoing request an id, pairs each answer with its request, and, when the connection
 /// drops, hands requests that are safe to send again (`isSafeToResend`) to `onLost` in the order they
 /// were sent, failing the rest.
 final class WriterClientHandler: ChannelDuplexHandler {
@@ -32,18 +59,23 @@ final class WriterClientHandler: ChannelDuplexHandler {
         self.nextRequestID &+= 1
         self.inFlight[requestID] = request
         var buffer = context.channel.allocator.buffer(capacity: 64)
-        WriterEnvelope(requestID: requestID, message: request.message).encode(into: &buffer)
+        Self.encode(request.command, requestID: requestID, into: &buffer)
         context.write(self.wrapOutboundOut(buffer), promise: promise)
     }
 
+    private static func encode<Command: WriterCommand>(_ command: Command, requestID: UInt64, into buffer: inout ByteBuffer) {
+        WriterFrame.write(command, kind: Command.kind, requestID: requestID, into: &buffer)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var frame = self.unwrapInboundIn(data)
         do {
-            let response = try WriterEnvelope<WriterResponse>.decode(self.unwrapInboundIn(data))
-            if response.requestID == WriterProtocol.notificationRequestID, case .watermarks(let watermarks) = response.message {
-                self.onWatermarks?(watermarks)
+            let (requestID, kind) = try WriterFrame.readHeader(&frame)
+            if requestID == WriterProtocol.notificationRequestID, kind == Watermarks.kind {
+                self.onWatermarks?(try WriterFrame.readBody(Watermarks.self, from: &frame).partitions)
                 return
             }
-            self.inFlight.removeValue(forKey: response.requestID)?.promise.succeed(response.message)
+            self.inFlight.removeValue(forKey: requestID)?.promise.succeed(WriterReplyFrame(kind: kind, body: frame))
         } catch {
             context.fireErrorCaught(error)
             context.close(promise: nil)
@@ -55,7 +87,7 @@ final class WriterClientHandler: ChannelDuplexHandler {
         self.inFlight = [:]
         var resend: [OutboundWriterRequest] = []
         for request in lost {
-            if request.message.isSafeToResend {
+            if let append = request.command as? AppendRecords, append.isSafeToResend {
                 resend.append(request)
             } else {
                 request.promise.fail(WriterClientError(.connectionLost, "connection to the storage writer lost mid-request"))
@@ -73,17 +105,17 @@ final class WriterClientHandler: ChannelDuplexHandler {
 @available(*, unavailable)
 extension WriterClientHandler: Sendable {}
 
-extension WriterRequest {
-    /// Whether a copy of this request, sent again after a lost connection, cannot store anything twice:
-    /// an append whose every batch carries a producer id, which the writer recognises as already stored
-    /// (answering with its first offsets) if the first copy committed.
+extension AppendRecords {
+    /// Whether a copy of this append, sent again after a lost connection, cannot store anything twice:
+    /// every batch carries a producer id, which the writer recognises as already stored (answering with
+    /// its first offsets) if the first copy committed.
     var isSafeToResend: Bool {
-        guard case .append(_, _, let batches) = self, batches.readableBytes > 0 else { return false }
-        var index = batches.readerIndex
-        while index < batches.writerIndex {
-            guard let header = try? RecordBatchHeader(from: batches, at: index), header.producerID >= 0 else { return false }
+        guard self.batches.readableBytes > 0 else { return false }
+        var index = self.batches.readerIndex
+        while index < self.batches.writerIndex {
+            guard let header = try? RecordBatchHeader(from: self.batches, at: index), header.producerID >= 0 else { return false }
             index += header.totalSize
         }
-        return index == batches.writerIndex
+        return index == self.batches.writerIndex
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
 import MonologConfig
+import MonologProcess
 import MonologWriterClient
+import MonologWriterProtocol
 import ServiceLifecycle
 
 /// The retention loop: one pass at start, then one every `checkInterval`, until shutdown.
@@ -37,7 +39,7 @@ struct RetentionService: Service {
         let maxAgeMs = self.settings.maxAge.wholeMilliseconds
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         do {
-            let result = try await self.writer.applyRetention(nowMs: nowMs, defaultRetentionMs: maxAgeMs)
+            let result = try await self.writer.send(ApplyRetention(nowMs: nowMs, defaultRetentionMs: maxAgeMs))
             if result.batchesDeleted > 0 || result.batchesRewritten > 0 {
                 self.logger.info(
                     "retention deleted old batches",

@@ -5,6 +5,7 @@ import MonologConfig
 import MonologObservability
 import MonologProcess
 import MonologStorage
+import MonologStorageEngine
 import NIOCore
 import NIOPosix
 import Prometheus
@@ -62,7 +63,7 @@ struct StorageWriterCommand: AsyncParsableCommand {
             "database open",
             metadata: [
                 "path": "\(directory.databasePath)", "schema_version": "\(StorageSchema.latestVersion)",
-                "open_ms": "\((ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000_000)",
+                "open_ms": "\((ContinuousClock.now - started).wholeMilliseconds)",
             ]
         )
         if self.maxDatabaseBytes > 0 {

@@ -26,9 +26,10 @@ final class SilentWriter: @unchecked Sendable {
             var taken = 0
             while taken < requests + 1, let frame = Self.readFrame(connection) {  // the hello, then the requests
                 if taken == 0 {
-                    let request = try? WriterEnvelope<WriterRequest>.decode(ByteBuffer(bytes: frame))
+                    var hello = ByteBuffer(bytes: frame)
+                    let requestID = (try? WriterFrame.readHeader(&hello))?.requestID ?? 1
                     var answer = ByteBuffer()
-                    WriterEnvelope(requestID: request?.requestID ?? 1, message: WriterResponse.hello(version: WriterProtocol.version)).encode(into: &answer)
+                    WriterFrame.write(Hello.Reply(version: WriterProtocol.version), kind: Hello.replyKind, requestID: requestID, into: &answer)
                     let bytes = Array(answer.readableBytesView)
                     _ = bytes.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                 }

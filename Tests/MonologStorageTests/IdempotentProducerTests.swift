@@ -1,5 +1,6 @@
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import Testing
 
 /// Retried batches from an idempotent producer are stored once and answered with their first offsets;

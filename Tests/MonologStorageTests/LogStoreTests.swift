@@ -1,6 +1,7 @@
 import Foundation
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import NIOCore
 import Testing
 

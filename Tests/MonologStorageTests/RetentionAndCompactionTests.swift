@@ -1,5 +1,6 @@
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import Testing
 
 @Suite struct RetentionAndCompactionTests {

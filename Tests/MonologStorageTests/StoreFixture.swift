@@ -1,6 +1,7 @@
 import Foundation
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import NIOCore
 
 /// A fresh database in a temporary directory, with its writer-side store and a reader.

@@ -1,5 +1,5 @@
-import CSQLite
 import Foundation
+import MonologStorage
 
 /// A `monolog-storage-writer` started directly (no supervisor), so a test can kill and restart it at
 /// will. Its output goes to `<work>/writer.log`.
@@ -71,17 +71,11 @@ public final class WriterProcess: @unchecked Sendable {
 
 /// `PRAGMA integrity_check` on a database file, opened read-only: "ok" when SQLite finds nothing wrong.
 public func databaseIntegrity(path: String) -> String {
-    var db: OpaquePointer?
-    guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else { return "cannot open" }
-    defer { sqlite3_close(db) }
-    var statement: OpaquePointer?
-    guard sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &statement, nil) == SQLITE_OK else { return "cannot prepare" }
-    defer { sqlite3_finalize(statement) }
-    var lines: [String] = []
-    while sqlite3_step(statement) == SQLITE_ROW {
-        lines.append(String(cString: sqlite3_column_text(statement, 0)))
+    do {
+        return try SQLiteConnection(readOnlyPath: path).integrityCheck()
+    } catch {
+        return "cannot check: \(error)"
     }
-    return lines.joined(separator: "\n")
 }
 
 /// True when a Unix socket at `path` accepts a connection.

@@ -1,68 +1,90 @@
+import MonologStorage
 import MonologWriterProtocol
 import NIOCore
 import Testing
 
 @Suite struct WriterMessagesTests {
-    static let requests: [WriterRequest] = [
-        .hello(version: 1, clientName: "http-gateway"),
-        .createTopic(name: "orders", partitionCount: 3, configs: ["retention.ms": "1000", "cleanup.policy": "delete"], ifNotExists: true),
-        .deleteTopic(name: "orders"),
-        .createPartitions(name: "orders", count: 12),
-        .alterTopicConfigs(name: "orders", set: ["retention.ms": "5"], delete: ["cleanup.policy"]),
-        .append(topic: "orders", partition: 2, batches: ByteBuffer(bytes: [1, 2, 3, 4, 5])),
-        .initProducerID(transactionalID: nil, producerID: -1, producerEpoch: -1),
-        .initProducerID(transactionalID: "tx-1", producerID: 7, producerEpoch: 3),
-        .deleteRecords(topic: "orders", partition: 1, beforeOffset: 100),
-        .applyRetention(nowMs: 1_700_000_000_000, defaultRetentionMs: 86_400_000, defaultRetentionBytes: -1),
-        .commitOffsets(group: "g", offsets: [
+    static let commands: [any WriterCommand] = [
+        Hello(clientName: "http-gateway"),
+        CreateTopic(name: "orders", partitionCount: 3, configs: ["retention.ms": "1000", "cleanup.policy": "delete"], ifNotExists: true),
+        DeleteTopic(name: "orders"),
+        CreatePartitions(name: "orders", count: 12),
+        AlterTopicConfigs(name: "orders", set: ["retention.ms": "5"], delete: ["cleanup.policy"]),
+        AppendRecords(topic: "orders", partition: 2, batches: ByteBuffer(bytes: [1, 2, 3, 4, 5])),
+        InitProducerID(),
+        InitProducerID(transactionalID: "tx-1", producerID: 7, producerEpoch: 3),
+        DeleteRecords(topic: "orders", partition: 1, beforeOffset: 100),
+        ApplyRetention(nowMs: 1_700_000_000_000, defaultRetentionMs: 86_400_000, defaultRetentionBytes: -1),
+        CommitOffsets(group: "g", offsets: [
             GroupOffsetCommit(topic: "orders", partition: 0, offset: 42, leaderEpoch: -1, metadata: nil),
             GroupOffsetCommit(topic: "orders", partition: 1, offset: 7, leaderEpoch: 0, metadata: "meta"),
         ]),
-        .deleteGroupOffsets(group: "g", partitions: [TopicPartition(topic: "orders", partition: 1)]),
-        .subscribe,
+        DeleteGroupOffsets(group: "g", partitions: [TopicPartition(topic: "orders", partition: 1)]),
+        Subscribe(),
+        UpsertScramCredential(
+            user: "alice",
+            credential: StoredScramCredential(mechanism: "SCRAM-SHA-256", salt: [1, 2], iterations: 8192, storedKey: [3], serverKey: [4, 5])
+        ),
+        DeleteScramCredential(user: "alice", mechanism: "SCRAM-SHA-512"),
+        SetUserToken(user: "alice", tokenSHA256: Array(repeating: 7, count: 32)),
+        DeleteUser(user: "alice"),
     ]
 
-    static let responses: [WriterResponse] = [
-        .hello(version: 1),
-        .topicCreated(topicID: 7, partitionCount: 3, created: true),
-        .topicDeleted,
-        .partitionsCreated(count: 12),
-        .configsAltered,
-        .appended(baseOffset: 10, lastOffset: 19, logStartOffset: 3, logAppendTimeMs: -1),
-        .appended(baseOffset: 10, lastOffset: 19, logStartOffset: 3, logAppendTimeMs: 1_790_000_000_000),
-        .producerID(id: 12, epoch: 1),
-        .recordsDeleted(logStartOffset: 4),
-        .retentionApplied(batchesDeleted: 3, batchesRewritten: 2),
-        .offsetsCommitted([.none, .unknownTopic]),
-        .groupOffsetsDeleted(count: 2),
-        .subscribed,
-        .watermarks([PartitionWatermark(topic: "orders", partition: 0, highWatermark: 10, logStartOffset: 0)]),
-        .error(.unknownTopic, message: "topic 'x' does not exist"),
+    static let replies: [any WireMessage] = [
+        Hello.Reply(version: 1),
+        CreateTopic.Reply(topicID: 7, partitionCount: 3, created: true),
+        Done(),
+        CreatePartitions.Reply(count: 12),
+        AppendRecords.Reply(baseOffset: 10, lastOffset: 19, logStartOffset: 3, logAppendTimeMs: -1),
+        AppendRecords.Reply(baseOffset: 10, lastOffset: 19, logStartOffset: 3, logAppendTimeMs: 1_790_000_000_000),
+        InitProducerID.Reply(id: 12, epoch: 1),
+        DeleteRecords.Reply(logStartOffset: 4),
+        ApplyRetention.Reply(batchesDeleted: 3, batchesRewritten: 2),
+        CommitOffsets.Reply(codes: [.none, .unknownTopic]),
+        DeleteGroupOffsets.Reply(count: 2),
+        UsersChanged(changed: false),
+        Watermarks([PartitionWatermark(topic: "orders", partition: 0, highWatermark: 10, logStartOffset: 0)]),
+        WriterError(.unknownTopic, "topic 'x' does not exist"),
     ]
 
-    /// Encodes, frames, unframes and decodes: the result is the message sent.
-    @Test(arguments: requests)
-    func requestsRoundTrip(_ request: WriterRequest) throws {
+    /// Frames, unframes and reads back one message: the result equals what was sent.
+    static func roundTrip<Message: WireMessage>(_ message: Message, requestID: UInt64) throws -> Bool {
         var buffer = ByteBuffer()
-        WriterEnvelope(requestID: 42, message: request).encode(into: &buffer)
+        WriterFrame.write(message, kind: 0x42, requestID: requestID, into: &buffer)
         var decoder = WriterFrameDecoder()
-        let frame = try #require(try decoder.decode(buffer: &buffer))
+        var frame = try #require(try decoder.decode(buffer: &buffer))
         #expect(buffer.readableBytes == 0)
-        #expect(try WriterEnvelope<WriterRequest>.decode(frame) == WriterEnvelope(requestID: 42, message: request))
+        let header = try WriterFrame.readHeader(&frame)
+        #expect(header.requestID == requestID && header.kind == 0x42)
+        return try WriterFrame.readBody(Message.self, from: &frame) == message
     }
 
-    @Test(arguments: responses)
-    func responsesRoundTrip(_ response: WriterResponse) throws {
-        var buffer = ByteBuffer()
-        WriterEnvelope(requestID: .max, message: response).encode(into: &buffer)
-        var decoder = WriterFrameDecoder()
-        let frame = try #require(try decoder.decode(buffer: &buffer))
-        #expect(try WriterEnvelope<WriterResponse>.decode(frame) == WriterEnvelope(requestID: .max, message: response))
+    @Test(arguments: commands)
+    func commandsRoundTrip(_ command: any WriterCommand) throws {
+        #expect(try Self.roundTrip(command, requestID: 42))
+    }
+
+    @Test(arguments: replies)
+    func repliesRoundTrip(_ reply: any WireMessage) throws {
+        #expect(try Self.roundTrip(reply, requestID: .max))
+    }
+
+    /// The minimum size each message declares is what its emptiest value takes: counts read off the
+    /// wire are bounded by it, so an understated one would let a peer make us reserve too much.
+    @Test(arguments: commands)
+    func minimumSizeIsTheEmptiestEncoding(_ command: any WriterCommand) {
+        func emptiest<Message: WireMessage>(_: Message) -> (Int, Int) {
+            var buffer = ByteBuffer()
+            Message().write(to: &buffer)
+            return (buffer.readableBytes, Message.minimumWireSize)
+        }
+        let (encoded, declared) = emptiest(command)
+        #expect(encoded == declared)
     }
 
     @Test func aPartialFrameWaitsForMoreBytes() throws {
         var full = ByteBuffer()
-        WriterEnvelope(requestID: 1, message: WriterRequest.deleteTopic(name: "t")).encode(into: &full)
+        WriterFrame.write(DeleteTopic(name: "t"), kind: DeleteTopic.kind, requestID: 1, into: &full)
         var partial = full.getSlice(at: 0, length: full.readableBytes - 1)!
         var decoder = WriterFrameDecoder()
         #expect(try decoder.decode(buffer: &partial) == nil)
@@ -76,17 +98,22 @@ import Testing
         #expect(throws: WriterProtocolError.self) { try decoder.decode(buffer: &buffer) }
     }
 
-    @Test func truncatedAndUnknownMessagesThrow() {
+    @Test func truncatedMessagesAndTrailingBytesThrow() {
         var valid = ByteBuffer()
-        WriterEnvelope(requestID: 1, message: WriterRequest.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
-            .encode(into: &valid)
+        WriterFrame.write(CreateTopic(name: "t", partitionCount: 1, ifNotExists: false), kind: CreateTopic.kind, requestID: 1, into: &valid)
         let payload = valid.getSlice(at: 4, length: valid.readableBytes - 4)!
         for length in 0..<payload.readableBytes {
-            #expect(throws: WriterProtocolError.self) { try WriterEnvelope<WriterRequest>.decode(payload.getSlice(at: 0, length: length)!) }
+            #expect(throws: WriterProtocolError.self) {
+                var frame = payload.getSlice(at: 0, length: length)!
+                _ = try WriterFrame.readHeader(&frame)
+                _ = try WriterFrame.readBody(CreateTopic.self, from: &frame)
+            }
         }
-        var unknown = ByteBuffer()
-        unknown.writeInteger(UInt64(1))
-        unknown.writeInteger(UInt8(0x77))
-        #expect(throws: WriterProtocolError.self) { try WriterEnvelope<WriterRequest>.decode(unknown) }
+        var trailing = payload
+        trailing.writeInteger(UInt8(0))
+        #expect(throws: WriterProtocolError.self) {
+            _ = try WriterFrame.readHeader(&trailing)
+            _ = try WriterFrame.readBody(CreateTopic.self, from: &trailing)
+        }
     }
 }

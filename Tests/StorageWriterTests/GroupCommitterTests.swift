@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import MonologWriterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
@@ -32,24 +33,25 @@ import Testing
         )
     }
 
-    func submit(_ command: WriteCommand, bytes: Int = 100) async -> WriterResponse {
+    func submit(_ command: any StorageCommand) async -> WriterAnswer {
         await withCheckedContinuation { continuation in
-            self.committer.submit(command, bytes: bytes) { continuation.resume(returning: $0) }
+            self.committer.submit(command) { continuation.resume(returning: $0) }
         }
     }
 
-    func append(_ value: String, partition: Int32 = 0, topic: String = "t") -> WriteCommand {
+    func append(_ value: String, partition: Int32 = 0, topic: String = "t") -> AppendRecords {
         let bytes = RecordBatchBuilder.build([NewRecord(key: nil, value: Array(value.utf8), timestamp: 1)])
-        return .append(topic: topic, partition: partition, batches: try! RecordBatch.split(bytes))
+        return AppendRecords(topic: topic, partition: partition, batches: bytes)
     }
 
+    static let createT = CreateTopic(name: "t", partitionCount: 1, ifNotExists: false)
+
     @Test func concurrentAppendsGetUniqueContiguousOffsets() async throws {
-        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        _ = await self.submit(Self.createT)
         let offsets = await withTaskGroup(of: Int64?.self) { group in
             for i in 0..<400 {
                 group.addTask {
-                    guard case .appended(let base, _, _, _) = await self.submit(self.append("m\(i)")) else { return nil }
-                    return base
+                    return await self.submit(self.append("m\(i)")).appended?.baseOffset
                 }
             }
             var offsets: [Int64] = []
@@ -66,14 +68,14 @@ import Testing
     /// and, being large too, are applied and committed on the helper thread as the next group. Every
     /// append lands once, at contiguous offsets, the first group before the second.
     @Test func largeGroupsCommitOffTheLoopAndLoseNothing() async throws {
-        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        _ = await self.submit(Self.createT)
         let answers = Mutex<[Int: Int64]>([:])
         let allAnswered = AsyncStream.makeStream(of: Void.self)
         let large = self.append(String(repeating: "x", count: 200 * 1024))
         let committer = self.committer
         @Sendable func submit(_ index: Int) {
-            committer.submit(large, bytes: 200 * 1024) { response in
-                guard case .appended(let base, _, _, _) = response else { return allAnswered.continuation.finish() }
+            committer.submit(large) { response in
+                guard let base = response.appended?.baseOffset else { return allAnswered.continuation.finish() }
                 if answers.withLock({ $0[index] = base; return $0.count }) == 12 { allAnswered.continuation.finish() }
             }
         }
@@ -104,14 +106,14 @@ import Testing
         )
         await self.committer.stopAndDrain()  // the suite's own, on the same file
         _ = await withCheckedContinuation { continuation in
-            committer.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false), bytes: 100) { continuation.resume(returning: $0) }
+            committer.submit(Self.createT) { continuation.resume(returning: $0) }
         }
         let pausedAfterArrivals = Mutex<Bool?>(nil)
         let answered = Mutex(0)
         let allAnswered = AsyncStream.makeStream(of: Void.self)
         let large = self.append(String(repeating: "x", count: 200 * 1024))
         @Sendable func submit() {
-            committer.submit(large, bytes: 200 * 1024) { _ in
+            committer.submit(large) { _ in
                 if answered.withLock({ $0 += 1; return $0 }) == 12 { allAnswered.continuation.finish() }
             }
         }
@@ -129,17 +131,15 @@ import Testing
     }
 
     @Test func aBadRequestDoesNotFailItsGroup() async throws {
-        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
+        _ = await self.submit(Self.createT)
         async let good1 = self.submit(self.append("a"))
         async let bad = self.submit(self.append("b", topic: "missing"))
         async let badPartition = self.submit(self.append("c", partition: 5))
         async let good2 = self.submit(self.append("d"))
         let results = await [good1, bad, badPartition, good2]
-        #expect(results.filter { if case .appended = $0 { true } else { false } }.count == 2)
-        guard case .error(let code, _) = results[1] else { Issue.record("unknown topic accepted"); return }
-        #expect(code == .unknownTopic)
-        guard case .error(let partitionCode, _) = results[2] else { Issue.record("bad partition accepted"); return }
-        #expect(partitionCode == .invalidPartition)
+        #expect(results.filter { $0.appended != nil }.count == 2)
+        #expect(results[1].refusal == .unknownTopic)
+        #expect(results[2].refusal == .invalidPartition)
         let reader = try StorageReader(directory: self.directory)
         let topic = try #require(try reader.topic(named: "t"))
         #expect(try reader.partitionOffsets(topicID: topic.topicID).first?.highWatermark == 2)
@@ -147,17 +147,17 @@ import Testing
     }
 
     @Test func stoppingCommitsTheWritesAlreadyReceived() async throws {
-        _ = await self.submit(.createTopic(name: "t", partitionCount: 1, configs: [:], ifNotExists: false))
-        let answers = Mutex<[WriterResponse]>([])
+        _ = await self.submit(Self.createT)
+        let answers = Mutex<[WriterAnswer]>([])
         let allAnswered = AsyncStream.makeStream(of: Void.self)
         for i in 0..<20 {
-            self.committer.submit(self.append("m\(i)"), bytes: 100) { response in
+            self.committer.submit(self.append("m\(i)")) { response in
                 if answers.withLock({ $0.append(response); return $0.count }) == 20 { allAnswered.continuation.finish() }
             }
         }
         await self.committer.stopAndDrain()
         for await _ in allAnswered.stream {}
-        let appended = answers.withLock { $0 }.filter { if case .appended = $0 { true } else { false } }
+        let appended = answers.withLock { $0 }.filter { $0.appended != nil }
         #expect(appended.count == 20)
         let reader = try StorageReader(directory: self.directory)
         let topic = try #require(try reader.topic(named: "t"))
@@ -166,11 +166,7 @@ import Testing
 
     @Test func afterStopNewWritesAreRefusedAsShuttingDown() async throws {
         await self.committer.stopAndDrain()
-        guard case .error(let code, _) = await self.submit(.deleteTopic(name: "t")) else {
-            Issue.record("write accepted after stop")
-            return
-        }
-        #expect(code == .shuttingDown)
+        #expect(await self.submit(DeleteTopic(name: "t")).refusal == .shuttingDown)
     }
 }
 
@@ -179,4 +175,18 @@ final class WatermarkLog: Sendable {
     private let reported = Mutex<[PartitionWatermark]>([])
     func append(_ watermarks: [PartitionWatermark]) { self.reported.withLock { $0 += watermarks } }
     var all: [PartitionWatermark] { self.reported.withLock { $0 } }
+}
+
+extension WriterAnswer {
+    /// The append's reply, if this answers an append that succeeded.
+    var appended: AppendRecords.Reply? {
+        guard case .reply(_, let reply) = self else { return nil }
+        return reply as? AppendRecords.Reply
+    }
+
+    /// The refusal's code, if the request was refused.
+    var refusal: WriterErrorCode? {
+        guard case .refused(let error) = self else { return nil }
+        return error.code
+    }
 }

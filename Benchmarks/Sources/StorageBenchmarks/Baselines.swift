@@ -1,4 +1,5 @@
 import Foundation
+import MonologProcess
 import MonologStorage
 
 /// The machine's own limits, measured in the same run as the scenarios they are compared with.
@@ -21,7 +22,7 @@ enum Baselines {
             fdatasync(fd)
             writes += 1
         }
-        return Double(writes) / seconds(clock.now - start)
+        return Double(writes) / (clock.now - start).inSeconds
     }
 
     /// One-row transactions in SQLite with WAL and synchronous=FULL: the storage engine's floor.
@@ -39,15 +40,11 @@ enum Baselines {
                 try db.statement("INSERT INTO t (v) VALUES (zeroblob(512))").run()
                 commits += 1
             }
-            return Double(commits) / seconds(clock.now - start)
+            return Double(commits) / (clock.now - start).inSeconds
         } catch {
             fatalError("SQLite baseline failed: \(error)")
         }
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
 
 func median(_ values: [Double]) -> Double {

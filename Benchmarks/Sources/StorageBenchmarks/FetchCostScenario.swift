@@ -1,4 +1,5 @@
 import Foundation
+import MonologProcess
 import MonologRecords
 import MonologStorage
 import NIOCore
@@ -37,7 +38,7 @@ enum FetchCostScenario {
                 let start = ContinuousClock.now
                 let fetched = try reader.batches(topicID: topic.topicID, partition: 0, fromOffset: offset, maxBytes: 1 << 20)
                 precondition(fetched.first.map { $0.baseOffset <= offset && $0.lastOffset >= offset } ?? false)
-                timings.append(seconds(ContinuousClock.now - start) * 1e6)
+                timings.append((ContinuousClock.now - start).inSeconds * 1e6)
             }
             results.append((offset, median(timings)))
         }

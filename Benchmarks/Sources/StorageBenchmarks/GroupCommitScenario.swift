@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MonologProcess
 import MonologRecords
 import MonologWriterClient
 import NIOCore
@@ -23,7 +24,7 @@ enum GroupCommitScenario {
         for client in 0..<clients {
             let writer = WriterClient(socketPath: socketPath, clientName: "bench-\(client)", logger: Logger(label: "bench"))
             writers.append(writer)
-            _ = try await writer.createTopic("bench", partitionCount: partitions, ifNotExists: true)  // connects
+            _ = try await writer.send(CreateTopic(name: "bench", partitionCount: partitions, ifNotExists: true))  // connects
             let loop = group.next()
             let done = loop.makePromise(of: [Double].self)
             let latencies = try await loop.submit { NIOLoopBoundBox([Double](), eventLoop: loop) }.get()
@@ -33,12 +34,12 @@ enum GroupCommitScenario {
                     return
                 }
                 let sent = ContinuousClock.now
-                writer.submit(.append(topic: "bench", partition: Int32(client) % partitions, batches: batch), on: loop).whenComplete { result in
+                writer.submit(AppendRecords(topic: "bench", partition: Int32(client) % partitions, batches: batch), on: loop).whenComplete { result in
                     guard case .success = result else {
                         done.fail(WriterClientError(.unexpectedResponse, "append failed: \(result)"))
                         return
                     }
-                    latencies.value.append(seconds(ContinuousClock.now - sent) * 1000)
+                    latencies.value.append((ContinuousClock.now - sent).inSeconds * 1000)
                     sendNext()
                 }
             }
@@ -49,6 +50,6 @@ enum GroupCommitScenario {
         for future in finished { perClient.append(try await future.get()) }
         for writer in writers { writer.shutdown() }
         let all = perClient.flatMap { $0 }
-        return ScenarioResult(messagesPerSecond: Double(all.count) / seconds(ContinuousClock.now - started), latenciesMs: all)
+        return ScenarioResult(messagesPerSecond: Double(all.count) / (ContinuousClock.now - started).inSeconds, latenciesMs: all)
     }
 }

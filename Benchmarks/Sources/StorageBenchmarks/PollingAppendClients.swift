@@ -34,8 +34,8 @@ enum PollingAppendClients {
 
         // The request id is the client's number, so an answer says whose next message to send.
         func send(client: Int) {
-            let request = WriterRequest.append(topic: "bench", partition: Int32(client) % partitions, batches: batch)
-            WriterEnvelope(requestID: UInt64(client + 1), message: request).encode(into: &outgoing[client % connections])
+            let request = AppendRecords(topic: "bench", partition: Int32(client) % partitions, batches: batch)
+            WriterFrame.write(request, kind: AppendRecords.kind, requestID: UInt64(client + 1), into: &outgoing[client % connections])
             sentAt[client] = .now
             outstanding += 1
         }
@@ -59,25 +59,27 @@ enum PollingAppendClients {
                     incoming[connection].readableBytes >= 4 + Int(length)
                 {
                     incoming[connection].moveReaderIndex(forwardBy: 4)
-                    let frame = incoming[connection].readSlice(length: Int(length))!
-                    let answer = try WriterEnvelope<WriterResponse>.decode(frame)
-                    guard case .appended = answer.message else { throw Failure(description: "append refused: \(answer.message)") }
+                    var frame = incoming[connection].readSlice(length: Int(length))!
+                    let answer = try WriterFrame.readHeader(&frame)
+                    guard answer.kind == AppendRecords.replyKind else {
+                        throw Failure(description: "append refused: \(try WriterFrame.readBody(WriterError.self, from: &frame))")
+                    }
                     let client = Int(answer.requestID) - 1
                     outstanding -= 1
-                    latencies.append(seconds(now - sentAt[client]) * 1000)
+                    latencies.append((now - sentAt[client]).inSeconds * 1000)
                     if now < deadline { send(client: client) }
                 }
                 incoming[connection].discardReadBytes()
             }
         }
-        return ScenarioResult(messagesPerSecond: Double(latencies.count) / seconds(ContinuousClock.now - started), latenciesMs: latencies)
+        return ScenarioResult(messagesPerSecond: Double(latencies.count) / (ContinuousClock.now - started).inSeconds, latenciesMs: latencies)
     }
 
     /// A blocking connection that has completed the writer's hello handshake.
     private static func connect(_ path: String) throws -> Int32 {
         guard let fd = UnixSocket.connect(path) else { throw Failure(description: "cannot connect to \(path): errno \(errno)") }
         var hello = ByteBuffer()
-        WriterEnvelope(requestID: 0, message: WriterRequest.hello(version: WriterProtocol.version, clientName: "bench")).encode(into: &hello)
+        WriterFrame.write(Hello(clientName: "bench"), kind: Hello.kind, requestID: 0, into: &hello)
         try Self.writeAll(fd, &hello)
         var answer = [UInt8](repeating: 0, count: 64)
         guard answer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 4 else {

@@ -28,7 +28,7 @@ struct StorageBenchmarksMain {
             log("\(options.clients) clients, \(kind.label): \(options.windows) windows of \(options.seconds) s")
             let writer = try WriterUnderTest(binary: options.writerBinary, directory: work + "/writer-\(kind)")
             let admin = WriterClient(socketPath: writer.socketPath, clientName: "bench-admin", logger: Logger(label: "bench"))
-            _ = try await admin.createTopic("bench", partitionCount: options.partitions, ifNotExists: false)
+            _ = try await admin.send(CreateTopic(name: "bench", partitionCount: options.partitions, ifNotExists: false))
             admin.shutdown()
             _ = try await kind.run(socketPath: writer.socketPath, clients: options.clients, partitions: options.partitions, duration: .seconds(1))
             for _ in 0..<options.windows {

@@ -10,7 +10,7 @@ extension StorageReader {
         public var hasToken: Bool
     }
 
-    public func scramCredential(user: String, mechanism: String) throws(SQLiteError) -> LogStore.StoredScramCredential? {
+    public func scramCredential(user: String, mechanism: String) throws(SQLiteError) -> StoredScramCredential? {
         let statement = try self.db.statement(
             "SELECT salt, iterations, stored_key, server_key FROM scram_credentials WHERE user_name = ?1 AND mechanism = ?2"
         )
@@ -18,7 +18,7 @@ extension StorageReader {
         statement.bind(1, user).bind(2, mechanism)
         guard try statement.step() else { return nil }
         let allocator = ByteBufferAllocator()
-        return LogStore.StoredScramCredential(
+        return StoredScramCredential(
             mechanism: mechanism,
             salt: Array(statement.buffer(at: 0, allocator: allocator).readableBytesView),
             iterations: statement.int32(at: 1),

@@ -1,7 +1,7 @@
 /// Queries that both sides of storage run — the gateways' readers and the writer's store — kept in one
 /// place so the two can never disagree on what a topic or its configs are.
 extension SQLiteConnection {
-    func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
+    package func topic(named name: String) throws(SQLiteError) -> TopicInfo? {
         let statement = try self.statement("SELECT topic_id, name, partition_count, created_at_ms FROM topics WHERE name = ?1")
         defer { statement.reset() }
         statement.bind(1, name)
@@ -14,7 +14,7 @@ extension SQLiteConnection {
         )
     }
 
-    func allTopics() throws(SQLiteError) -> [TopicInfo] {
+    package func allTopics() throws(SQLiteError) -> [TopicInfo] {
         let statement = try self.statement("SELECT topic_id, name, partition_count, created_at_ms FROM topics ORDER BY name")
         defer { statement.reset() }
         var topics: [TopicInfo] = []
@@ -31,7 +31,7 @@ extension SQLiteConnection {
         return topics
     }
 
-    func topicConfigs(topicID: Int64) throws(SQLiteError) -> [String: String] {
+    package func topicConfigs(topicID: Int64) throws(SQLiteError) -> [String: String] {
         let statement = try self.statement("SELECT key, value FROM topic_configs WHERE topic_id = ?1")
         defer { statement.reset() }
         statement.bind(1, topicID)

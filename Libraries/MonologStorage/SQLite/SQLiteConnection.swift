@@ -2,17 +2,25 @@ import CSQLite
 
 /// One SQLite connection. Not thread-safe by design: each is owned by one thread or lent out by a pool.
 public final class SQLiteConnection {
-    public enum Mode: Sendable {
+    /// How a connection opens the file. Only the storage engine may choose: opening for writing is
+    /// behind the `StorageEngine` SPI, which scripts/check.sh allows in Libraries/MonologStorageEngine
+    /// (and the benchmarks' SQLite baselines) alone. Everyone else opens read-only.
+    @_spi(StorageEngine) public enum Mode: Sendable {
         /// The storage writer: the only process that writes the file.
         case readWrite
-        /// Gateways and the retention worker: they read the file directly.
+        /// Gateways, the retention worker and the supervisor: they read the file directly.
         case readOnly
     }
 
-    let handle: OpaquePointer
+    @_spi(StorageEngine) public let handle: OpaquePointer
     private var statements: [String: SQLiteStatement] = [:]
 
-    public init(path: String, mode: Mode) throws(SQLiteError) {
+    /// Opens a database file read-only: writes on this connection fail with SQLITE_READONLY.
+    public convenience init(readOnlyPath path: String) throws(SQLiteError) {
+        try self.init(path: path, mode: .readOnly)
+    }
+
+    @_spi(StorageEngine) public init(path: String, mode: Mode) throws(SQLiteError) {
         var db: OpaquePointer?
         let flags =
             (mode == .readWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY)
@@ -85,7 +93,7 @@ public final class SQLiteConnection {
         }
     }
 
-    var lastErrorMessage: String { String(cString: sqlite3_errmsg(self.handle)) }
+    @_spi(StorageEngine) public var lastErrorMessage: String { String(cString: sqlite3_errmsg(self.handle)) }
 
     public var changes: Int { Int(sqlite3_changes(self.handle)) }
 

@@ -6,6 +6,12 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var message: String
     public var context: String
 
+    public init(code: Int32, message: String, context: String) {
+        self.code = code
+        self.message = message
+        self.context = context
+    }
+
     public var description: String { "\(self.context): \(self.message) (SQLite code \(self.code))" }
 
     /// Disk full, I/O failure and the like: the database may not take writes now, but nothing acknowledged is lost.

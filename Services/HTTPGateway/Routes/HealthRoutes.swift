@@ -47,8 +47,7 @@ enum WriterSocket {
         guard let fd = UnixSocket.connect(path, receiveTimeoutSeconds: 1) else { return false }
         defer { close(fd) }
         var frame = ByteBuffer()
-        WriterEnvelope(requestID: 1, message: WriterRequest.hello(version: WriterProtocol.version, clientName: "http-gateway-readyz"))
-            .encode(into: &frame)
+        WriterFrame.write(Hello(clientName: "http-gateway-readyz"), kind: Hello.kind, requestID: 1, into: &frame)
         let request = Array(frame.readableBytesView)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return false }
         var answer = [UInt8](repeating: 0, count: 4)

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MonologConfig
+import MonologProcess
 import MonologRecords
 import MonologStorage
 import MonologWriterClient
@@ -155,10 +156,8 @@ struct MessageRoutes {
         }
         var results = [ProducedOffset?](repeating: nil, count: items.count)
         for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
-            let appended = try await self.writer.append(
-                topic: name,
-                partition: partition,
-                batches: RecordBatchBuilder.build(entries.map(\.record))
+            let appended = try await self.writer.send(
+                AppendRecords(topic: name, partition: partition, batches: RecordBatchBuilder.build(entries.map(\.record)))
             )
             // A LogAppendTime topic keeps the broker's time, not the one the records were built with.
             let stored = appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
@@ -176,7 +175,7 @@ struct MessageRoutes {
     private func partitionCount(of name: String) async throws -> Int32 {
         if let existing = try await self.reads.run({ try $0.topic(named: name) }) { return existing.partitionCount }
         guard self.autoCreateTopics else { throw APIError.unknownTopic(name) }
-        return try await self.writer.createTopic(name, partitionCount: self.autoCreatePartitions, ifNotExists: true).partitionCount
+        return try await self.writer.send(CreateTopic(name: name, partitionCount: self.autoCreatePartitions, ifNotExists: true)).partitionCount
     }
 
     func consume(topic name: String, request: Request) async throws -> Response {

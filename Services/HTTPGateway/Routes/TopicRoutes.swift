@@ -1,6 +1,7 @@
 import Hummingbird
 import MonologStorage
 import MonologWriterClient
+import MonologWriterProtocol
 
 /// `/api/topics`: list, create, describe, delete.
 struct TopicRoutes {
@@ -74,7 +75,7 @@ struct TopicRoutes {
         guard (1...10_000).contains(partitions) else {
             throw APIError.badRequest("invalid_partitions", "partitions must be between 1 and 10000, got \(partitions)")
         }
-        let created = try await self.writer.createTopic(body.name, partitionCount: partitions, configs: body.configs ?? [:], ifNotExists: false)
+        let created = try await self.writer.send(CreateTopic(name: body.name, partitionCount: partitions, configs: body.configs ?? [:], ifNotExists: false))
         return try JSONResponse.make(TopicSummary(name: body.name, partitions: created.partitionCount), status: .created)
     }
 
@@ -93,7 +94,7 @@ struct TopicRoutes {
     }
 
     func delete(_ name: String) async throws -> Response {
-        try await self.writer.deleteTopic(name)
+        _ = try await self.writer.send(DeleteTopic(name: name))
         return try JSONResponse.make(["deleted": name])
     }
 }

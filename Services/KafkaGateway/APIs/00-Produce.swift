@@ -48,13 +48,11 @@ enum ProduceAPI {
         guard let records = partition.records, records.readableBytes > 0 else { return failed(KafkaErrorCode.invalidRequest) }
         // The topic's max.message.bytes is the storage writer's to enforce: it knows every topic's configs.
         let pending = response
-        return context.writer.submit(.append(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { answer in
+        return context.writer.submit(AppendRecords(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { appended in
             var response = pending
-            if case .appended(let baseOffset, _, let logStartOffset, let logAppendTimeMs) = answer {
-                response.baseOffset = baseOffset
-                response.logStartOffset = logStartOffset
-                response.logAppendTimeMs = logAppendTimeMs
-            }
+            response.baseOffset = appended.baseOffset
+            response.logStartOffset = appended.logStartOffset
+            response.logAppendTimeMs = appended.logAppendTimeMs
             return response
         }.recover { error in
             var response = pending

@@ -22,7 +22,7 @@ enum MetadataAPI {
             : context.read(on: eventLoop) { reader in (wanted ?? []).filter { TopicName.isValid($0) && (try? reader.topic(named: $0)) == nil } }
         return missing.flatMap { names in
             let creations = names.map { name in
-                context.writer.submit(.createTopic(name: name, partitionCount: context.defaultPartitions, configs: [:], ifNotExists: true), on: eventLoop)
+                context.writer.submit(CreateTopic(name: name, partitionCount: context.defaultPartitions, ifNotExists: true), on: eventLoop)
                     .map { _ in () }.recover { _ in () }  // a failure shows below as an unknown topic
             }
             return EventLoopFuture.andAllComplete(creations, on: eventLoop)

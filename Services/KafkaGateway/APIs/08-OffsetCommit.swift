@@ -1,5 +1,6 @@
 import MonologGroups
 import MonologKafkaProtocol
+import MonologStorage
 import MonologWriterClient
 import MonologWriterProtocol
 import NIOCore
@@ -52,11 +53,11 @@ enum OffsetCommitAPI {
         let stored: EventLoopFuture<[Int16]> =
             commits.isEmpty
             ? eventLoop.makeSucceededFuture([])
-            : context.writer.submit(.commitOffsets(group: request.groupId, offsets: commits), on: eventLoop).map { answer in
-                guard case .offsetsCommitted(let codes) = answer, codes.count == commits.count else {
+            : context.writer.submit(CommitOffsets(group: request.groupId, offsets: commits), on: eventLoop).map { committed in
+                guard committed.codes.count == commits.count else {
                     return commits.map { _ in KafkaErrorCode.coordinatorNotAvailable }
                 }
-                return codes.map { KafkaErrorCode.from($0) }
+                return committed.codes.map { KafkaErrorCode.from($0) }
             }.recover { error in
                 // Retriable for every client: it finds the coordinator again and commits again.
                 let code = KafkaErrorCode.from(error)

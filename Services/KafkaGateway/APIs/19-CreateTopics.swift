@@ -66,7 +66,7 @@ enum CreateTopicsAPI {
                 return result
             }
         }
-        let create = WriterRequest.createTopic(name: topic.name, partitionCount: partitions, configs: configs, ifNotExists: false)
+        let create = CreateTopic(name: topic.name, partitionCount: partitions, configs: configs, ifNotExists: false)
         return context.writer.submit(create, on: eventLoop).map { _ in pending }.recover { error in
             var result = pending
             result.errorCode = KafkaErrorCode.from(error)

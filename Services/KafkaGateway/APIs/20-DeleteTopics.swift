@@ -13,7 +13,7 @@ enum DeleteTopicsAPI {
             var result = DeleteTopicsResponse.DeletableTopicResult()
             result.name = name
             let pending = result
-            return context.writer.submit(.deleteTopic(name: name), on: eventLoop).map { _ in pending }.recover { error in
+            return context.writer.submit(DeleteTopic(name: name), on: eventLoop).map { _ in pending }.recover { error in
                 var result = pending
                 result.errorCode = KafkaErrorCode.from(error)
                 result.errorMessage = "\(error)"

@@ -13,11 +13,11 @@ enum DeleteRecordsAPI {
             let partitions = topic.partitions.map { partition in
                 var result = DeleteRecordsResponse.DeleteRecordsPartitionResult()
                 result.partitionIndex = partition.partitionIndex
-                let delete = WriterRequest.deleteRecords(topic: topic.name, partition: partition.partitionIndex, beforeOffset: partition.offset)
+                let delete = DeleteRecords(topic: topic.name, partition: partition.partitionIndex, beforeOffset: partition.offset)
                 let pending = result
-                return context.writer.submit(delete, on: eventLoop).map { answer in
+                return context.writer.submit(delete, on: eventLoop).map { deleted in
                     var result = pending
-                    if case .recordsDeleted(let logStart) = answer { result.lowWatermark = logStart }
+                    result.lowWatermark = deleted.logStartOffset
                     return result
                 }.recover { error in
                     var result = pending

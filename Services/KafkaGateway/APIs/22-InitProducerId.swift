@@ -9,17 +9,15 @@ enum InitProducerIdAPI {
     static let range = SupportedAPIs.Entry(apiKey: InitProducerIdRequest.apiKey, name: "InitProducerId", minVersion: 0, maxVersion: 4)
 
     static func respond(to request: InitProducerIdRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<InitProducerIdResponse> {
-        let message = WriterRequest.initProducerID(
+        let command = InitProducerID(
             transactionalID: request.transactionalId,
             producerID: request.producerId,
             producerEpoch: request.producerEpoch
         )
-        return context.writer.submit(message, on: eventLoop).map { answer in
+        return context.writer.submit(command, on: eventLoop).map { producer in
             var response = InitProducerIdResponse()
-            if case .producerID(let id, let epoch) = answer {
-                response.producerId = id
-                response.producerEpoch = epoch
-            }
+            response.producerId = producer.id
+            response.producerEpoch = producer.epoch
             return response
         }.recover { error in
             var response = InitProducerIdResponse()

@@ -44,7 +44,7 @@ enum CreatePartitionsAPI {
                     return result(KafkaErrorCode.none)
                 }
             }
-            return context.writer.submit(.createPartitions(name: topic.name, count: topic.count), on: eventLoop)
+            return context.writer.submit(CreatePartitions(name: topic.name, count: topic.count), on: eventLoop)
                 .map { _ in result(KafkaErrorCode.none) }
                 .recover { error in result(KafkaErrorCode.from(error), (error as? WriterClientError)?.message ?? "\(error)") }
         }

@@ -22,8 +22,8 @@ enum DeleteGroupsAPI {
             guard case .forgotten(let wasKnown) = context.groups.delete(groupID: groupID) else {
                 return eventLoop.makeSucceededFuture(finished(KafkaErrorCode.nonEmptyGroup))
             }
-            return context.writer.submit(.deleteGroupOffsets(group: groupID, partitions: []), on: eventLoop).map { (answer: WriterResponse) -> DeleteGroupsResponse.DeletableGroupResult in
-                if case .groupOffsetsDeleted(count: 0) = answer, !wasKnown {
+            return context.writer.submit(DeleteGroupOffsets(group: groupID), on: eventLoop).map { deleted -> DeleteGroupsResponse.DeletableGroupResult in
+                if deleted.count == 0, !wasKnown {
                     return finished(KafkaErrorCode.groupIDNotFound)
                 }
                 return finished(KafkaErrorCode.none)

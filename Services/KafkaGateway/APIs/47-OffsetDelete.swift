@@ -34,7 +34,7 @@ enum OffsetDeleteAPI {
             let deleted: EventLoopFuture<Int16> =
                 deletable.isEmpty
                 ? eventLoop.makeSucceededFuture(KafkaErrorCode.none)
-                : context.writer.submit(.deleteGroupOffsets(group: group, partitions: deletable), on: eventLoop)
+                : context.writer.submit(DeleteGroupOffsets(group: group, partitions: deletable), on: eventLoop)
                     .map { _ in KafkaErrorCode.none }
                     .recover { KafkaErrorCode.from($0) }
             return deleted.map { error in

@@ -39,8 +39,8 @@ enum AlterUserScramCredentialsAPI {
                 changes.append(refused(user, KafkaErrorCode.unsupportedSaslMechanism, "unknown SCRAM mechanism \(deletion.mechanism)"))
                 continue
             }
-            let change = context.writer.submit(.deleteScramCredential(user: user, mechanism: mechanism.rawValue), on: eventLoop).map { answer in
-                if case .usersChanged(false) = answer {
+            let change = context.writer.submit(DeleteScramCredential(user: user, mechanism: mechanism.rawValue), on: eventLoop).map { deletion in
+                if !deletion.changed {
                     return result(user, KafkaErrorCode.resourceNotFound, "attempt to delete a user credential that does not exist")
                 }
                 return result(user)
@@ -67,7 +67,7 @@ enum AlterUserScramCredentialsAPI {
                 iterations: Int(upsertion.iterations),
                 saltedPassword: Array(upsertion.saltedPassword.readableBytesView)
             )
-            let change = context.writer.submit(.upsertScramCredential(user: user, credential: credential.record), on: eventLoop)
+            let change = context.writer.submit(UpsertScramCredential(user: user, credential: credential.stored), on: eventLoop)
                 .map { _ in result(user) }
                 .recover { result(user, KafkaErrorCode.from($0), "\($0)") }
             changes.append(change)

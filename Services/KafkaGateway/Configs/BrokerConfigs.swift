@@ -1,4 +1,5 @@
 import MonologConfig
+import MonologProcess
 import MonologStorage
 
 /// The broker's configuration as Kafka tools read it (DescribeConfigs on broker 0): what Monolog

@@ -50,7 +50,7 @@ enum ConfigAlteration {
                 return eventLoop.makeSucceededFuture(Outcome(code: error.code, message: error.message))
             }
             guard !validateOnly else { return eventLoop.makeSucceededFuture(.done) }
-            return context.writer.submit(.alterTopicConfigs(name: topic, set: planned.set, delete: planned.delete), on: eventLoop)
+            return context.writer.submit(AlterTopicConfigs(name: topic, set: planned.set, delete: planned.delete), on: eventLoop)
                 .map { _ in Outcome.done }
                 .recover { error in Outcome(code: KafkaErrorCode.from(error), message: (error as? WriterClientError)?.message ?? "\(error)") }
         }.recover { _ in Outcome(code: KafkaErrorCode.kafkaStorageError, message: "could not read the topic's configs") }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MonologObservability
+import MonologProcess
 import MonologStorage
 import MonologWriterProtocol
 import NIOCore
@@ -28,19 +29,17 @@ import NIOPosix
 ///
 /// Confined to `eventLoop`: every method must be called there (`submit` hops there when it is not).
 final class GroupCommitter: @unchecked Sendable {
-    typealias Completion = @Sendable (WriterResponse) -> Void
+    typealias Completion = @Sendable (WriterAnswer) -> Void
 
     /// A request applied in the open transaction, waiting for its commit.
     private struct Member {
-        var command: WriteCommand
-        var outcome: WriteCommand.Outcome
+        var outcome: WriteOutcome
         var completion: Completion
     }
 
     /// A request that arrived while a commit ran on the helper thread.
     private struct Waiting {
-        var command: WriteCommand
-        var bytes: Int
+        var command: any StorageCommand
         var completion: Completion
     }
 
@@ -111,22 +110,22 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Adds a write to the open group. `completion` runs on the event loop once the write is durable or
     /// has failed.
-    func submit(_ command: WriteCommand, bytes: Int, completion: @escaping Completion) {
+    func submit(_ command: any StorageCommand, completion: @escaping Completion) {
         guard self.eventLoop.inEventLoop else {
-            self.eventLoop.execute { self.submit(command, bytes: bytes, completion: completion) }
+            self.eventLoop.execute { self.submit(command, completion: completion) }
             return
         }
         if self.stopping {
-            completion(.error(.shuttingDown, message: "the storage writer is shutting down"))
+            completion(.refused(WriterError(.shuttingDown, "the storage writer is shutting down")))
             return
         }
         if self.committingOffLoop {
-            self.waiting.append(Waiting(command: command, bytes: bytes, completion: completion))
-            self.waitingBytes += bytes
+            self.waiting.append(Waiting(command: command, completion: completion))
+            self.waitingBytes += command.groupBytes
             if self.waitingBytes >= self.maxGroupBytes { self.readGate.setPaused(true) }
             return
         }
-        self.apply(command, bytes: bytes, completion: completion)
+        self.apply(command, completion: completion)
         self.queueCommitCheck()
     }
 
@@ -157,20 +156,20 @@ final class GroupCommitter: @unchecked Sendable {
             metadata: [
                 "commits": "\(self.commits)", "requests": "\(self.requestsCommitted)",
                 "average_group": "\(self.commits == 0 ? 0 : Double(self.requestsCommitted) / Double(self.commits))",
-                "average_commit_us": "\(self.commits == 0 ? 0 : Int(seconds(self.commitTime) * 1e6) / self.commits)",
+                "average_commit_us": "\(self.commits == 0 ? 0 : Int(self.commitTime.inSeconds * 1e6) / self.commits)",
             ]
         )
         drained.succeed()
     }
 
     /// Applies a request to the open group, opening the group's transaction first if need be.
-    private func apply(_ command: WriteCommand, bytes: Int, completion: @escaping Completion) {
+    private func apply(_ command: any StorageCommand, completion: @escaping Completion) {
         if self.group.isEmpty {
             do {
                 try self.transaction.begin()
             } catch {
                 self.logger.error("cannot begin a transaction", metadata: [LogKey.error: "\(error)"])
-                completion(.error(.storageFailure, message: "storage failure: \(error)"))
+                completion(.refused(WriterError(.storageFailure, "storage failure: \(error)")))
                 return
             }
             self.groupOpened = .now()
@@ -178,8 +177,8 @@ final class GroupCommitter: @unchecked Sendable {
         let applying = ContinuousClock.now
         let outcome = self.transaction.apply(command, unlessFailed: &self.groupFailure)
         self.groupApplyTime += ContinuousClock.now - applying
-        self.group.append(Member(command: command, outcome: outcome, completion: completion))
-        self.groupBytes += bytes
+        self.group.append(Member(outcome: outcome, completion: completion))
+        self.groupBytes += command.groupBytes
     }
 
     /// Decides after the loop has read everything that is ready, so that requests arriving together
@@ -252,7 +251,7 @@ final class GroupCommitter: @unchecked Sendable {
                 self.commitOffLoop(started: .now) { self.applyAndCommit(waiting) }
                 return
             }
-            for request in waiting { self.apply(request.command, bytes: request.bytes, completion: request.completion) }
+            for request in waiting { self.apply(request.command, completion: request.completion) }
             if !self.group.isEmpty { self.queueCommitCheck() }
             self.continueDraining()
         }
@@ -264,12 +263,12 @@ final class GroupCommitter: @unchecked Sendable {
             try self.transaction.begin()
         } catch {
             // finish() answers each with the failure.
-            let members = requests.map { Member(command: $0.command, outcome: .init(response: .error(.storageFailure, message: "")), completion: $0.completion) }
+            let members = requests.map { Member(outcome: .refused(.storageFailure, ""), completion: $0.completion) }
             return (members, .failure(error))
         }
         var failure: (any Error)?
         let members = requests.map { request in
-            Member(command: request.command, outcome: self.transaction.apply(request.command, unlessFailed: &failure), completion: request.completion)
+            Member(outcome: self.transaction.apply(request.command, unlessFailed: &failure), completion: request.completion)
         }
         return (members, Result { try self.transaction.commit(failure: failure) })
     }
@@ -282,21 +281,23 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Answers a committed (or failed) group, and tells subscribers first.
     private func finish(_ members: [Member], result: Result<Duration, any Error>, started: ContinuousClock.Instant) {
-        var outcomes = members.map(\.outcome)
-        var fsyncTime = Duration.zero
+        let outcomes: [WriteOutcome]
+        let fsyncTime: Duration
         switch result {
         case .success(let duration):
+            outcomes = members.map(\.outcome)
             fsyncTime = duration
         case .failure(let error):
             self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
-            outcomes = members.map { _ in .init(response: .error(.storageFailure, message: "storage failure: \(error)")) }
+            outcomes = members.map { _ in .refused(.storageFailure, "storage failure: \(error)") }
+            fsyncTime = .zero
         }
         self.logger.trace("committed group", metadata: ["writer.group_size": "\(members.count)"])
         // Subscribers hear of the new watermarks before the producers hear of their offsets, so a
         // consumer told "appended" by anyone can already fetch the data.
         let watermarks = outcomes.flatMap(\.watermarks)
         if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
-        for (member, outcome) in zip(members, outcomes) { member.completion(outcome.response) }
+        for (member, outcome) in zip(members, outcomes) { member.completion(outcome.answer) }
         // The group's own work: applying its requests as they came, then committing and answering.
         let total = self.groupApplyTime + (ContinuousClock.now - started)
         self.groupApplyTime = .zero
@@ -305,7 +306,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.requestsCommitted += members.count
         // Bookkeeping waits until the answers, queued just now, have been written.
         self.eventLoop.execute {
-            self.metrics.recordCommit(members.map(\.command), outcomes: outcomes, total: total, fsync: fsyncTime)
+            self.metrics.recordCommit(outcomes, total: total, fsync: fsyncTime)
             // Never inside the next group's transaction, nor while the helper thread commits.
             if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.transaction.db) }
         }
@@ -321,8 +322,4 @@ final class GroupCommitter: @unchecked Sendable {
         }
         return order.compactMap { byPartition[$0] }
     }
-}
-
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }

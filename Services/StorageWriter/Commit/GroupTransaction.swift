@@ -1,5 +1,6 @@
 import Foundation
 import MonologStorage
+import MonologStorageEngine
 import MonologWriterProtocol
 
 /// What a group does to the database: one transaction, each request in it in its own savepoint, and
@@ -24,7 +25,7 @@ struct GroupTransaction {
     /// Applies a request unless an earlier one in the group met a storage failure (then the group will
     /// be rolled back and this request is answered with the failure). A storage failure here is kept
     /// in `failure` for the commit.
-    func apply(_ command: WriteCommand, unlessFailed failure: inout (any Error)?) -> WriteCommand.Outcome {
+    func apply(_ command: any StorageCommand, unlessFailed failure: inout (any Error)?) -> WriteOutcome {
         if failure == nil {
             do {
                 return try self.apply(command)
@@ -32,32 +33,30 @@ struct GroupTransaction {
                 failure = error
             }
         }
-        return WriteCommand.Outcome(response: .error(.storageFailure, message: "storage failure earlier in the group"))
+        return .refused(.storageFailure, "storage failure earlier in the group")
     }
 
     /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
     /// that request and is its answer; a storage failure is rethrown, to fail the group.
-    func apply(_ command: WriteCommand) throws -> WriteCommand.Outcome {
+    func apply(_ command: any StorageCommand) throws -> WriteOutcome {
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        // A one-batch append finds every client mistake (unknown topic, bad partition, sequence, epoch)
-        // before it writes anything, so it needs no savepoint; that saves two statements per message.
-        if case .append(_, _, let batches) = command, batches.count == 1 {
+        if !command.needsSavepoint {
             do throws(StorageError) {
-                return try command.apply(to: self.store, nowMs: nowMs)
+                return try command.run(on: self.store, nowMs: nowMs)
             } catch where error.code != .storageFailure {
-                return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
+                return .refused(WriterErrorCode(error.code), error.message)
             }
         }
         try self.db.statement("SAVEPOINT request").run()
         do {
-            let outcome = try command.apply(to: self.store, nowMs: nowMs)
+            let outcome = try command.run(on: self.store, nowMs: nowMs)
             try self.db.statement("RELEASE request").run()
             return outcome
         } catch let error as StorageError where error.code != .storageFailure {
             self.db.resetAllStatements()
             try self.db.statement("ROLLBACK TO request").run()
             try self.db.statement("RELEASE request").run()
-            return WriteCommand.Outcome(response: .error(WriterErrorCode(error.code), message: error.message))
+            return .refused(WriterErrorCode(error.code), error.message)
         }
     }
 

@@ -1,7 +1,5 @@
 import Metrics
 import MonologObservability
-import MonologRecords
-import NIOCore
 import MonologWriterProtocol
 
 /// What the writer counts, reported through swift-metrics: messages and bytes in per topic, each
@@ -15,20 +13,17 @@ final class WriterMetrics {
     private let fsyncDuration = Metrics.Timer(label: MetricCatalog.writerFsyncDuration)
 
     /// One committed group: its size and times, then what each of its requests did.
-    /// A retried idempotent batch is answered `.appended` without being stored again (no watermark
-    /// moved), so it is not counted again.
-    func recordCommit(_ commands: [WriteCommand], outcomes: [WriteCommand.Outcome], total: Duration, fsync: Duration) {
-        self.commitRequests.record(commands.count)
+    /// A retried idempotent batch is answered without being stored again, so it is not counted again.
+    func recordCommit(_ outcomes: [WriteOutcome], total: Duration, fsync: Duration) {
+        self.commitRequests.record(outcomes.count)
         self.commitDuration.record(duration: total)
         self.fsyncDuration.record(duration: fsync)
-        for (command, outcome) in zip(commands, outcomes) {
-            switch (command, outcome.response) {
-            case (.append(let topic, _, let batches), .appended(let base, let last, _, _)) where !outcome.watermarks.isEmpty:
-                self.appended.record(topic: topic, messages: Int(last - base + 1), bytes: batches.reduce(0) { $0 + $1.bytes.readableBytes })
-            case (_, .error(let code, _)):
-                self.recordRejection(code)
-            default:
-                break
+        for outcome in outcomes {
+            if let stored = outcome.stored {
+                self.appended.record(topic: stored.topic, messages: stored.messages, bytes: stored.bytes)
+            }
+            if case .refused(let error) = outcome.answer {
+                self.recordRejection(error.code)
             }
         }
     }

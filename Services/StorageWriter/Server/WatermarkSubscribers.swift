@@ -19,7 +19,7 @@ final class WatermarkSubscribers: Sendable {
         let subscribers = self.channels.withLock { Array($0.values) }
         guard !subscribers.isEmpty else { return }
         var message = ByteBuffer()
-        WriterEnvelope(requestID: WriterProtocol.notificationRequestID, message: WriterResponse.watermarks(watermarks)).encode(into: &message)
+        WriterFrame.write(Watermarks(watermarks), kind: Watermarks.kind, requestID: WriterProtocol.notificationRequestID, into: &message)
         for channel in subscribers {
             channel.writeAndFlush(message, promise: nil)
         }

@@ -1,3 +1,4 @@
+import MonologStorage
 import MonologRecords
 
 /// Idempotent producers (KIP-98): producer ids and epochs, and the per-partition sequence checks that

@@ -1,25 +1,10 @@
+import MonologStorage
 
 /// Consumer groups' committed offsets, written through the writer so they survive any process's death.
 extension LogStore {
-    public struct OffsetCommit: Hashable, Sendable {
-        public var topic: String
-        public var partition: Int32
-        public var offset: Int64
-        public var leaderEpoch: Int32
-        public var metadata: String?
-
-        public init(topic: String, partition: Int32, offset: Int64, leaderEpoch: Int32, metadata: String?) {
-            self.topic = topic
-            self.partition = partition
-            self.offset = offset
-            self.leaderEpoch = leaderEpoch
-            self.metadata = metadata
-        }
-    }
-
     /// Stores each offset whose topic and partition exist; returns a result per offset, in order
     /// (nil for stored, otherwise why not).
-    public func commitOffsets(group: String, _ offsets: [OffsetCommit], nowMs: Int64) throws(StorageError) -> [StorageError.Code?] {
+    public func commitOffsets(group: String, _ offsets: [GroupOffsetCommit], nowMs: Int64) throws(StorageError) -> [StorageError.Code?] {
         try self.flushPartitionStates()
         return try storageOperation {
             let upsert = try self.db.statement(

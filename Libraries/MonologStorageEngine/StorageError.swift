@@ -1,3 +1,4 @@
+import MonologStorage
 /// Why the writer refused or failed a request. Client mistakes and storage failures are kept apart,
 /// so the gateways can answer a 4xx or a Kafka error code for the first and a retriable error for the second.
 public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {

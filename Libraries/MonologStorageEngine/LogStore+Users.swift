@@ -1,24 +1,9 @@
+import MonologStorage
 import NIOCore
 
 /// Users: SCRAM credentials (for SASL and HTTP basic auth) and HTTP bearer-token digests. The writer
 /// stores what the caller computed; nothing here sees a password.
 extension LogStore {
-    public struct StoredScramCredential: Hashable, Sendable {
-        public var mechanism: String
-        public var salt: [UInt8]
-        public var iterations: Int32
-        public var storedKey: [UInt8]
-        public var serverKey: [UInt8]
-
-        public init(mechanism: String, salt: [UInt8], iterations: Int32, storedKey: [UInt8], serverKey: [UInt8]) {
-            self.mechanism = mechanism
-            self.salt = salt
-            self.iterations = iterations
-            self.storedKey = storedKey
-            self.serverKey = serverKey
-        }
-    }
-
     public func upsertScramCredential(user: String, _ credential: StoredScramCredential) throws(StorageError) {
         try self.flushPartitionStates()
         try storageOperation {

@@ -1,3 +1,4 @@
+import MonologStorage
 import MonologRecords
 import NIOCore
 

@@ -1,0 +1,31 @@
+@_spi(StorageEngine) import MonologStorage
+
+extension SQLiteConnection {
+    /// Opens the database as the storage writer does: WAL, `synchronous=FULL` (fsync before any
+    /// acknowledgement), migrations applied.
+    public static func openForWriting(_ directory: DataDirectory) throws -> SQLiteConnection {
+        let db = try SQLiteConnection(path: directory.databasePath, mode: .readWrite)
+        let journal = try db.pragma("journal_mode = WAL")
+        guard journal?.lowercased() == "wal" else {
+            throw SQLiteError(code: 1, message: "journal_mode is \(journal ?? "unknown")", context: "enabling WAL")
+        }
+        try db.execute("PRAGMA synchronous = FULL")
+        // The writer checkpoints on its own schedule; see StorageWriter's checkpoint policy.
+        try db.execute("PRAGMA wal_autocheckpoint = 4000")
+        try Migrator.migrate(db)
+        return db
+    }
+}
+
+/// Applies the migrations the database lacks.
+public enum Migrator {
+    public static func migrate(_ db: SQLiteConnection) throws {
+        let current = Int(try db.pragma("user_version") ?? "0") ?? 0
+        for migration in StorageSchema.migrations where migration.version > current {
+            try db.transaction {
+                try migration.apply(db)
+                try db.execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+    }
+}

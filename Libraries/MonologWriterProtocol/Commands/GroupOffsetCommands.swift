@@ -1,0 +1,71 @@
+import MonologStorage
+
+/// Stores a group's committed offsets; each is answered on its own (an unknown partition refuses that
+/// offset, not the others).
+public struct CommitOffsets: WriterCommand {
+    public static let kind: UInt8 = 0x40
+    public var group = ""
+    public var offsets: [GroupOffsetCommit] = []
+
+    public init() {}
+    public init(group: String, offsets: [GroupOffsetCommit]) {
+        self.group = group
+        self.offsets = offsets
+    }
+
+    public static let fields: [WireField<Self>] = [.init("group", \.group), .init("offsets", \.offsets)]
+
+    /// One code per offset, in request order (`WriterErrorCode.none` for stored).
+    public struct Reply: WireMessage {
+        public var codes: [WriterErrorCode] = []
+        public init() {}
+        public init(codes: [WriterErrorCode]) { self.codes = codes }
+        public static let fields: [WireField<Self>] = [.init("codes", \.codes)]
+    }
+}
+
+/// Deletes a group's committed offsets: the given partitions, or all of them when empty.
+public struct DeleteGroupOffsets: WriterCommand {
+    public static let kind: UInt8 = 0x41
+    public var group = ""
+    public var partitions: [TopicPartition] = []
+
+    public init() {}
+    public init(group: String, partitions: [TopicPartition] = []) {
+        self.group = group
+        self.partitions = partitions
+    }
+
+    public static let fields: [WireField<Self>] = [.init("group", \.group), .init("partitions", \.partitions)]
+
+    public struct Reply: WireMessage {
+        public var count: Int64 = 0
+        public init() {}
+        public init(count: Int64) { self.count = count }
+        public static let fields: [WireField<Self>] = [.init("count", \.count)]
+    }
+}
+
+public struct TopicPartition: WireMessage {
+    public var topic = ""
+    public var partition: Int32 = 0
+
+    public init() {}
+    public init(topic: String, partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public static let fields: [WireField<Self>] = [.init("topic", \.topic), .init("partition", \.partition)]
+}
+
+extension GroupOffsetCommit: WireMessage {
+    public init() {
+        self.init(topic: "", partition: 0, offset: 0, leaderEpoch: -1, metadata: nil)
+    }
+
+    public static let fields: [WireField<Self>] = [
+        .init("topic", \.topic), .init("partition", \.partition), .init("offset", \.offset), .init("leader epoch", \.leaderEpoch),
+        .init("metadata", \.metadata),
+    ]
+}

@@ -1,0 +1,16 @@
+import MonologStorageEngine
+import MonologWriterProtocol
+
+extension CommitOffsets: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        let results = try store.commitOffsets(group: self.group, self.offsets, nowMs: nowMs)
+        return Applied(reply: Reply(codes: results.map { $0.map(WriterErrorCode.init) ?? .none }))
+    }
+}
+
+extension DeleteGroupOffsets: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        let count = try store.deleteGroupOffsets(group: self.group, partitions: self.partitions.map { ($0.topic, $0.partition) })
+        return Applied(reply: Reply(count: count))
+    }
+}

@@ -1,0 +1,28 @@
+import MonologStorageEngine
+import MonologWriterProtocol
+
+extension UpsertScramCredential: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        try store.upsertScramCredential(user: self.user, self.credential)
+        return Applied(reply: UsersChanged(changed: true))
+    }
+}
+
+extension DeleteScramCredential: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        Applied(reply: UsersChanged(changed: try store.deleteScramCredential(user: self.user, mechanism: self.mechanism)))
+    }
+}
+
+extension SetUserToken: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        try store.setUserToken(user: self.user, tokenSHA256: self.tokenSHA256)
+        return Applied(reply: UsersChanged(changed: true))
+    }
+}
+
+extension DeleteUser: StorageCommand {
+    func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
+        Applied(reply: UsersChanged(changed: try store.deleteUser(self.user)))
+    }
+}
