@@ -141,7 +141,7 @@ public struct CommonOptions: ParsableArguments, Sendable {
 }
 
 extension MonologConfiguration {
-    /// Sets one of the four settings shared by flags, environment and file.
+    /// Sets one of the settings shared by flags, environment and file, by its flag name.
     mutating func set(_ setting: String, to value: String, source: String) throws(ConfigurationError) {
         switch setting {
         case "data-dir":

@@ -18,7 +18,8 @@ final class CheckpointPolicy {
         self.logger = logger
     }
 
-    /// Called on the commit thread after each commit; looks at the WAL at most every 250 ms.
+    /// Called on the writer's event loop after a commit's answers are written, never inside a group's
+    /// transaction nor while the helper thread commits; looks at the WAL at most every 250 ms.
     func afterCommit(_ db: SQLiteConnection) {
         let now = ContinuousClock.now
         guard now - self.lastCheck > .milliseconds(250) else { return }
