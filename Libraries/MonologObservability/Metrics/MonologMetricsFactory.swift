@@ -11,36 +11,39 @@ struct MonologMetricsFactory: MetricsFactory {
         MetricCatalog.entries[label] ?? MetricCatalog.Entry(help: "")
     }
 
+    /// The metric's full name is the label (the catalog's names carry their unit already).
+    private func descriptor(_ label: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: label, unitName: "", helpText: self.entry(label).help)
+    }
+
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        self.registry.makeCounter(name: label, labels: dimensions, help: self.entry(label).help)
+        self.registry.makeCounter(descriptor: self.descriptor(label), labels: dimensions)
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        self.registry.makeCounter(name: label, labels: dimensions, help: self.entry(label).help)
+        self.registry.makeCounter(descriptor: self.descriptor(label), labels: dimensions)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
         let entry = self.entry(label)
-        guard aggregate else { return self.registry.makeGauge(name: label, labels: dimensions, help: entry.help) }
+        guard aggregate else { return self.registry.makeGauge(descriptor: self.descriptor(label), labels: dimensions) }
         return self.registry.makeValueHistogram(
-            name: label,
+            descriptor: self.descriptor(label),
             labels: dimensions,
-            buckets: entry.valueBuckets ?? [1, 10, 100, 1000, 10000],
-            help: entry.help
+            buckets: entry.valueBuckets ?? [1, 10, 100, 1000, 10000]
         )
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        self.registry.makeGauge(name: label, labels: dimensions, help: self.entry(label).help)
+        self.registry.makeGauge(descriptor: self.descriptor(label), labels: dimensions)
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         let entry = self.entry(label)
         return self.registry.makeDurationHistogram(
-            name: label,
+            descriptor: self.descriptor(label),
             labels: dimensions,
-            buckets: entry.durationBuckets ?? MetricCatalog.requestBuckets,
-            help: entry.help
+            buckets: entry.durationBuckets ?? MetricCatalog.requestBuckets
         )
     }
 
