@@ -61,13 +61,16 @@ public final class StorageReader {
     }
 
     /// Whole batches holding offsets at or after `offset`, in offset order. The first batch may start
-    /// before `offset` (a fetch inside a batch returns that batch, as Kafka does). Stops once `maxBytes`
-    /// is reached, but always returns at least one batch when there is one, so a large batch is never stuck.
+    /// before `offset` (a fetch inside a batch returns that batch, as Kafka does). Their total stays
+    /// within `maxBytes`, except that with `firstMayExceed` the first batch is returned even when it
+    /// alone is larger, so a large batch is never stuck (Kafka's "at least one batch" rule, which a
+    /// fetch applies to its first non-empty partition only).
     public func batches(
         topicID: Int64,
         partition: Int32,
         fromOffset offset: Int64,
         maxBytes: Int,
+        firstMayExceed: Bool = true,
         maxBatches: Int = 1_000
     ) throws(SQLiteError) -> [StoredBatch] {
         let statement = try self.db.statement(
@@ -83,7 +86,7 @@ public final class StorageReader {
         var bytes = 0
         while try statement.step() {
             let data = statement.buffer(at: 2, allocator: self.allocator)
-            if !batches.isEmpty && bytes + data.readableBytes > maxBytes { break }
+            if bytes + data.readableBytes > maxBytes && (!batches.isEmpty || !firstMayExceed) { break }
             bytes += data.readableBytes
             batches.append(StoredBatch(baseOffset: statement.int64(at: 0), lastOffset: statement.int64(at: 1), bytes: data))
         }

@@ -5,7 +5,10 @@ import MonologWriterProtocol
 import NIOCore
 
 /// Fetch (key 1), versions 4–12: whole stored batches from each partition's fetch offset (a fetch inside
-/// a batch returns that batch), within the partition and request byte limits. When less than
+/// a batch returns that batch), within the partition and request byte limits, as Kafka does (KIP-74):
+/// the response's record bytes never exceed `max_bytes`, nor a partition's `partition_max_bytes`,
+/// except that the first batch of the first non-empty partition is returned whole when it alone is
+/// larger, so a consumer always makes progress. When less than
 /// `min_bytes` is available, the fetch waits up to `max_wait_ms`, woken the moment the storage writer
 /// reports new data for one of its partitions. Fetch sessions (KIP-227) are declined: the response's
 /// session id is 0, so clients send full fetches; that is a valid answer to a session request.
@@ -41,6 +44,8 @@ enum FetchAPI {
         context.read(on: eventLoop) { reader in
             try reader.snapshot {
                 var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int.max
+                // Until some partition returns data, its first batch may exceed the limits.
+                var nothingYet = true
                 var response = FetchResponse()
                 response.sessionId = 0
                 response.responses = try request.topics.map { topic in
@@ -74,13 +79,20 @@ enum FetchAPI {
                         }
                         guard partition.fetchOffset < offsets.highWatermark, budget > 0 else { return data }
                         let limit = min(Int(max(partition.partitionMaxBytes, 1)), budget)
-                        let batches = try reader.batches(topicID: info.topicID, partition: partition.partition, fromOffset: partition.fetchOffset, maxBytes: limit)
+                        let batches = try reader.batches(
+                            topicID: info.topicID,
+                            partition: partition.partition,
+                            fromOffset: partition.fetchOffset,
+                            maxBytes: limit,
+                            firstMayExceed: nothingYet
+                        )
                         var records = ByteBuffer()
                         for batch in batches {
                             var bytes = batch.bytes
                             records.writeBuffer(&bytes)
                         }
-                        budget -= records.readableBytes
+                        budget = max(0, budget - records.readableBytes)
+                        if records.readableBytes > 0 { nothingYet = false }
                         data.records = records
                         return data
                     }
