@@ -288,6 +288,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "KafkaGatewayTests",
+            dependencies: [
+                "KafkaGateway", "MonologTestSupport", "MonologKafkaProtocol", "MonologRecords", "MonologConfig", "MonologGroups",
+                "MonologSecurity", "MonologStorage", "MonologWriterClient", "MonologProcess", log,
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ] + nio,
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SupervisorTests",
             dependencies: ["Supervisor"],
             swiftSettings: swiftSettings

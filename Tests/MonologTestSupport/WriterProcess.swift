@@ -7,6 +7,9 @@ public final class WriterProcess: @unchecked Sendable {
     public let workDirectory: String
     public let dataDirectory: String
     public let extraArguments: [String]
+    /// Added to this process's environment for the writer (`MONOLOG_SUPERVISOR_PID`, to make it stop
+    /// when the test process is gone).
+    public let environment: [String: String]
     private var process: Process?
     /// The running writer's pid, for signals a test sends itself (SIGSTOP).
     public var pid: pid_t? { self.process?.processIdentifier }
@@ -15,10 +18,11 @@ public final class WriterProcess: @unchecked Sendable {
     public var databasePath: String { self.dataDirectory + "/monolog.db" }
     public var log: String { (try? String(contentsOfFile: self.workDirectory + "/writer.log", encoding: .utf8)) ?? "" }
 
-    public init(extraArguments: [String] = []) throws {
+    public init(extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         self.workDirectory = NSTemporaryDirectory() + "monolog-writer-" + UUID().uuidString.prefix(8).lowercased()
         self.dataDirectory = self.workDirectory + "/data"
         self.extraArguments = extraArguments
+        self.environment = environment
         try FileManager.default.createDirectory(atPath: self.workDirectory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: self.workDirectory + "/writer.log", contents: nil)
     }
@@ -34,6 +38,7 @@ public final class WriterProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Broker.binDirectory + "/monolog-storage-writer")
         process.arguments = ["--data-dir", self.dataDirectory, "--log-level", "warning"] + self.extraArguments
+        process.environment = ProcessInfo.processInfo.environment.merging(self.environment) { $1 }
         process.standardOutput = log
         process.standardError = log
         try process.run()

@@ -9,7 +9,15 @@ import NIOCore
 /// Kafka 4 does. Each partition's batches go to the storage writer; the answer waits for the fsync
 /// (acks 1 and -1 are the same here: there are no replicas). acks=0 gets no response at all.
 enum ProduceAPI {
-    static let range = SupportedAPIs.Entry(apiKey: ProduceRequest.apiKey, name: "Produce", minVersion: 0, maxVersion: 9)
+    static let entry = SupportedAPIs.Entry(apiKey: ProduceRequest.apiKey, name: "Produce", minVersion: 0, maxVersion: 9, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        let produce = try request.decode(ProduceRequest.self)
+        let response = self.respond(to: produce, version: request.version, context: request.gateway, on: request.eventLoop)
+        // acks=0: the client expects no response; the write still happens.
+        if produce.acks == 0 { request.replyWithNothing() } else { request.reply(response) }
+    }
+
     static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ProduceResponse> {
         let topics = request.topicData.map { topic in
             let partitions = topic.partitionData.map { partition in

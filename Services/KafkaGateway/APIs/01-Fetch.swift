@@ -13,7 +13,12 @@ import NIOCore
 /// reports new data for one of its partitions. Fetch sessions (KIP-227) are declined: the response's
 /// session id is 0, so clients send full fetches; that is a valid answer to a session request.
 enum FetchAPI {
-    static let range = SupportedAPIs.Entry(apiKey: FetchRequest.apiKey, name: "Fetch", minVersion: 4, maxVersion: 12)
+    static let entry = SupportedAPIs.Entry(apiKey: FetchRequest.apiKey, name: "Fetch", minVersion: 4, maxVersion: 12, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(FetchRequest.self), context: request.gateway, board: request.gateway.board, on: request.eventLoop))
+    }
+
     /// The longest a fetch may wait, whatever it asks for.
     static let maxWait = TimeAmount.seconds(30)
 

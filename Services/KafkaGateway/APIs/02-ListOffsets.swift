@@ -5,7 +5,11 @@ import NIOCore
 /// ListOffsets (key 2), versions 1–7: earliest (-2, the log start), latest (-1, the high watermark),
 /// max timestamp (-3, v7) and the first offset at or after a timestamp.
 enum ListOffsetsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: ListOffsetsRequest.apiKey, name: "ListOffsets", minVersion: 1, maxVersion: 7)
+    static let entry = SupportedAPIs.Entry(apiKey: ListOffsetsRequest.apiKey, name: "ListOffsets", minVersion: 1, maxVersion: 7, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(ListOffsetsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: ListOffsetsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ListOffsetsResponse> {
         context.read(on: eventLoop) { reader in

@@ -10,7 +10,11 @@ import NIOCore
 /// from v4, the client allows it), with the default partition count; otherwise it is reported as
 /// UNKNOWN_TOPIC_OR_PARTITION. Invalid names get INVALID_TOPIC_EXCEPTION.
 enum MetadataAPI {
-    static let range = SupportedAPIs.Entry(apiKey: MetadataRequest.apiKey, name: "Metadata", minVersion: 0, maxVersion: 9)
+    static let entry = SupportedAPIs.Entry(apiKey: MetadataRequest.apiKey, name: "Metadata", minVersion: 0, maxVersion: 9, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(MetadataRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: MetadataRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<MetadataResponse> {
         // v0: an empty list means every topic; v1+: null means every topic and an empty list none.

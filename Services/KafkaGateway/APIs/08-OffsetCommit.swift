@@ -8,7 +8,11 @@ import NIOCore
 /// OffsetCommit (key 8), versions 2–9 (Kafka 4 removed 0–1). The coordinator checks the member and
 /// generation; the offsets go to the storage writer and are acknowledged once fsynced.
 enum OffsetCommitAPI {
-    static let range = SupportedAPIs.Entry(apiKey: OffsetCommitRequest.apiKey, name: "OffsetCommit", minVersion: 2, maxVersion: 9)
+    static let entry = SupportedAPIs.Entry(apiKey: OffsetCommitRequest.apiKey, name: "OffsetCommit", minVersion: 2, maxVersion: 9, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(OffsetCommitRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     /// `offset.metadata.max.bytes`, Kafka's default.
     static let maxMetadataBytes = 4096

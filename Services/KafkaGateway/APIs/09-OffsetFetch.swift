@@ -6,7 +6,11 @@ import NIOCore
 /// A partition without a commit answers -1; no topics (null) means every committed partition. v8+
 /// asks for several groups at once.
 enum OffsetFetchAPI {
-    static let range = SupportedAPIs.Entry(apiKey: OffsetFetchRequest.apiKey, name: "OffsetFetch", minVersion: 1, maxVersion: 9)
+    static let entry = SupportedAPIs.Entry(apiKey: OffsetFetchRequest.apiKey, name: "OffsetFetch", minVersion: 1, maxVersion: 9, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(OffsetFetchRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     /// One group's question: nil topics for all of them.
     private struct Query: Sendable {

@@ -5,7 +5,11 @@ import NIOCore
 /// FindCoordinator (key 10), versions 0–6: this broker coordinates every consumer group. Transactions
 /// and share groups are not supported, so those key types get INVALID_REQUEST with a message saying so.
 enum FindCoordinatorAPI {
-    static let range = SupportedAPIs.Entry(apiKey: FindCoordinatorRequest.apiKey, name: "FindCoordinator", minVersion: 0, maxVersion: 6)
+    static let entry = SupportedAPIs.Entry(apiKey: FindCoordinatorRequest.apiKey, name: "FindCoordinator", minVersion: 0, maxVersion: 6, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(FindCoordinatorRequest.self), version: request.version, context: request.gateway))
+    }
 
     private static let groupKeyType: Int8 = 0
 

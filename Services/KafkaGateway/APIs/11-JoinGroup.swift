@@ -5,7 +5,12 @@ import NIOCore
 /// JoinGroup (key 11), versions 0–9. The answer waits until the rebalance completes: until every
 /// member has rejoined, or the rebalance timeout has passed.
 enum JoinGroupAPI {
-    static let range = SupportedAPIs.Entry(apiKey: JoinGroupRequest.apiKey, name: "JoinGroup", minVersion: 0, maxVersion: 9)
+    static let entry = SupportedAPIs.Entry(apiKey: JoinGroupRequest.apiKey, name: "JoinGroup", minVersion: 0, maxVersion: 9, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        let join = try request.decode(JoinGroupRequest.self)
+        request.reply(self.respond(to: join, version: request.version, client: request.client, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(
         to request: JoinGroupRequest,

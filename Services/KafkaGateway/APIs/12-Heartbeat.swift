@@ -4,7 +4,11 @@ import MonologKafkaProtocol
 /// Heartbeat (key 12), versions 0–4: keeps a member's session alive, and tells it when to rejoin
 /// (REBALANCE_IN_PROGRESS).
 enum HeartbeatAPI {
-    static let range = SupportedAPIs.Entry(apiKey: HeartbeatRequest.apiKey, name: "Heartbeat", minVersion: 0, maxVersion: 4)
+    static let entry = SupportedAPIs.Entry(apiKey: HeartbeatRequest.apiKey, name: "Heartbeat", minVersion: 0, maxVersion: 4, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(HeartbeatRequest.self), version: request.version, context: request.gateway))
+    }
 
     static func respond(to request: HeartbeatRequest, version: Int16, context: KafkaGatewayContext) -> HeartbeatResponse {
         let member = MemberIdentity(

@@ -4,7 +4,11 @@ import MonologKafkaProtocol
 /// LeaveGroup (key 13), versions 0–5: one member (v0–2) or several, by member id or
 /// `group.instance.id` (v3+). The others rebalance at once rather than after a session timeout.
 enum LeaveGroupAPI {
-    static let range = SupportedAPIs.Entry(apiKey: LeaveGroupRequest.apiKey, name: "LeaveGroup", minVersion: 0, maxVersion: 5)
+    static let entry = SupportedAPIs.Entry(apiKey: LeaveGroupRequest.apiKey, name: "LeaveGroup", minVersion: 0, maxVersion: 5, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(LeaveGroupRequest.self), version: request.version, context: request.gateway))
+    }
 
     static func respond(to request: LeaveGroupRequest, version: Int16, context: KafkaGatewayContext) -> LeaveGroupResponse {
         var response = LeaveGroupResponse()

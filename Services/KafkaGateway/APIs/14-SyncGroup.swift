@@ -5,7 +5,11 @@ import NIOCore
 /// SyncGroup (key 14), versions 0–5: the leader hands in every member's assignment; each member's
 /// answer waits for it. An empty assignment is a valid answer (a member with no partitions).
 enum SyncGroupAPI {
-    static let range = SupportedAPIs.Entry(apiKey: SyncGroupRequest.apiKey, name: "SyncGroup", minVersion: 0, maxVersion: 5)
+    static let entry = SupportedAPIs.Entry(apiKey: SyncGroupRequest.apiKey, name: "SyncGroup", minVersion: 0, maxVersion: 5, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(SyncGroupRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(
         to request: SyncGroupRequest,

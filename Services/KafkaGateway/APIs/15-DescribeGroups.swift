@@ -7,7 +7,11 @@ import NIOCore
 /// Stable). A group with committed offsets but no members is Empty; one this broker has never seen is
 /// Dead, as Kafka reports it.
 enum DescribeGroupsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DescribeGroupsRequest.apiKey, name: "DescribeGroups", minVersion: 0, maxVersion: 5)
+    static let entry = SupportedAPIs.Entry(apiKey: DescribeGroupsRequest.apiKey, name: "DescribeGroups", minVersion: 0, maxVersion: 5, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DescribeGroupsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DescribeGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeGroupsResponse> {
         let known = request.groups.map { context.groups.describe(groupID: $0) }

@@ -6,7 +6,11 @@ import NIOCore
 /// ListGroups (key 16), versions 0–5: every group with members or committed offsets, filtered by state
 /// (v4+, case-insensitive as in Kafka) and type (v5+; all of Monolog's groups are "classic").
 enum ListGroupsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: ListGroupsRequest.apiKey, name: "ListGroups", minVersion: 0, maxVersion: 5)
+    static let entry = SupportedAPIs.Entry(apiKey: ListGroupsRequest.apiKey, name: "ListGroups", minVersion: 0, maxVersion: 5, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(ListGroupsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: ListGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ListGroupsResponse> {
         let known = context.groups.describeAll()

@@ -6,10 +6,21 @@ import MonologSecurity
 /// ones, with UNSUPPORTED_SASL_MECHANISM when its choice is not among them. Served on SASL listeners
 /// only (elsewhere it is ILLEGAL_SASL_STATE, as in Kafka).
 enum SaslHandshakeAPI {
-    static let range = SupportedAPIs.Entry(apiKey: SaslHandshakeRequest.apiKey, name: "SaslHandshake", minVersion: 0, maxVersion: 1)
+    static let entry = SupportedAPIs.Entry(
+        apiKey: SaslHandshakeRequest.apiKey,
+        name: "SaslHandshake",
+        minVersion: 0,
+        maxVersion: 1,
+        allowedBeforeAuthentication: true,
+        serve: serve
+    )
 
-    /// What a connection may send before it has authenticated.
-    static let unauthenticatedAPIs: Set<Int16> = [ApiVersionsRequest.apiKey, SaslHandshakeRequest.apiKey, SaslAuthenticateRequest.apiKey]
+    /// Starts the connection's SASL exchange when the mechanism is accepted.
+    static func serve(_ request: KafkaRequest) throws {
+        let answer = self.respond(to: try request.decode(SaslHandshakeRequest.self), state: request.connection.sasl, context: request.gateway)
+        if let exchange = answer.exchange { request.connection.sasl = .exchanging(exchange, bareTokens: request.version == 0) }
+        request.reply(answer.response)
+    }
 
     /// The answer, and the exchange to start when the mechanism is accepted.
     static func respond(

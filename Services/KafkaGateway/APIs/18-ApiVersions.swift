@@ -4,12 +4,19 @@ import NIOCore
 /// ApiVersions (key 18), versions 0–4. A client asks first, before anything else, to learn what the
 /// broker supports; the answer is computed from `SupportedAPIs`, so nothing unimplemented is advertised.
 enum ApiVersionsAPI {
-    static let range = SupportedAPIs.Entry(
+    static let entry = SupportedAPIs.Entry(
         apiKey: ApiVersionsRequest.apiKey,
         name: "ApiVersions",
         minVersion: 0,
-        maxVersion: ApiVersionsRequest.validVersions.highest
+        maxVersion: ApiVersionsRequest.validVersions.highest,
+        allowedBeforeAuthentication: true,
+        servesUnsupportedVersions: true,
+        serve: serve
     )
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(encoded: try self.respond(to: request.frame, allocator: request.channelContext.channel.allocator))
+    }
 
     /// The response frame for a request at `version`. A version above the supported range is answered
     /// in the v0 layout with UNSUPPORTED_VERSION and the supported ranges, so the client can retry with a
@@ -24,7 +31,7 @@ enum ApiVersionsAPI {
             return api
         }
         var version = frame.apiVersion
-        if version > self.range.maxVersion || version < 0 {
+        if version > self.entry.maxVersion || version < 0 {
             response.errorCode = KafkaErrorCode.unsupportedVersion
             version = 0
         } else {

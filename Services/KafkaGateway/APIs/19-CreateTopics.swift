@@ -8,7 +8,11 @@ import NIOCore
 /// checked by name and value; replication factor -1 or 1 only (one broker); `validate_only` checks
 /// everything and creates nothing. Manual replica assignments are refused.
 enum CreateTopicsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: CreateTopicsRequest.apiKey, name: "CreateTopics", minVersion: 2, maxVersion: 7)
+    static let entry = SupportedAPIs.Entry(apiKey: CreateTopicsRequest.apiKey, name: "CreateTopics", minVersion: 2, maxVersion: 7, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(CreateTopicsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: CreateTopicsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<CreateTopicsResponse> {
         let results = request.topics.map { topic in self.create(topic, validateOnly: request.validateOnly, context: context, on: eventLoop) }

@@ -6,7 +6,11 @@ import NIOCore
 /// DeleteRecords (key 21), versions 0–2: moves each partition's log start to the given offset (-1: the
 /// high watermark); what lies below is gone for readers. Past the high watermark: OFFSET_OUT_OF_RANGE.
 enum DeleteRecordsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DeleteRecordsRequest.apiKey, name: "DeleteRecords", minVersion: 0, maxVersion: 2)
+    static let entry = SupportedAPIs.Entry(apiKey: DeleteRecordsRequest.apiKey, name: "DeleteRecords", minVersion: 0, maxVersion: 2, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DeleteRecordsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DeleteRecordsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteRecordsResponse> {
         let topics = request.topics.map { topic in

@@ -6,7 +6,11 @@ import NIOCore
 /// InitProducerId (key 22), versions 0–4: producer ids and epochs for idempotent producers, allocated
 /// and persisted by the storage writer; with a producer id and epoch (v3+, KIP-360) it bumps the epoch.
 enum InitProducerIdAPI {
-    static let range = SupportedAPIs.Entry(apiKey: InitProducerIdRequest.apiKey, name: "InitProducerId", minVersion: 0, maxVersion: 4)
+    static let entry = SupportedAPIs.Entry(apiKey: InitProducerIdRequest.apiKey, name: "InitProducerId", minVersion: 0, maxVersion: 4, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(InitProducerIdRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: InitProducerIdRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<InitProducerIdResponse> {
         let command = InitProducerID(

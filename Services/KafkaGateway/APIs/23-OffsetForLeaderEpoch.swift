@@ -7,7 +7,11 @@ import NIOCore
 /// partitions only ever have epoch 0, whose end is the log end; an older epoch cannot exist and a
 /// newer one has no end yet, so both answer epoch -1, offset -1, as Kafka does for unknown epochs.
 enum OffsetForLeaderEpochAPI {
-    static let range = SupportedAPIs.Entry(apiKey: OffsetForLeaderEpochRequest.apiKey, name: "OffsetForLeaderEpoch", minVersion: 2, maxVersion: 4)
+    static let entry = SupportedAPIs.Entry(apiKey: OffsetForLeaderEpochRequest.apiKey, name: "OffsetForLeaderEpoch", minVersion: 2, maxVersion: 4, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(OffsetForLeaderEpochRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: OffsetForLeaderEpochRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<OffsetForLeaderEpochResponse> {
         context.read(on: eventLoop) { reader in

@@ -5,7 +5,11 @@ import NIOCore
 /// DescribeConfigs (key 32), versions 1–4 (Kafka 4 removed 0): a topic's configs (set, or the broker
 /// default they fall back to) and the broker's own, with sources, synonyms and documentation on request.
 enum DescribeConfigsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DescribeConfigsRequest.apiKey, name: "DescribeConfigs", minVersion: 1, maxVersion: 4)
+    static let entry = SupportedAPIs.Entry(apiKey: DescribeConfigsRequest.apiKey, name: "DescribeConfigs", minVersion: 1, maxVersion: 4, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DescribeConfigsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DescribeConfigsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeConfigsResponse> {
         let broker = BrokerConfigs(settings: context.settings)

@@ -6,7 +6,11 @@ import NIOCore
 /// AlterConfigs (key 33), versions 0–2: replaces a topic's configs with the given set, through the
 /// storage writer. The broker's configs are read-only (flags, environment, file).
 enum AlterConfigsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: AlterConfigsRequest.apiKey, name: "AlterConfigs", minVersion: 0, maxVersion: 2)
+    static let entry = SupportedAPIs.Entry(apiKey: AlterConfigsRequest.apiKey, name: "AlterConfigs", minVersion: 0, maxVersion: 2, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(AlterConfigsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: AlterConfigsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<AlterConfigsResponse> {
         let results = request.resources.map { resource in

@@ -8,7 +8,11 @@ import NIOCore
 /// with the bytes each partition's batches take in the database, and the file system's total and
 /// free space (v4).
 enum DescribeLogDirsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DescribeLogDirsRequest.apiKey, name: "DescribeLogDirs", minVersion: 1, maxVersion: 4)
+    static let entry = SupportedAPIs.Entry(apiKey: DescribeLogDirsRequest.apiKey, name: "DescribeLogDirs", minVersion: 1, maxVersion: 4, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DescribeLogDirsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DescribeLogDirsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeLogDirsResponse> {
         let directory = URL(fileURLWithPath: context.settings.dataDirectory).standardizedFileURL.path

@@ -7,7 +7,36 @@ import NIOPosix
 /// authentication answers SASL_AUTHENTICATION_FAILED with a message and the connection is closed;
 /// re-authentication (KIP-368) is not offered, so the session lifetime is 0.
 enum SaslAuthenticateAPI {
-    static let range = SupportedAPIs.Entry(apiKey: SaslAuthenticateRequest.apiKey, name: "SaslAuthenticate", minVersion: 0, maxVersion: 2)
+    static let entry = SupportedAPIs.Entry(
+        apiKey: SaslAuthenticateRequest.apiKey,
+        name: "SaslAuthenticate",
+        minVersion: 0,
+        maxVersion: 2,
+        allowedBeforeAuthentication: true,
+        serve: serve
+    )
+
+    /// Runs one step of the connection's exchange; a failure (or a token out of turn) closes the
+    /// connection after the answer.
+    static func serve(_ request: KafkaRequest) throws {
+        let authenticate = try request.decode(SaslAuthenticateRequest.self)
+        let connection = request.connection
+        guard case .exchanging(let exchange, bareTokens: false) = connection.sasl else {
+            connection.sasl = .failed
+            connection.closeAfterAnswer(to: request.sequence)
+            request.reply(self.illegalState())
+            return
+        }
+        connection.sasl = .checking
+        let handler = NIOLoopBound(connection, eventLoop: request.eventLoop)
+        let sequence = request.sequence
+        let step = self.step(exchange, token: Array(authenticate.authBytes.readableBytesView), context: request.gateway, on: request.eventLoop)
+        request.reply(step.map { result in
+            handler.value.advance(to: result.step, exchange: result.exchange, bareTokens: false)
+            if case .failed = result.step { handler.value.closeAfterAnswer(to: sequence) }
+            return self.response(for: result.step)
+        })
+    }
 
     /// Runs one step of `exchange` off the event loop (credential lookups read the database; PLAIN
     /// runs PBKDF2). Completes with the step and the exchange as it stands after it.

@@ -7,7 +7,11 @@ import NIOCore
 /// CreatePartitions (key 37), versions 0–3: grows topics to a new total partition count through the
 /// storage writer. A manual assignment may only name this broker (node 0), one replica per partition.
 enum CreatePartitionsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: CreatePartitionsRequest.apiKey, name: "CreatePartitions", minVersion: 0, maxVersion: 3)
+    static let entry = SupportedAPIs.Entry(apiKey: CreatePartitionsRequest.apiKey, name: "CreatePartitions", minVersion: 0, maxVersion: 3, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(CreatePartitionsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static let invalidReplicaAssignment: Int16 = 39
 

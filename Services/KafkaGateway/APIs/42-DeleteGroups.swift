@@ -8,7 +8,11 @@ import NIOCore
 /// deleted through the writer; one with members answers NON_EMPTY_GROUP, an unknown one
 /// GROUP_ID_NOT_FOUND.
 enum DeleteGroupsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DeleteGroupsRequest.apiKey, name: "DeleteGroups", minVersion: 0, maxVersion: 2)
+    static let entry = SupportedAPIs.Entry(apiKey: DeleteGroupsRequest.apiKey, name: "DeleteGroups", minVersion: 0, maxVersion: 2, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DeleteGroupsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DeleteGroupsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DeleteGroupsResponse> {
         let results = request.groupsNames.map { groupID -> EventLoopFuture<DeleteGroupsResponse.DeletableGroupResult> in

@@ -6,12 +6,17 @@ import NIOCore
 /// IncrementalAlterConfigs (key 44), versions 0–1: SET, DELETE, APPEND and SUBTRACT on a topic's configs,
 /// through the storage writer. The broker's configs are read-only (flags, environment, file).
 enum IncrementalAlterConfigsAPI {
-    static let range = SupportedAPIs.Entry(
+    static let entry = SupportedAPIs.Entry(
         apiKey: IncrementalAlterConfigsRequest.apiKey,
         name: "IncrementalAlterConfigs",
         minVersion: 0,
-        maxVersion: 1
+        maxVersion: 1,
+        serve: serve
     )
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(IncrementalAlterConfigsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: IncrementalAlterConfigsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<IncrementalAlterConfigsResponse> {
         let results = request.resources.map { resource in

@@ -8,7 +8,11 @@ import NIOCore
 /// OffsetDelete (key 47), version 0: removes a group's committed offsets for some partitions, except
 /// those of topics its current members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC), as in Kafka.
 enum OffsetDeleteAPI {
-    static let range = SupportedAPIs.Entry(apiKey: OffsetDeleteRequest.apiKey, name: "OffsetDelete", minVersion: 0, maxVersion: 0)
+    static let entry = SupportedAPIs.Entry(apiKey: OffsetDeleteRequest.apiKey, name: "OffsetDelete", minVersion: 0, maxVersion: 0, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(OffsetDeleteRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: OffsetDeleteRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<OffsetDeleteResponse> {
         let group = request.groupId

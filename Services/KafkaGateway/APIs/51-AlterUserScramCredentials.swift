@@ -10,7 +10,11 @@ import NIOCore
 /// 4096–16384 or an empty user or salt UNACCEPTABLE_CREDENTIAL, a user altered twice in one request
 /// DUPLICATE_RESOURCE, deleting a credential that does not exist RESOURCE_NOT_FOUND.
 enum AlterUserScramCredentialsAPI {
-    static let range = SupportedAPIs.Entry(apiKey: AlterUserScramCredentialsRequest.apiKey, name: "AlterUserScramCredentials", minVersion: 0, maxVersion: 0)
+    static let entry = SupportedAPIs.Entry(apiKey: AlterUserScramCredentialsRequest.apiKey, name: "AlterUserScramCredentials", minVersion: 0, maxVersion: 0, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(AlterUserScramCredentialsRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: AlterUserScramCredentialsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<AlterUserScramCredentialsResponse> {
         typealias Result = AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult

@@ -4,7 +4,11 @@ import MonologKafkaProtocol
 /// DescribeCluster (key 60), versions 0–1: one broker (node 0 at the advertised address), the stored
 /// cluster id, and node 0 as controller. Only the brokers endpoint type (1) exists here (KIP-919).
 enum DescribeClusterAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DescribeClusterRequest.apiKey, name: "DescribeCluster", minVersion: 0, maxVersion: 1)
+    static let entry = SupportedAPIs.Entry(apiKey: DescribeClusterRequest.apiKey, name: "DescribeCluster", minVersion: 0, maxVersion: 1, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DescribeClusterRequest.self), version: request.version, context: request.gateway))
+    }
 
     static let brokersEndpointType: Int8 = 1
     static let unsupportedEndpointType: Int16 = 120

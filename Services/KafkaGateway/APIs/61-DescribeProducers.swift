@@ -6,7 +6,11 @@ import NIOCore
 /// the storage writer's producer table: id, epoch, last sequence and the last batch's timestamp. There
 /// are no transactions, so no coordinator epoch or open transaction.
 enum DescribeProducersAPI {
-    static let range = SupportedAPIs.Entry(apiKey: DescribeProducersRequest.apiKey, name: "DescribeProducers", minVersion: 0, maxVersion: 0)
+    static let entry = SupportedAPIs.Entry(apiKey: DescribeProducersRequest.apiKey, name: "DescribeProducers", minVersion: 0, maxVersion: 0, serve: serve)
+
+    static func serve(_ request: KafkaRequest) throws {
+        request.reply(self.respond(to: try request.decode(DescribeProducersRequest.self), context: request.gateway, on: request.eventLoop))
+    }
 
     static func respond(to request: DescribeProducersRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeProducersResponse> {
         context.read(on: eventLoop) { reader in

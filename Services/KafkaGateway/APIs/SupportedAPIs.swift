@@ -1,81 +1,77 @@
-/// The APIs this gateway answers, with the version range of each. ApiVersions is computed from this
-/// list, so the broker advertises exactly what it implements and nothing more.
+/// The APIs this gateway answers: one table that feeds both dispatch and ApiVersions, so the broker
+/// advertises exactly what it implements and serves exactly what it advertises. Each API's file
+/// (`NN-Name.swift`) declares its `entry`; adding an API adds one line to `all`.
 enum SupportedAPIs {
-    struct Entry {
+    /// One served API: its key, its name (the `api` label of the latency metric), the versions
+    /// ApiVersions advertises, and the function that answers a request.
+    struct Entry: Sendable {
         var apiKey: Int16
         var name: String
         var minVersion: Int16
         var maxVersion: Int16
+        /// Whether a SASL connection may send it before authenticating (ApiVersions and the SASL APIs).
+        var allowedBeforeAuthentication = false
+        /// Whether a request at a version outside the range is still served rather than closing the
+        /// connection (ApiVersions only: it answers in the v0 layout, so the client can downgrade).
+        var servesUnsupportedVersions = false
+        /// Decodes the request and queues its answer (or closes the connection by throwing: malformed).
+        var serve: @Sendable (KafkaRequest) throws -> Void
+
+        func contains(_ version: Int16) -> Bool { version >= self.minVersion && version <= self.maxVersion }
+
+        /// Whether dispatch hands a request at `version` to `serve`.
+        func serves(version: Int16) -> Bool { self.servesUnsupportedVersions || self.contains(version) }
     }
 
+    /// In the order ApiVersions lists them.
     static let all: [Entry] = [
-        ProduceAPI.range,
-        FetchAPI.range,
-        ListOffsetsAPI.range,
-        MetadataAPI.range,
-        ApiVersionsAPI.range,
-        CreateTopicsAPI.range,
-        DeleteTopicsAPI.range,
-        DeleteRecordsAPI.range,
-        InitProducerIdAPI.range,
-        OffsetForLeaderEpochAPI.range,
-        CreatePartitionsAPI.range,
-        FindCoordinatorAPI.range,
-        JoinGroupAPI.range,
-        SyncGroupAPI.range,
-        HeartbeatAPI.range,
-        LeaveGroupAPI.range,
-        OffsetCommitAPI.range,
-        OffsetFetchAPI.range,
-        OffsetDeleteAPI.range,
-        DescribeGroupsAPI.range,
-        ListGroupsAPI.range,
-        DeleteGroupsAPI.range,
-        DescribeConfigsAPI.range,
-        AlterConfigsAPI.range,
-        IncrementalAlterConfigsAPI.range,
-        DescribeClusterAPI.range,
-        DescribeLogDirsAPI.range,
-        DescribeProducersAPI.range,
-        SaslHandshakeAPI.range,
-        SaslAuthenticateAPI.range,
-        DescribeUserScramCredentialsAPI.range,
-        AlterUserScramCredentialsAPI.range,
+        ProduceAPI.entry,
+        FetchAPI.entry,
+        ListOffsetsAPI.entry,
+        MetadataAPI.entry,
+        ApiVersionsAPI.entry,
+        CreateTopicsAPI.entry,
+        DeleteTopicsAPI.entry,
+        DeleteRecordsAPI.entry,
+        InitProducerIdAPI.entry,
+        OffsetForLeaderEpochAPI.entry,
+        CreatePartitionsAPI.entry,
+        FindCoordinatorAPI.entry,
+        JoinGroupAPI.entry,
+        SyncGroupAPI.entry,
+        HeartbeatAPI.entry,
+        LeaveGroupAPI.entry,
+        OffsetCommitAPI.entry,
+        OffsetFetchAPI.entry,
+        OffsetDeleteAPI.entry,
+        DescribeGroupsAPI.entry,
+        ListGroupsAPI.entry,
+        DeleteGroupsAPI.entry,
+        DescribeConfigsAPI.entry,
+        AlterConfigsAPI.entry,
+        IncrementalAlterConfigsAPI.entry,
+        DescribeClusterAPI.entry,
+        DescribeLogDirsAPI.entry,
+        DescribeProducersAPI.entry,
+        SaslHandshakeAPI.entry,
+        SaslAuthenticateAPI.entry,
+        DescribeUserScramCredentialsAPI.entry,
+        AlterUserScramCredentialsAPI.entry,
     ]
-}
 
-import MonologKafkaProtocol
-import MonologWriterClient
-import MonologWriterProtocol
-
-extension KafkaErrorCode {
-    /// What a Kafka client should see for a storage writer's answer.
-    static func from(_ error: any Error) -> Int16 {
-        guard let error = error as? WriterClientError else { return kafkaStorageError }
-        switch error.code {
-        case .unavailable, .connectionLost: return requestTimedOut  // retriable: the writer is restarting
-        case .unexpectedResponse: return kafkaStorageError
-        case .rejected(let code): return from(code)
+    /// `all` indexed by API key, nil where no API is served: dispatch is one bounds check and one load.
+    private static let byKey: [Entry?] = {
+        var table = [Entry?](repeating: nil, count: Int(all.map(\.apiKey).max() ?? -1) + 1)
+        for entry in all {
+            precondition(table[Int(entry.apiKey)] == nil, "API key \(entry.apiKey) is registered twice")
+            table[Int(entry.apiKey)] = entry
         }
-    }
+        return table
+    }()
 
-    /// What a Kafka client should see for a code the storage writer answered with.
-    static func from(_ code: WriterErrorCode) -> Int16 {
-        switch code {
-        case .none: return none
-        case .unknownTopic, .invalidPartition: return unknownTopicOrPartition
-        case .invalidTopicName: return invalidTopicException
-        case .corruptBatch: return corruptMessage
-        case .outOfOrderSequence: return outOfOrderSequenceNumber
-        case .invalidProducerEpoch: return invalidProducerEpoch
-        case .unknownProducerID: return unknownProducerID
-        case .offsetOutOfRange: return offsetOutOfRange
-        case .topicAlreadyExists: return topicAlreadyExists
-        case .invalidConfig: return invalidConfig
-        case .invalidPartitions: return invalidPartitions
-        case .requestTooLarge: return messageTooLarge
-        case .invalidRequest: return invalidRequest
-        default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
-        }
+    /// The API served under `apiKey`, if any.
+    static func entry(forKey apiKey: Int16) -> Entry? {
+        guard apiKey >= 0, Int(apiKey) < self.byKey.count else { return nil }
+        return self.byKey[Int(apiKey)]
     }
 }

@@ -9,8 +9,9 @@ import NIOCore
 /// One client connection. Requests are answered in the order they arrived, as Kafka clients require,
 /// even when a later one (ApiVersions) is ready before an earlier one (Metadata, waiting on storage):
 /// each request takes a sequence number and its response waits until every earlier one is written.
-/// Requests this broker does not serve close the connection, as Kafka does; ApiVersions at an unknown
-/// version is answered in v0 form so the client can downgrade.
+/// Each request goes to its API's `serve`, looked up by key in `SupportedAPIs`. Requests this broker
+/// does not serve close the connection, as Kafka does; ApiVersions at an unknown version is answered in
+/// v0 form so the client can downgrade.
 final class KafkaConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -21,9 +22,10 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     private var nextToWrite = 0
     private var finished: [Int: ByteBuffer] = [:]
     /// The peer's address as Kafka shows it in DescribeGroups ("/127.0.0.1").
-    private var clientHost = ""
-    /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener).
-    private var sasl: SaslAuthentication
+    private(set) var clientHost = ""
+    /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener);
+    /// the SASL APIs move it on.
+    var sasl: SaslAuthentication
     /// A response after which the connection closes (a failed authentication), by its sequence number.
     private var closeAfterSequence: Int?
 
@@ -59,7 +61,8 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             self.close(context, "request header unreadable", error: error)
             return
         }
-        guard self.sasl.allows(apiKey: frame.apiKey) else {
+        let api = SupportedAPIs.entry(forKey: frame.apiKey)
+        guard self.sasl.allows(api) else {
             // As Kafka does: anything but ApiVersions and SASL before authentication ends the connection.
             self.close(context, "request before SASL authentication", error: nil, frame: frame)
             return
@@ -74,107 +77,12 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         let arrived = NIODeadline.now()
         let sequence = self.nextSequence
         self.nextSequence += 1
-        let gateway = self.gateway
-        let loop = context.eventLoop
-        // The body of the request, as the API's generated type at the version the client used.
-        func decode<Request: KafkaMessage>(_: Request.Type) throws -> Request {
-            var body = frame.body
-            return try Request(from: &body, version: frame.apiVersion)
-        }
-        // Queues the answer in this request's place in line.
-        func reply<Response: KafkaResponseMessage>(_ response: EventLoopFuture<Response>) {
-            self.answer(response, frame: frame, arrived: arrived, sequence: sequence, context: context)
+        guard let api, api.serves(version: frame.apiVersion) else {
+            self.close(context, "API or version not supported", error: nil, frame: frame)
+            return
         }
         do {
-            switch frame.apiKey {
-            case ApiVersionsRequest.apiKey:
-                self.finish(sequence, try ApiVersionsAPI.respond(to: frame, allocator: context.channel.allocator), context: context)
-                KafkaMetrics.recordRequest(apiKey: frame.apiKey, since: arrived)
-            case ProduceRequest.apiKey where ProduceAPI.range.contains(frame.apiVersion):
-                let request = try decode(ProduceRequest.self)
-                let response = ProduceAPI.respond(to: request, version: frame.apiVersion, context: gateway, on: loop)
-                // acks=0: the client expects no response; the write still happens.
-                if request.acks == 0 { self.skip(sequence, context: context) } else { reply(response) }
-            case FetchRequest.apiKey where FetchAPI.range.contains(frame.apiVersion):
-                reply(FetchAPI.respond(to: try decode(FetchRequest.self), context: gateway, board: gateway.board, on: loop))
-            case ListOffsetsRequest.apiKey where ListOffsetsAPI.range.contains(frame.apiVersion):
-                reply(ListOffsetsAPI.respond(to: try decode(ListOffsetsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case MetadataRequest.apiKey where MetadataAPI.range.contains(frame.apiVersion):
-                reply(MetadataAPI.respond(to: try decode(MetadataRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case CreateTopicsRequest.apiKey where CreateTopicsAPI.range.contains(frame.apiVersion):
-                reply(CreateTopicsAPI.respond(to: try decode(CreateTopicsRequest.self), context: gateway, on: loop))
-            case DeleteTopicsRequest.apiKey where DeleteTopicsAPI.range.contains(frame.apiVersion):
-                reply(DeleteTopicsAPI.respond(to: try decode(DeleteTopicsRequest.self), context: gateway, on: loop))
-            case DeleteRecordsRequest.apiKey where DeleteRecordsAPI.range.contains(frame.apiVersion):
-                reply(DeleteRecordsAPI.respond(to: try decode(DeleteRecordsRequest.self), context: gateway, on: loop))
-            case InitProducerIdRequest.apiKey where InitProducerIdAPI.range.contains(frame.apiVersion):
-                reply(InitProducerIdAPI.respond(to: try decode(InitProducerIdRequest.self), context: gateway, on: loop))
-            case OffsetForLeaderEpochRequest.apiKey where OffsetForLeaderEpochAPI.range.contains(frame.apiVersion):
-                reply(OffsetForLeaderEpochAPI.respond(to: try decode(OffsetForLeaderEpochRequest.self), context: gateway, on: loop))
-            case CreatePartitionsRequest.apiKey where CreatePartitionsAPI.range.contains(frame.apiVersion):
-                reply(CreatePartitionsAPI.respond(to: try decode(CreatePartitionsRequest.self), context: gateway, on: loop))
-            case DescribeConfigsRequest.apiKey where DescribeConfigsAPI.range.contains(frame.apiVersion):
-                reply(DescribeConfigsAPI.respond(to: try decode(DescribeConfigsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case AlterConfigsRequest.apiKey where AlterConfigsAPI.range.contains(frame.apiVersion):
-                reply(AlterConfigsAPI.respond(to: try decode(AlterConfigsRequest.self), context: gateway, on: loop))
-            case IncrementalAlterConfigsRequest.apiKey where IncrementalAlterConfigsAPI.range.contains(frame.apiVersion):
-                reply(IncrementalAlterConfigsAPI.respond(to: try decode(IncrementalAlterConfigsRequest.self), context: gateway, on: loop))
-            case DescribeClusterRequest.apiKey where DescribeClusterAPI.range.contains(frame.apiVersion):
-                reply(loop.makeSucceededFuture(DescribeClusterAPI.respond(to: try decode(DescribeClusterRequest.self), version: frame.apiVersion, context: gateway)))
-            case DescribeLogDirsRequest.apiKey where DescribeLogDirsAPI.range.contains(frame.apiVersion):
-                reply(DescribeLogDirsAPI.respond(to: try decode(DescribeLogDirsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case DescribeProducersRequest.apiKey where DescribeProducersAPI.range.contains(frame.apiVersion):
-                reply(DescribeProducersAPI.respond(to: try decode(DescribeProducersRequest.self), context: gateway, on: loop))
-            case FindCoordinatorRequest.apiKey where FindCoordinatorAPI.range.contains(frame.apiVersion):
-                reply(loop.makeSucceededFuture(FindCoordinatorAPI.respond(to: try decode(FindCoordinatorRequest.self), version: frame.apiVersion, context: gateway)))
-            case JoinGroupRequest.apiKey where JoinGroupAPI.range.contains(frame.apiVersion):
-                let client = KafkaClientIdentity(clientID: frame.header.clientId ?? "", host: self.clientHost)
-                reply(JoinGroupAPI.respond(to: try decode(JoinGroupRequest.self), version: frame.apiVersion, client: client, context: gateway, on: loop))
-            case SyncGroupRequest.apiKey where SyncGroupAPI.range.contains(frame.apiVersion):
-                reply(SyncGroupAPI.respond(to: try decode(SyncGroupRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case HeartbeatRequest.apiKey where HeartbeatAPI.range.contains(frame.apiVersion):
-                reply(loop.makeSucceededFuture(HeartbeatAPI.respond(to: try decode(HeartbeatRequest.self), version: frame.apiVersion, context: gateway)))
-            case LeaveGroupRequest.apiKey where LeaveGroupAPI.range.contains(frame.apiVersion):
-                reply(loop.makeSucceededFuture(LeaveGroupAPI.respond(to: try decode(LeaveGroupRequest.self), version: frame.apiVersion, context: gateway)))
-            case OffsetCommitRequest.apiKey where OffsetCommitAPI.range.contains(frame.apiVersion):
-                reply(OffsetCommitAPI.respond(to: try decode(OffsetCommitRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case OffsetFetchRequest.apiKey where OffsetFetchAPI.range.contains(frame.apiVersion):
-                reply(OffsetFetchAPI.respond(to: try decode(OffsetFetchRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case OffsetDeleteRequest.apiKey where OffsetDeleteAPI.range.contains(frame.apiVersion):
-                reply(OffsetDeleteAPI.respond(to: try decode(OffsetDeleteRequest.self), context: gateway, on: loop))
-            case DescribeGroupsRequest.apiKey where DescribeGroupsAPI.range.contains(frame.apiVersion):
-                reply(DescribeGroupsAPI.respond(to: try decode(DescribeGroupsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case ListGroupsRequest.apiKey where ListGroupsAPI.range.contains(frame.apiVersion):
-                reply(ListGroupsAPI.respond(to: try decode(ListGroupsRequest.self), version: frame.apiVersion, context: gateway, on: loop))
-            case DeleteGroupsRequest.apiKey where DeleteGroupsAPI.range.contains(frame.apiVersion):
-                reply(DeleteGroupsAPI.respond(to: try decode(DeleteGroupsRequest.self), context: gateway, on: loop))
-            case SaslHandshakeRequest.apiKey where SaslHandshakeAPI.range.contains(frame.apiVersion):
-                let answer = SaslHandshakeAPI.respond(to: try decode(SaslHandshakeRequest.self), state: self.sasl, context: gateway)
-                if let exchange = answer.exchange { self.sasl = .exchanging(exchange, bareTokens: frame.apiVersion == 0) }
-                reply(loop.makeSucceededFuture(answer.response))
-            case SaslAuthenticateRequest.apiKey where SaslAuthenticateAPI.range.contains(frame.apiVersion):
-                let request = try decode(SaslAuthenticateRequest.self)
-                guard case .exchanging(let exchange, bareTokens: false) = self.sasl else {
-                    self.sasl = .failed
-                    self.closeAfterSequence = sequence
-                    reply(loop.makeSucceededFuture(SaslAuthenticateAPI.illegalState()))
-                    return
-                }
-                self.sasl = .checking
-                let handler = NIOLoopBound(self, eventLoop: loop)
-                let step = SaslAuthenticateAPI.step(exchange, token: Array(request.authBytes.readableBytesView), context: gateway, on: loop)
-                reply(step.map { result in
-                    handler.value.advance(to: result.step, exchange: result.exchange, bareTokens: false)
-                    if case .failed = result.step { handler.value.closeAfterSequence = sequence }
-                    return SaslAuthenticateAPI.response(for: result.step)
-                })
-            case DescribeUserScramCredentialsRequest.apiKey where DescribeUserScramCredentialsAPI.range.contains(frame.apiVersion):
-                reply(DescribeUserScramCredentialsAPI.respond(to: try decode(DescribeUserScramCredentialsRequest.self), context: gateway, on: loop))
-            case AlterUserScramCredentialsRequest.apiKey where AlterUserScramCredentialsAPI.range.contains(frame.apiVersion):
-                reply(AlterUserScramCredentialsAPI.respond(to: try decode(AlterUserScramCredentialsRequest.self), context: gateway, on: loop))
-            default:
-                self.close(context, "API or version not supported", error: nil, frame: frame)
-            }
+            try api.serve(KafkaRequest(frame: frame, gateway: self.gateway, connection: self, channelContext: context, sequence: sequence, arrived: arrived))
         } catch {
             self.close(context, "malformed request", error: error, frame: frame)
         }
@@ -185,7 +93,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     }
 
     /// Encodes an asynchronous answer when it arrives and queues it in request order.
-    private func answer<Response: KafkaResponseMessage>(
+    func answer<Response: KafkaResponseMessage>(
         _ future: EventLoopFuture<Response>,
         frame: KafkaRequestFrame,
         arrived: NIODeadline,
@@ -215,7 +123,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     /// Writes every response that is next in line. A request without a response (acks=0) holds an
     /// empty slot, so it keeps its place without writing anything.
-    private func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
+    func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
         self.finished[sequence] = response
         var wrote = false
         while let next = self.finished.removeValue(forKey: self.nextToWrite) {
@@ -237,7 +145,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     /// After a SASL step: wait for the next token (in the same form), let the connection in, or mark
     /// it failed (the caller closes it).
-    private func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, bareTokens: Bool) {
+    func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, bareTokens: Bool) {
         switch step {
         case .challenge:
             self.sasl = .exchanging(exchange, bareTokens: bareTokens)
@@ -277,8 +185,13 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func skip(_ sequence: Int, context: ChannelHandlerContext) {
+    func skip(_ sequence: Int, context: ChannelHandlerContext) {
         self.finish(sequence, ByteBuffer(), context: context)
+    }
+
+    /// Closes the connection once the answer to `sequence` is written (a failed authentication).
+    func closeAfterAnswer(to sequence: Int) {
+        self.closeAfterSequence = sequence
     }
 
     private func close(_ context: ChannelHandlerContext, _ reason: String, error: (any Error)?, frame: KafkaRequestFrame? = nil) {
@@ -295,7 +208,3 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
 @available(*, unavailable)
 extension KafkaConnectionHandler: Sendable {}
-
-extension SupportedAPIs.Entry {
-    func contains(_ version: Int16) -> Bool { version >= self.minVersion && version <= self.maxVersion }
-}

@@ -14,11 +14,11 @@ enum SaslAuthentication {
     case authenticated(user: String)
     case failed
 
-    /// Whether a request with this API key may be served now.
-    func allows(apiKey: Int16) -> Bool {
+    /// Whether a request for this API (nil: one not served) may be served now.
+    func allows(_ api: SupportedAPIs.Entry?) -> Bool {
         switch self {
         case .notRequired, .authenticated: true
-        case .awaitingHandshake, .exchanging, .checking: SaslHandshakeAPI.unauthenticatedAPIs.contains(apiKey)
+        case .awaitingHandshake, .exchanging, .checking: api?.allowedBeforeAuthentication ?? false
         case .failed: false
         }
     }

@@ -27,11 +27,7 @@ struct KafkaListenerService: Service {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try channel.pipeline.syncOperations.addHandler(
-                        ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes))
-                    )
-                    try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(gateway: gateway))
+                    try Self.addHandlers(to: channel, tls: tls, maxFrameBytes: maxFrameBytes, gateway: gateway)
                 }
             }
             .bind(host: self.address.bindHost, port: self.address.port)
@@ -49,5 +45,13 @@ struct KafkaListenerService: Service {
         } onGracefulShutdown: {
             channel.close(promise: nil)
         }
+    }
+
+    /// One connection's pipeline: TLS (when given), framing, then the connection handler. The
+    /// gateway's tests build theirs with it too.
+    static func addHandlers(to channel: any Channel, tls: NIOSSLContext?, maxFrameBytes: Int, gateway: KafkaGatewayContext) throws {
+        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(KafkaFrameDecoder(maxFrameBytes: maxFrameBytes)))
+        try channel.pipeline.syncOperations.addHandler(KafkaConnectionHandler(gateway: gateway))
     }
 }

@@ -47,6 +47,10 @@ struct GroupTransaction {
                 return .refused(WriterErrorCode(error.code), error.message)
             }
         }
+        // A request other than an append first writes the high watermarks earlier appends left pending
+        // (it may read them). Write them before the savepoint: a refusal rolls back to it, and would take
+        // those writes along while the appends themselves stay, acknowledged but not readable.
+        try self.store.flushPartitionStates()
         try self.db.statement("SAVEPOINT request").run()
         do {
             let outcome = try command.run(on: self.store, nowMs: nowMs)
