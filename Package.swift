@@ -94,11 +94,17 @@ let package = Package(
             path: "Libraries/MonologStorage",
             swiftSettings: swiftSettings
         ),
+        // The transaction coordinator's rules: a pure state machine the storage writer runs.
+        .target(
+            name: "MonologTransactions",
+            path: "Libraries/MonologTransactions",
+            swiftSettings: swiftSettings
+        ),
         // The write side (LogStore, migrations, opening for writing): the storage writer alone
         // depends on it, so no other process can build a write.
         .target(
             name: "MonologStorageEngine",
-            dependencies: ["MonologStorage", "MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MonologStorage", "MonologRecords", "MonologTransactions", .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologStorageEngine",
             swiftSettings: swiftSettings
         ),
@@ -162,8 +168,8 @@ let package = Package(
         .executableTarget(
             name: "StorageWriter",
             dependencies: [
-                "MonologStorage", "MonologStorageEngine", "MonologWriterProtocol", "MonologRecords", "MonologConfig",
-                "MonologObservability", "MonologProcess", argumentParser, log,
+                "MonologStorage", "MonologStorageEngine", "MonologTransactions", "MonologWriterProtocol", "MonologRecords",
+                "MonologConfig", "MonologObservability", "MonologProcess", argumentParser, log,
             ] + lifecycle + nio + metrics,
             path: "Services/StorageWriter",
             swiftSettings: swiftSettings
@@ -262,6 +268,11 @@ let package = Package(
         .testTarget(
             name: "MonologSecurityTests",
             dependencies: ["MonologSecurity", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MonologTransactionsTests",
+            dependencies: ["MonologTransactions"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -67,6 +67,10 @@ extension LogStore {
             )
         }
         if header.producerEpoch > epoch {
+            // Only the coordinator moves a transactional producer's epoch (InitProducerId).
+            guard !header.attributes.isTransactional else {
+                throw StorageError(.invalidProducerEpoch, "transactional producer \(header.producerID) sent epoch \(header.producerEpoch); the current epoch is \(epoch)")
+            }
             // KIP-360: an idempotent producer bumps its own epoch to recover from a sequence gap (as
             // librdkafka does after a failed request), and starts the new epoch at sequence 0.
             guard header.baseSequence == 0 else {
@@ -143,7 +147,7 @@ extension LogStore {
             .bind(1, producerID).bind(2, Int64(epoch)).bind(3, nowMs).run()
     }
 
-    private func newProducer(transactionalID: String?, nowMs: Int64) throws -> (id: Int64, epoch: Int16) {
+    func newProducer(transactionalID: String?, nowMs: Int64) throws -> (id: Int64, epoch: Int16) {
         let insert = try self.db.statement(
             "INSERT INTO producers (producer_epoch, transactional_id, updated_at_ms) VALUES (0, ?1, ?2)"
         )

@@ -72,6 +72,13 @@ public final class LogStore {
         }
     }
 
+    /// Moves a partition's next offset after an append; written now, or at the group's COMMIT.
+    func advance(_ key: PartitionKey, to next: Int64) throws {
+        self.partitionCache[key]?.nextOffset = next
+        self.dirtyPartitions.insert(key)
+        if !self.defersHighWatermarkUpdates { try self.flushPartitionStates() }
+    }
+
     /// Forgets cached topics and offsets (after a rollback, memory may be ahead of the file).
     public func discardCaches() {
         self.topicCache.removeAll()
@@ -141,10 +148,12 @@ public final class LogStore {
         try storageOperation {
             let topic = try self.requireTopic(name)
             self.forget(topic)
-            for table in ["batches", "partitions", "topic_configs", "producer_batches", "topics"] {
+            for table in ["batches", "partitions", "topic_configs", "producer_batches", "open_transactions", "aborted_transactions", "topics"] {
                 try self.db.statement("DELETE FROM \(table) WHERE topic_id = ?1").bind(1, topic.topicID).run()
             }
-            try self.db.statement("DELETE FROM group_offsets WHERE topic = ?1").bind(1, name).run()
+            for table in ["group_offsets", "pending_group_offsets", "transaction_partitions"] {
+                try self.db.statement("DELETE FROM \(table) WHERE topic = ?1").bind(1, name).run()
+            }
         }
     }
 
@@ -198,6 +207,9 @@ public final class LogStore {
                 """
             )
             for var batch in batches {
+                guard !batch.header.attributes.isControl else {
+                    throw StorageError(.invalidRequest, "control batches are written by the transaction coordinator, not by producers")
+                }
                 if batch.header.producerID >= 0 {
                     if case .duplicate(let base, let last) = try self.checkProducer(batch.header, topicID: topic.topicID, partition: partition) {
                         // Only a whole-request retry is a duplicate; producers send one batch per partition.
@@ -206,6 +218,9 @@ public final class LogStore {
                         }
                         return AppendResult(baseOffset: base, lastOffset: last, logStartOffset: state.logStartOffset, duplicate: true)
                     }
+                }
+                if batch.header.attributes.isTransactional {
+                    try self.checkTransactionalBatch(batch.header, topic: topic, partition: partition)
                 }
                 batch.assignBaseOffset(next)
                 if policy.logAppendTime { batch.stampLogAppendTime(nowMs) }
@@ -216,13 +231,13 @@ public final class LogStore {
                 if header.producerID >= 0 {
                     try self.recordProducerBatch(header, topicID: topic.topicID, partition: partition)
                 }
+                if header.attributes.isTransactional {
+                    try self.recordTransactionalBatch(header, topicID: topic.topicID, partition: partition)
+                }
                 first = first ?? header.baseOffset
                 next = header.lastOffset + 1
             }
-            let key = PartitionKey(topicID: topic.topicID, partition: partition)
-            self.partitionCache[key]?.nextOffset = next
-            self.dirtyPartitions.insert(key)
-            if !self.defersHighWatermarkUpdates { try self.flushPartitionStates() }
+            try self.advance(PartitionKey(topicID: topic.topicID, partition: partition), to: next)
             return AppendResult(
                 baseOffset: first ?? state.nextOffset,
                 lastOffset: next - 1,

@@ -1,4 +1,5 @@
 import MonologStorage
+
 /// Why the writer refused or failed a request. Client mistakes and storage failures are kept apart,
 /// so the gateways can answer a 4xx or a Kafka error code for the first and a retriable error for the second.
 public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -17,6 +18,13 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidPartitions
         /// A record batch larger than its topic's `max.message.bytes`.
         case messageTooLarge
+        /// A transactional request or batch that the transaction's state does not allow (Kafka
+        /// INVALID_TXN_STATE), such as a batch for a partition not added to the transaction.
+        case invalidTxnState
+        /// A transactional producer whose epoch is no longer current (Kafka PRODUCER_FENCED).
+        case producerFenced
+        /// A producer id that does not hold the transactional id (Kafka INVALID_PRODUCER_ID_MAPPING).
+        case invalidProducerIDMapping
         /// The database refused the write (disk full, I/O error): nothing was acknowledged.
         case storageFailure
     }

@@ -40,6 +40,12 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let invalidConfig = Self(rawValue: 16)
     /// A partition count a topic cannot be grown to (not more than it has, or over the limit).
     public static let invalidPartitions = Self(rawValue: 17)
+    /// A transactional request or batch the transaction's state does not allow (Kafka INVALID_TXN_STATE).
+    public static let invalidTxnState = Self(rawValue: 18)
+    /// A transactional producer whose epoch is no longer current (Kafka PRODUCER_FENCED).
+    public static let producerFenced = Self(rawValue: 19)
+    /// A producer id that does not hold the transactional id (Kafka INVALID_PRODUCER_ID_MAPPING).
+    public static let invalidProducerIDMapping = Self(rawValue: 20)
 
     public var description: String {
         switch self {
@@ -61,6 +67,9 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .offsetOutOfRange: "offset out of range"
         case .invalidConfig: "invalid config"
         case .invalidPartitions: "invalid partitions"
+        case .invalidTxnState: "invalid transaction state"
+        case .producerFenced: "producer fenced"
+        case .invalidProducerIDMapping: "invalid producer id mapping"
         default: "error \(self.rawValue)"
         }
     }

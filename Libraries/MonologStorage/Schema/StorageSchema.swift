@@ -120,6 +120,66 @@ public enum StorageSchema {
                 """
             )
         },
+        Migration(version: 4, summary: "transactions: coordinator state, open and aborted transactions per partition") { db in
+            try db.execute(
+                """
+                -- The transaction coordinator's state, one row per transactional id; the producer id's current
+                -- epoch stays in producers.
+                CREATE TABLE transactions (
+                    transactional_id TEXT PRIMARY KEY,
+                    producer_id INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    timeout_ms INTEGER NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                -- The partitions and groups the open transaction spans.
+                CREATE TABLE transaction_partitions (
+                    transactional_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    PRIMARY KEY (transactional_id, topic, partition)
+                ) WITHOUT ROWID;
+                CREATE TABLE transaction_groups (
+                    transactional_id TEXT NOT NULL,
+                    group_id TEXT NOT NULL,
+                    PRIMARY KEY (transactional_id, group_id)
+                ) WITHOUT ROWID;
+                -- Offsets committed inside a transaction (TxnOffsetCommit): moved to group_offsets when it
+                -- commits, dropped when it aborts.
+                CREATE TABLE pending_group_offsets (
+                    transactional_id TEXT NOT NULL,
+                    group_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    committed_offset INTEGER NOT NULL,
+                    leader_epoch INTEGER NOT NULL,
+                    metadata TEXT,
+                    PRIMARY KEY (transactional_id, group_id, topic, partition)
+                ) WITHOUT ROWID;
+                CREATE INDEX pending_group_offsets_by_group ON pending_group_offsets (group_id);
+                -- Per partition, the first offset of each producer's open transaction: the last stable
+                -- offset is the smallest of them (or the high watermark).
+                CREATE TABLE open_transactions (
+                    topic_id INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    producer_id INTEGER NOT NULL,
+                    first_offset INTEGER NOT NULL,
+                    PRIMARY KEY (topic_id, partition, producer_id)
+                ) WITHOUT ROWID;
+                -- Aborted transactions per partition, from their first offset to their marker, for
+                -- read_committed fetches.
+                CREATE TABLE aborted_transactions (
+                    topic_id INTEGER NOT NULL,
+                    partition INTEGER NOT NULL,
+                    producer_id INTEGER NOT NULL,
+                    first_offset INTEGER NOT NULL,
+                    last_offset INTEGER NOT NULL,
+                    PRIMARY KEY (topic_id, partition, first_offset, producer_id)
+                ) WITHOUT ROWID;
+                """
+            )
+        },
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

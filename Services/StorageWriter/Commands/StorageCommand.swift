@@ -83,6 +83,9 @@ extension WriterErrorCode {
         case .invalidConfig: self = .invalidConfig
         case .invalidPartitions: self = .invalidPartitions
         case .messageTooLarge: self = .requestTooLarge
+        case .invalidTxnState: self = .invalidTxnState
+        case .producerFenced: self = .producerFenced
+        case .invalidProducerIDMapping: self = .invalidProducerIDMapping
         }
     }
 }

@@ -8,6 +8,8 @@ enum StorageCommands {
         CreateTopic.self, DeleteTopic.self, AlterTopicConfigs.self, CreatePartitions.self,
         AppendRecords.self, InitProducerID.self, DeleteRecords.self, ApplyRetention.self,
         CommitOffsets.self, DeleteGroupOffsets.self,
+        AddPartitionsToTransaction.self, AddOffsetsToTransaction.self, CommitTransactionalOffsets.self, EndTransaction.self,
+        ExpireTransactions.self,
         UpsertScramCredential.self, DeleteScramCredential.self, SetUserToken.self, DeleteUser.self,
     ]
 
