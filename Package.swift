@@ -104,7 +104,7 @@ let package = Package(
         // depends on it, so no other process can build a write.
         .target(
             name: "MonologStorageEngine",
-            dependencies: ["MonologStorage", "MonologRecords", "MonologTransactions", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MonologStorage", "MonologRecords", "MonologTransactions", "MonologProcess", .product(name: "NIOCore", package: "swift-nio")],
             path: "Libraries/MonologStorageEngine",
             swiftSettings: swiftSettings
         ),

@@ -88,6 +88,24 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var groupInitialRebalanceDelayMs: String?
 
     @Option(
+        name: .customLong("transaction-max-timeout-ms"),
+        help: "The longest transaction.timeout.ms a transactional producer may ask for (Kafka's transaction.max.timeout.ms). Env MONOLOG_TRANSACTION_MAX_TIMEOUT_MS. Default 900000"
+    )
+    public var transactionMaxTimeoutMs: String?
+
+    @Option(
+        name: .customLong("transaction-check-interval-ms"),
+        help: "How often transactions open past their timeout are aborted (Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms). Env MONOLOG_TRANSACTION_CHECK_INTERVAL_MS. Default 10000"
+    )
+    public var transactionCheckIntervalMs: String?
+
+    @Option(
+        name: .customLong("transactional-id-expiration-ms"),
+        help: "How long an idle transactional id is remembered (Kafka's transactional.id.expiration.ms). Env MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS. Default 604800000 (7 days)"
+    )
+    public var transactionalIDExpirationMs: String?
+
+    @Option(
         name: .customLong("config"),
         help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, http_tls, http_auth, tls.*, retention.*, kafka.*)."
     )
@@ -112,6 +130,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
                 "auto-create-topics": environment["MONOLOG_AUTO_CREATE_TOPICS"],
                 "num-partitions": environment["MONOLOG_NUM_PARTITIONS"],
                 "group-initial-rebalance-delay-ms": environment["MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS"],
+                "transaction-max-timeout-ms": environment["MONOLOG_TRANSACTION_MAX_TIMEOUT_MS"],
+                "transaction-check-interval-ms": environment["MONOLOG_TRANSACTION_CHECK_INTERVAL_MS"],
+                "transactional-id-expiration-ms": environment["MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS"],
                 "kafka-security-protocol": environment["MONOLOG_KAFKA_SECURITY_PROTOCOL"],
                 "sasl-mechanisms": environment["MONOLOG_SASL_MECHANISMS"],
                 "tls-cert": environment["MONOLOG_TLS_CERT"], "tls-key": environment["MONOLOG_TLS_KEY"],
@@ -124,6 +145,9 @@ public struct CommonOptions: ParsableArguments, Sendable {
                 "log-level": self.logLevel,
                 "auto-create-topics": self.autoCreateTopics, "num-partitions": self.numPartitions,
                 "group-initial-rebalance-delay-ms": self.groupInitialRebalanceDelayMs,
+                "transaction-max-timeout-ms": self.transactionMaxTimeoutMs,
+                "transaction-check-interval-ms": self.transactionCheckIntervalMs,
+                "transactional-id-expiration-ms": self.transactionalIDExpirationMs,
                 "kafka-security-protocol": self.kafkaSecurityProtocol, "sasl-mechanisms": self.saslMechanisms,
                 "tls-cert": self.tlsCertificate, "tls-key": self.tlsKey, "tls-client-ca": self.tlsClientCA,
                 "http-tls": self.httpTLS, "http-auth": self.httpAuth,
@@ -198,6 +222,15 @@ extension MonologConfiguration {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a delay in ms from 0 to 300000")
             }
             self.kafka.groupInitialRebalanceDelayMs = delay
+        case "transaction-max-timeout-ms", "transaction-check-interval-ms", "transactional-id-expiration-ms":
+            guard let milliseconds = Int64(value), milliseconds >= 1, milliseconds <= (setting == "transaction-max-timeout-ms" ? Int64(Int32.max) : 1 << 50) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a positive number of milliseconds")
+            }
+            switch setting {
+            case "transaction-max-timeout-ms": self.kafka.transactionMaxTimeoutMs = milliseconds
+            case "transaction-check-interval-ms": self.kafka.transactionCheckIntervalMs = milliseconds
+            default: self.kafka.transactionalIDExpirationMs = milliseconds
+            }
         case "kafka-security-protocol":
             guard let proto = SecuritySettings.KafkaSecurityProtocol(rawValue: value.uppercased()) else {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
@@ -232,6 +265,9 @@ extension MonologConfiguration {
             "--auto-create-topics", "\(self.kafka.autoCreateTopics)",
             "--num-partitions", "\(self.kafka.defaultPartitions)",
             "--group-initial-rebalance-delay-ms", "\(self.kafka.groupInitialRebalanceDelayMs)",
+            "--transaction-max-timeout-ms", "\(self.kafka.transactionMaxTimeoutMs)",
+            "--transaction-check-interval-ms", "\(self.kafka.transactionCheckIntervalMs)",
+            "--transactional-id-expiration-ms", "\(self.kafka.transactionalIDExpirationMs)",
         ]
         if let advertised = self.advertisedKafkaAddress { arguments += ["--advertised-kafka-addr", advertised.description] }
         let security = self.security
@@ -311,6 +347,9 @@ enum ConfigFile {
         "auto.create.topics.enable": "auto-create-topics",
         "num.partitions": "num-partitions",
         "group.initial.rebalance.delay.ms": "group-initial-rebalance-delay-ms",
+        "transaction.max.timeout.ms": "transaction-max-timeout-ms",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms": "transaction-check-interval-ms",
+        "transactional.id.expiration.ms": "transactional-id-expiration-ms",
         "listeners": "kafka-addr",
         "security.protocol": "kafka-security-protocol",
         "sasl.enabled.mechanisms": "sasl-mechanisms",

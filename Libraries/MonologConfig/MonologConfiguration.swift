@@ -63,6 +63,13 @@ public struct KafkaSettings: Hashable, Sendable {
     /// `group.initial.rebalance.delay.ms`: how long a new group's first rebalance waits for more members.
     /// Kafka's default is 3000; Monolog's is 0, so a lone consumer starts at once.
     public var groupInitialRebalanceDelayMs: Int64
+    /// `transaction.max.timeout.ms`: the longest transaction timeout a producer may ask for (15 min).
+    public var transactionMaxTimeoutMs: Int64 = 900_000
+    /// `transaction.abort.timed.out.transaction.cleanup.interval.ms`: how often timed-out transactions
+    /// are looked for and aborted (10 s).
+    public var transactionCheckIntervalMs: Int64 = 10_000
+    /// `transactional.id.expiration.ms`: how long an idle transactional id is kept (7 days).
+    public var transactionalIDExpirationMs: Int64 = 604_800_000
 
     public init(autoCreateTopics: Bool, defaultPartitions: Int32, groupInitialRebalanceDelayMs: Int64) {
         self.autoCreateTopics = autoCreateTopics

@@ -1,3 +1,4 @@
+import MonologProcess
 import MonologStorage
 import MonologRecords
 import NIOCore
@@ -365,11 +366,4 @@ func storageOperation<T>(_ body: () throws -> T) throws(StorageError) -> T {
     } catch {
         throw StorageError(.storageFailure, "\(error)")
     }
-}
-
-/// Milliseconds since the Unix epoch, as Kafka timestamps count them.
-public func wallClockMs() -> Int64 {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
 }

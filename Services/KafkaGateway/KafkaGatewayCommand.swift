@@ -54,6 +54,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
                 timerLoop: MultiThreadedEventLoopGroup.singleton.any(),
                 logger: logger
             ),
+            transactions: TransactionCoordinator(maxTimeoutMs: config.kafka.transactionMaxTimeoutMs),
             board: board,
             credentials: StoredCredentials(readers: StorageReaderPool(directory: directory)),
             logger: logger
@@ -63,6 +64,14 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             configuration: .init(
                 services: [
                     .init(service: listener),
+                    .init(
+                        service: TransactionTimeoutService(
+                            writer: writer,
+                            interval: .milliseconds(config.kafka.transactionCheckIntervalMs),
+                            expirationMs: config.kafka.transactionalIDExpirationMs,
+                            logger: logger
+                        )
+                    ),
                     .init(
                         service: MetricsSocketService(
                             path: directory.metricsSocketPath(for: "kafka-gateway"),

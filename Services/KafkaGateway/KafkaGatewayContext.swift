@@ -32,6 +32,8 @@ struct KafkaGatewayContext: Sendable {
     let clusterID: String
     /// Consumer groups' membership and rebalances.
     let groups: GroupCoordinator
+    /// Transactions: one request per transactional id at a time, and the broker's limits.
+    let transactions: TransactionCoordinator
     /// Wakes long-poll fetches on the writer's watermark notifications.
     let board: WatermarkBoard
     /// The users SASL authenticates against.

@@ -37,7 +37,7 @@ struct RetentionService: Service {
     /// where a topic sets none) and compaction. A failure is logged and retried at the next interval.
     func runPass() async {
         let maxAgeMs = self.settings.maxAge.wholeMilliseconds
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = wallClockMs()
         do {
             let result = try await self.writer.send(ApplyRetention(nowMs: nowMs, defaultRetentionMs: maxAgeMs))
             if result.batchesDeleted > 0 || result.batchesRewritten > 0 {

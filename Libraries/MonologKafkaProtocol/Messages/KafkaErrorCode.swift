@@ -24,6 +24,15 @@ public enum KafkaErrorCode {
     public static let invalidRequest: Int16 = 42
     public static let outOfOrderSequenceNumber: Int16 = 45
     public static let invalidProducerEpoch: Int16 = 47
+    // Transactions (KIP-98, KIP-447, KIP-588).
+    public static let invalidTxnState: Int16 = 48
+    public static let invalidProducerIDMapping: Int16 = 49
+    public static let invalidTransactionTimeout: Int16 = 50
+    public static let concurrentTransactions: Int16 = 51
+    public static let operationNotAttempted: Int16 = 55
+    public static let unstableOffsetCommit: Int16 = 88
+    public static let producerFenced: Int16 = 90
+    public static let transactionalIDNotFound: Int16 = 105
     public static let kafkaStorageError: Int16 = 56
     public static let unknownProducerID: Int16 = 59
     public static let nonEmptyGroup: Int16 = 68

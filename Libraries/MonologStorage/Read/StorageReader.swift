@@ -64,24 +64,26 @@ public final class StorageReader {
     /// before `offset` (a fetch inside a batch returns that batch, as Kafka does). Their total stays
     /// within `maxBytes`, except that with `firstMayExceed` the first batch is returned even when it
     /// alone is larger, so a large batch is never stuck (Kafka's "at least one batch" rule, which a
-    /// fetch applies to its first non-empty partition only).
+    /// fetch applies to its first non-empty partition only). `upperBound` leaves out batches starting at
+    /// or after it (a read_committed fetch stops at the last stable offset).
     public func batches(
         topicID: Int64,
         partition: Int32,
         fromOffset offset: Int64,
         maxBytes: Int,
         firstMayExceed: Bool = true,
+        below upperBound: Int64 = .max,
         maxBatches: Int = 1_000
     ) throws(SQLiteError) -> [StoredBatch] {
         let statement = try self.db.statement(
             """
             SELECT base_offset, last_offset, data FROM batches
-            WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3
+            WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3 AND base_offset < ?5
             ORDER BY last_offset LIMIT ?4
             """
         )
         defer { statement.reset() }
-        statement.bind(1, topicID).bind(2, partition).bind(3, offset).bind(4, Int64(maxBatches))
+        statement.bind(1, topicID).bind(2, partition).bind(3, offset).bind(4, Int64(maxBatches)).bind(5, upperBound)
         var batches: [StoredBatch] = []
         var bytes = 0
         while try statement.step() {

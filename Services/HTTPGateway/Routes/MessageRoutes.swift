@@ -140,7 +140,7 @@ struct MessageRoutes {
         }
         let values = try items.enumerated().map { index, item in try item.valueBytes(at: items.count > 1 ? index : nil) }
         let partitionCount = try await self.partitionCount(of: name)
-        let timestamp = Int64(Date().timeIntervalSince1970 * 1000)
+        let timestamp = wallClockMs()
         // One record batch per partition, in the order the messages came.
         var byPartition: [Int32: [(item: Int, record: NewRecord)]] = [:]
         for (index, item) in items.enumerated() {

@@ -8,7 +8,9 @@ import NIOCore
 /// a batch returns that batch), within the partition and request byte limits, as Kafka does (KIP-74):
 /// the response's record bytes never exceed `max_bytes`, nor a partition's `partition_max_bytes`,
 /// except that the first batch of the first non-empty partition is returned whole when it alone is
-/// larger, so a consumer always makes progress. When less than
+/// larger, so a consumer always makes progress. With `isolation_level` 1 (read_committed) it returns
+/// only what lies below the last stable offset, with the aborted transactions among it; transaction
+/// markers are returned as stored, and clients skip them, as with Kafka. When less than
 /// `min_bytes` is available, the fetch waits up to `max_wait_ms`, woken the moment the storage writer
 /// reports new data for one of its partitions. Fetch sessions (KIP-227) are declined: the response's
 /// session id is 0, so clients send full fetches; that is a valid answer to a session request.
@@ -49,6 +51,7 @@ enum FetchAPI {
         context.read(on: eventLoop) { reader in
             try reader.snapshot {
                 var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int.max
+                let readCommitted = request.isolationLevel == 1
                 // Until some partition returns data, its first batch may exceed the limits.
                 var nothingYet = true
                 var response = FetchResponse()
@@ -71,8 +74,10 @@ enum FetchAPI {
                             data.logStartOffset = -1
                             return data
                         }
+                        let lastStable = try reader.lastStableOffset(
+                            topicID: info.topicID, partition: partition.partition, highWatermark: offsets.highWatermark)
                         data.highWatermark = offsets.highWatermark
-                        data.lastStableOffset = offsets.highWatermark
+                        data.lastStableOffset = lastStable
                         data.logStartOffset = offsets.logStartOffset
                         if let error = KafkaGatewayContext.leaderEpochError(current: partition.currentLeaderEpoch) {
                             data.errorCode = error
@@ -82,15 +87,29 @@ enum FetchAPI {
                             data.errorCode = KafkaErrorCode.offsetOutOfRange
                             return data
                         }
-                        guard partition.fetchOffset < offsets.highWatermark, budget > 0 else { return data }
+                        // read_committed stops at the last stable offset: an open transaction's records wait.
+                        let end = readCommitted ? lastStable : offsets.highWatermark
+                        guard partition.fetchOffset < end, budget > 0 else { return data }
                         let limit = min(Int(max(partition.partitionMaxBytes, 1)), budget)
                         let batches = try reader.batches(
                             topicID: info.topicID,
                             partition: partition.partition,
                             fromOffset: partition.fetchOffset,
                             maxBytes: limit,
-                            firstMayExceed: nothingYet
+                            firstMayExceed: nothingYet,
+                            below: end
                         )
+                        if readCommitted, let last = batches.last {
+                            // The aborted transactions among these records, so the consumer drops them.
+                            data.abortedTransactions = try reader.abortedTransactions(
+                                topicID: info.topicID, partition: partition.partition, from: partition.fetchOffset, upTo: last.lastOffset + 1
+                            ).map { aborted in
+                                var transaction = FetchResponse.AbortedTransaction()
+                                transaction.producerId = aborted.producerID
+                                transaction.firstOffset = aborted.firstOffset
+                                return transaction
+                            }
+                        }
                         var records = ByteBuffer()
                         for batch in batches {
                             var bytes = batch.bytes

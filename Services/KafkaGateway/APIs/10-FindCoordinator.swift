@@ -2,8 +2,9 @@ import MonologConfig
 import MonologKafkaProtocol
 import NIOCore
 
-/// FindCoordinator (key 10), versions 0–6: this broker coordinates every consumer group. Transactions
-/// and share groups are not supported, so those key types get INVALID_REQUEST with a message saying so.
+/// FindCoordinator (key 10), versions 0–6: this broker coordinates every consumer group (key type 0)
+/// and every transactional id (key type 1). Share groups are not supported, so that key type gets
+/// INVALID_REQUEST with a message saying so.
 enum FindCoordinatorAPI {
     static let entry = SupportedAPIs.Entry(apiKey: FindCoordinatorRequest.apiKey, name: "FindCoordinator", minVersion: 0, maxVersion: 6, serve: serve)
 
@@ -12,12 +13,13 @@ enum FindCoordinatorAPI {
     }
 
     private static let groupKeyType: Int8 = 0
+    private static let transactionKeyType: Int8 = 1
 
     static func respond(to request: FindCoordinatorRequest, version: Int16, context: KafkaGatewayContext) -> FindCoordinatorResponse {
         let address = context.advertisedAddress
-        let refusal: String? = request.keyType == groupKeyType
+        let refusal: String? = request.keyType == groupKeyType || request.keyType == transactionKeyType
             ? nil
-            : "Monolog coordinates consumer groups only (key type 0); key type \(request.keyType) is not supported"
+            : "Monolog coordinates consumer groups (key type 0) and transactions (key type 1); key type \(request.keyType) is not supported"
         var response = FindCoordinatorResponse()
         if version >= 4 {
             response.coordinators = request.coordinatorKeys.map { key in

@@ -3,8 +3,8 @@ import MonologStorage
 import NIOCore
 
 /// DescribeProducers (key 61), version 0: the idempotent producers each partition remembers, from
-/// the storage writer's producer table: id, epoch, last sequence and the last batch's timestamp. There
-/// are no transactions, so no coordinator epoch or open transaction.
+/// the storage writer's producer table: id, epoch, last sequence, the last batch's timestamp, and the
+/// first offset of the producer's open transaction in the partition (-1 when none is open).
 enum DescribeProducersAPI {
     static let entry = SupportedAPIs.Entry(apiKey: DescribeProducersRequest.apiKey, name: "DescribeProducers", minVersion: 0, maxVersion: 0, serve: serve)
 
@@ -34,7 +34,8 @@ enum DescribeProducersAPI {
                         state.lastSequence = producer.lastSequence
                         state.lastTimestamp = producer.lastTimestamp
                         state.coordinatorEpoch = -1
-                        state.currentTxnStartOffset = -1
+                        state.currentTxnStartOffset =
+                            try reader.openTransactionStart(topicID: info.topicID, partition: index, producerID: producer.producerID) ?? -1
                         return state
                     }
                     return partition

@@ -29,7 +29,17 @@ extension KafkaErrorCode {
         case .invalidPartitions: return invalidPartitions
         case .requestTooLarge: return messageTooLarge
         case .invalidRequest: return invalidRequest
+        case .invalidTxnState: return invalidTxnState
+        case .producerFenced: return producerFenced
+        case .invalidProducerIDMapping: return invalidProducerIDMapping
         default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
         }
+    }
+
+    /// A transaction coordinator's answer for a request at `version`, where PRODUCER_FENCED (KIP-588)
+    /// is new: older versions say INVALID_PRODUCER_EPOCH for it, which their clients know.
+    static func fromCoordinator(_ error: any Error, fencedSince version: Int16, requestVersion: Int16) -> Int16 {
+        let code = from(error)
+        return code == producerFenced && requestVersion < version ? invalidProducerEpoch : code
     }
 }

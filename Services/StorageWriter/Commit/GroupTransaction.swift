@@ -1,4 +1,5 @@
 import Foundation
+import MonologProcess
 import MonologStorage
 import MonologStorageEngine
 import MonologWriterProtocol
@@ -39,7 +40,7 @@ struct GroupTransaction {
     /// Applies one request in a savepoint: a client error (unknown topic, bad partition) rolls back only
     /// that request and is its answer; a storage failure is rethrown, to fail the group.
     func apply(_ command: any StorageCommand) throws -> WriteOutcome {
-        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        let nowMs = wallClockMs()
         if !command.needsSavepoint {
             do throws(StorageError) {
                 return try command.run(on: self.store, nowMs: nowMs)

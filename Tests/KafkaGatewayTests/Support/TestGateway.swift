@@ -48,6 +48,7 @@ struct TestGateway: Sendable {
             settings: settings,
             clusterID: try StorageReader(directory: directory).clusterID() ?? "monolog",
             groups: GroupCoordinator(settings: GroupSettings(), timerLoop: MultiThreadedEventLoopGroup.singleton.any(), logger: logger),
+            transactions: TransactionCoordinator(maxTimeoutMs: settings.kafka.transactionMaxTimeoutMs),
             board: board,
             credentials: StoredCredentials(readers: readers),
             logger: logger
@@ -70,6 +71,7 @@ struct TestGateway: Sendable {
             settings: settings,
             clusterID: context.clusterID,
             groups: context.groups,
+            transactions: context.transactions,
             board: context.board,
             credentials: context.credentials,
             logger: context.logger
