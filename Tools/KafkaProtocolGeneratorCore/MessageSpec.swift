@@ -12,8 +12,6 @@ public struct MessageSpec: Decodable, Sendable {
     public var latestVersionUnstable: Bool?
     public var fields: [FieldSpec]
     public var commonStructs: [StructSpec]?
-    /// The `//` comment lines of the file below its licence header: the version history in prose.
-    public var historyComments: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case apiKeyValue = "apiKey"
@@ -21,31 +19,12 @@ public struct MessageSpec: Decodable, Sendable {
             commonStructs
     }
 
-    /// Parses a definition file; its `//` comments are kept for documentation.
+    /// Parses a definition file. Its `//` comments (licence header, version history) and the fields'
+    /// `about` texts are Kafka's prose, which the generated code does not copy, so they are not kept.
     public static func parse(_ text: String) throws -> MessageSpec {
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
-        var spec = try decoder.decode(MessageSpec.self, from: Data(text.utf8))
-        spec.historyComments = Self.historyComments(in: text)
-        return spec
-    }
-
-    static func historyComments(in text: String) -> [String] {
-        let comments = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.hasPrefix("//") }
-            .map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-        // Drop the Apache licence block, which ends with "limitations under the License."
-        if let end = comments.firstIndex(where: { $0.contains("limitations under the License") }) {
-            return Array(comments[(end + 1)...]).dropFirstEmpty()
-        }
-        return comments.dropFirstEmpty()
-    }
-}
-
-extension Array where Element == String {
-    fileprivate func dropFirstEmpty() -> [String] {
-        Array(self.drop(while: \.isEmpty).reversed().drop(while: \.isEmpty).reversed())
+        return try decoder.decode(MessageSpec.self, from: Data(text.utf8))
     }
 }
 
@@ -62,13 +41,12 @@ public struct FieldSpec: Decodable, Sendable {
     public var ignorable: Bool?
     public var mapKey: Bool?
     public var entityType: String?
-    public var about: String?
     public var flexibleVersions: String?
     public var fields: [FieldSpec]?
     public var zeroCopy: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case name, type, versions, nullableVersions, taggedVersions, `default`, ignorable, mapKey, entityType, about,
+        case name, type, versions, nullableVersions, taggedVersions, `default`, ignorable, mapKey, entityType,
             flexibleVersions, fields, zeroCopy
         case tagValue = "tag"
     }
