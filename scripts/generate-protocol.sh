@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates Libraries/MonologKafkaProtocol/Generated/ from Kafka's message definitions
-# (../shared/kafka-protocol/message by default; set KAFKA_MESSAGE_DEFINITIONS to use another folder).
+# Regenerates Libraries/MonologKafkaProtocol/Generated/ (and the tests' GeneratedExamples/) from the
+# normalized snapshot of Kafka's message schemas in Tools/KafkaProtocolSchema/. To take in new Kafka
+# definitions, refresh that snapshot first with scripts/refresh-protocol-schema.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-definitions="${KAFKA_MESSAGE_DEFINITIONS:-../shared/kafka-protocol/message}"
-swift run --quiet KafkaProtocolGenerator "$definitions" \
+swift run --quiet KafkaProtocolGenerator Tools/KafkaProtocolSchema \
     Libraries/MonologKafkaProtocol/Generated Tests/MonologKafkaProtocolTests/GeneratedExamples

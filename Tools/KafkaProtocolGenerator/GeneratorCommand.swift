@@ -1,11 +1,19 @@
 import Foundation
 import KafkaProtocolGeneratorCore
 
-/// `KafkaProtocolGenerator <definitions-dir> <library-output-dir> <examples-output-dir>`: writes one Swift
-/// file per Kafka message definition into the library folder, and one example file per message (used by
-/// the round-trip tests) into the examples folder, replacing what was generated before.
+/// `KafkaProtocolGenerator <schema-dir> <library-output-dir> <examples-output-dir>`: writes one Swift file
+/// per message definition into the library folder, and one example file per message (used by the
+/// round-trip tests) into the examples folder, replacing what was generated before.
+///
+/// `KafkaProtocolGenerator snapshot <kafka-definitions-dir> <schema-dir>`: writes the normalized snapshot
+/// of Kafka's message definitions (`SchemaSnapshot`) into the schema folder, replacing its `*.json` files.
 @main
 struct GeneratorCommand {
+    static let usage = """
+        usage: KafkaProtocolGenerator <schema dir> <library output dir> <examples output dir>
+               KafkaProtocolGenerator snapshot <kafka message definitions dir> <schema dir>
+        """
+
     static func main() {
         do {
             try self.run()
@@ -16,22 +24,28 @@ struct GeneratorCommand {
     }
 
     static func run() throws {
-        let arguments = CommandLine.arguments.dropFirst()
+        let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count == 3 else {
-            print("usage: KafkaProtocolGenerator <kafka message definitions dir> <library output dir> <examples output dir>")
+            print(self.usage)
             exit(2)
         }
-        let paths = Array(arguments)
-        let output = try Generator.generate(definitionsDirectory: paths[0])
-        try self.replaceContents(of: paths[1], with: output.library)
-        try self.replaceContents(of: paths[2], with: output.examples)
-        print("generated \(output.library.count) files into \(paths[1]) and \(output.examples.count) into \(paths[2])")
+        if arguments[0] == "snapshot" {
+            let files = try SchemaSnapshot.make(fromDefinitions: arguments[1])
+            try self.replaceContents(of: arguments[2], suffix: ".json", with: files)
+            print("wrote \(files.count) schema files into \(arguments[2])")
+            return
+        }
+        let output = try Generator.generate(definitionsDirectory: arguments[0])
+        try self.replaceContents(of: arguments[1], suffix: ".swift", with: output.library)
+        try self.replaceContents(of: arguments[2], suffix: ".swift", with: output.examples)
+        print("generated \(output.library.count) files into \(arguments[1]) and \(output.examples.count) into \(arguments[2])")
     }
 
-    static func replaceContents(of directory: String, with files: [String: String]) throws {
+    /// Replaces the folder's files ending in `suffix` (and only those) with `files`.
+    static func replaceContents(of directory: String, suffix: String, with files: [String: String]) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for existing in try manager.contentsOfDirectory(atPath: directory) where existing.hasSuffix(".swift") {
+        for existing in try manager.contentsOfDirectory(atPath: directory) where existing.hasSuffix(suffix) {
             try manager.removeItem(atPath: directory + "/" + existing)
         }
         for (name, text) in files {

@@ -17,10 +17,6 @@ public enum MessageEmitter {
             summary = "\(spec.name) (\(spec.type)): versions \(message.validVersions), flexible \(message.flexibleVersions)."
         }
         w.documentation(summary)
-        if !spec.historyComments.isEmpty {
-            w.line("///")
-            for comment in spec.historyComments { w.line(comment.isEmpty ? "///" : "/// " + comment) }
-        }
         w.block("public struct \(spec.name): \(self.conformance(spec)), Hashable, Sendable") { w in
             self.emitStatics(message, into: &w)
             w.line()

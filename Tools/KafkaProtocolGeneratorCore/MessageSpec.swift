@@ -1,7 +1,9 @@
 import Foundation
 
-/// One message definition file (`message/*.json`), as Kafka's `MessageSpec.java` models it.
-public struct MessageSpec: Decodable, Sendable {
+/// One message definition (`message/*.json`), as Kafka's `MessageSpec.java` models it, reduced to what the
+/// generator uses. It reads Kafka's files and the repository's snapshot of them alike (`SchemaSnapshot`
+/// writes it back out, which is how the snapshot is made).
+public struct MessageSpec: Codable, Sendable {
     public var apiKey: Int16? { self.apiKeyValue.map { Int16($0.value) } }
     var apiKeyValue: LenientInt?
     public var type: String
@@ -12,8 +14,6 @@ public struct MessageSpec: Decodable, Sendable {
     public var latestVersionUnstable: Bool?
     public var fields: [FieldSpec]
     public var commonStructs: [StructSpec]?
-    /// The `//` comment lines of the file below its licence header: the version history in prose.
-    public var historyComments: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case apiKeyValue = "apiKey"
@@ -21,36 +21,17 @@ public struct MessageSpec: Decodable, Sendable {
             commonStructs
     }
 
-    /// Parses a definition file; its `//` comments are kept for documentation.
+    /// Parses a definition file. Its `//` comments (licence header, version history) and the fields'
+    /// `about` texts are Kafka's prose, which the generated code does not copy, so they are not kept.
     public static func parse(_ text: String) throws -> MessageSpec {
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
-        var spec = try decoder.decode(MessageSpec.self, from: Data(text.utf8))
-        spec.historyComments = Self.historyComments(in: text)
-        return spec
-    }
-
-    static func historyComments(in text: String) -> [String] {
-        let comments = text.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { $0.hasPrefix("//") }
-            .map { String($0.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-        // Drop the Apache licence block, which ends with "limitations under the License."
-        if let end = comments.firstIndex(where: { $0.contains("limitations under the License") }) {
-            return Array(comments[(end + 1)...]).dropFirstEmpty()
-        }
-        return comments.dropFirstEmpty()
-    }
-}
-
-extension Array where Element == String {
-    fileprivate func dropFirstEmpty() -> [String] {
-        Array(self.drop(while: \.isEmpty).reversed().drop(while: \.isEmpty).reversed())
+        return try decoder.decode(MessageSpec.self, from: Data(text.utf8))
     }
 }
 
 /// One field (`FieldSpec.java`).
-public struct FieldSpec: Decodable, Sendable {
+public struct FieldSpec: Codable, Sendable {
     public var name: String
     public var type: String
     public var versions: String?
@@ -60,22 +41,20 @@ public struct FieldSpec: Decodable, Sendable {
     var tagValue: LenientInt?
     public var `default`: DefaultValue?
     public var ignorable: Bool?
-    public var mapKey: Bool?
-    public var entityType: String?
-    public var about: String?
+    /// `"none"` on a string or bytes field: always the classic encoding (only `RequestHeader.ClientId`).
     public var flexibleVersions: String?
     public var fields: [FieldSpec]?
-    public var zeroCopy: Bool?
 
+    // Kafka's `about`, `mapKey`, `entityType` and `zeroCopy` change nothing on the wire and are not read.
     enum CodingKeys: String, CodingKey {
-        case name, type, versions, nullableVersions, taggedVersions, `default`, ignorable, mapKey, entityType, about,
-            flexibleVersions, fields, zeroCopy
+        case name, type, versions, nullableVersions, taggedVersions, `default`, ignorable, flexibleVersions, fields
         case tagValue = "tag"
     }
 }
 
-/// An integer written either as a JSON number or as a string (`"tag": "0"` occurs in the definitions).
-struct LenientInt: Decodable, Sendable {
+/// An integer written either as a JSON number or as a string (`"tag": "0"` occurs in the definitions);
+/// written back as a number.
+struct LenientInt: Codable, Sendable {
     var value: Int
 
     init(from decoder: any Decoder) throws {
@@ -88,18 +67,23 @@ struct LenientInt: Decodable, Sendable {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "expected an integer")
         }
     }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(self.value)
+    }
 }
 
 /// A named struct shared by several fields (`commonStructs`).
-public struct StructSpec: Decodable, Sendable {
+public struct StructSpec: Codable, Sendable {
     public var name: String
     public var versions: String
     public var fields: [FieldSpec]
 }
 
 /// A field default as written in the JSON: usually a string (`"-1"`, `"true"`, `"null"`, `"0x7fffffff"`),
-/// occasionally a bare number or boolean.
-public enum DefaultValue: Decodable, Sendable, Hashable {
+/// occasionally a bare number or boolean; written back as a string.
+public enum DefaultValue: Codable, Sendable, Hashable {
     case text(String)
 
     public init(from decoder: any Decoder) throws {
@@ -113,6 +97,11 @@ public enum DefaultValue: Decodable, Sendable, Hashable {
         } else {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "unsupported default value")
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(self.text)
     }
 
     public var text: String {

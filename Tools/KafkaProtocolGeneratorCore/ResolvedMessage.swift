@@ -10,7 +10,6 @@ public struct ResolvedField: Sendable {
     public var ignorable: Bool
     /// `"flexibleVersions": "none"` on a string: always an int16-length string (RequestHeader.ClientId).
     public var alwaysClassicEncoding: Bool
-    public var about: String?
     public var defaultLiteral: String
 
     /// Optional in Swift when null is allowed in any version.
@@ -105,7 +104,6 @@ extension ResolvedField {
         self.nullableVersions = try Versions(parsing: field.nullableVersions ?? "none")
         self.ignorable = field.ignorable ?? false
         self.alwaysClassicEncoding = field.flexibleVersions == "none"
-        self.about = field.about
         self.defaultLiteral = ""
         guard self.nullableVersions.isEmpty || type.canBeNullable else {
             throw SpecError("\(where_): \(field.type) cannot be nullable")

@@ -13,7 +13,6 @@ struct StructEmitter {
 
     func emitProperties(_ w: inout CodeWriter) {
         for field in self.structure.fields {
-            w.documentation(field.about)
             w.line("public var \(field.swiftName): \(field.swiftType) = \(field.defaultLiteral)")
         }
         w.documentation("Tagged fields this code does not know, kept so that a message round-trips unchanged.")

@@ -3,14 +3,6 @@
 import NIOCore
 
 /// AddOffsetsToTxnRequest: API key 25, versions 0-4, flexible 3+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct AddOffsetsToTxnRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 25
     public typealias Response = AddOffsetsToTxnResponse
@@ -20,13 +12,9 @@ public struct AddOffsetsToTxnRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The transactional id corresponding to the transaction.
     public var transactionalId: String = ""
-    /// Current producer id in use by the transactional id.
     public var producerId: Int64 = 0
-    /// Current epoch associated with the producer id.
     public var producerEpoch: Int16 = 0
-    /// The unique group identifier.
     public var groupId: String = ""
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

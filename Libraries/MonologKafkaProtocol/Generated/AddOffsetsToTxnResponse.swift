@@ -3,24 +3,13 @@
 import NIOCore
 
 /// AddOffsetsToTxnResponse: API key 25, versions 0-4, flexible 3+.
-///
-/// Starting in version 1, on quota violation brokers send out responses before throttling.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct AddOffsetsToTxnResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 25
     public static let name = "AddOffsetsToTxnResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The response error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,17 +3,6 @@
 import NIOCore
 
 /// AddPartitionsToTxnRequest: API key 24, versions 0-5, flexible 3+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds VerifyOnly field to check if partitions are already in transaction and adds support to batch multiple transactions.
-///
-/// Version 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
-/// Versions 3 and below will be exclusively used by clients and versions 4 and above will be used by brokers.
 public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 24
     public typealias Response = AddPartitionsToTxnResponse
@@ -23,15 +12,10 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// List of transactions to add partitions to.
     public var transactions: [AddPartitionsToTxnTransaction] = []
-    /// The transactional id corresponding to the transaction.
     public var v3AndBelowTransactionalId: String = ""
-    /// Current producer id in use by the transactional id.
     public var v3AndBelowProducerId: Int64 = 0
-    /// Current epoch associated with the producer id.
     public var v3AndBelowProducerEpoch: Int16 = 0
-    /// The partitions to add to the transaction.
     public var v3AndBelowTopics: [AddPartitionsToTxnTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -104,15 +88,10 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
     }
 
     public struct AddPartitionsToTxnTransaction: Hashable, Sendable {
-        /// The transactional id corresponding to the transaction.
         public var transactionalId: String = ""
-        /// Current producer id in use by the transactional id.
         public var producerId: Int64 = 0
-        /// Current epoch associated with the producer id.
         public var producerEpoch: Int16 = 0
-        /// Boolean to signify if we want to check if the partition is in the transaction rather than add it.
         public var verifyOnly: Bool = false
-        /// The partitions to add to the transaction.
         public var topics: [AddPartitionsToTxnTopic] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -145,9 +124,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
     }
 
     public struct AddPartitionsToTxnTopic: Hashable, Sendable {
-        /// The name of the topic.
         public var name: String = ""
-        /// The partition indexes to add to the transaction
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

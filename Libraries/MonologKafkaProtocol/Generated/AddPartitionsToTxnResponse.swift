@@ -3,30 +3,15 @@
 import NIOCore
 
 /// AddPartitionsToTxnResponse: API key 24, versions 0-5, flexible 3+.
-///
-/// Starting in version 1, on quota violation brokers send out responses before throttling.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds support to batch multiple transactions and a top level error code.
-///
-/// Version 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 24
     public static let name = "AddPartitionsToTxnResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The response top level error code.
     public var errorCode: Int16 = 0
-    /// Results categorized by transactional ID.
     public var resultsByTransaction: [AddPartitionsToTxnResult] = []
-    /// The results for each topic.
     public var resultsByTopicV3AndBelow: [AddPartitionsToTxnTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -80,9 +65,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
     }
 
     public struct AddPartitionsToTxnResult: Hashable, Sendable {
-        /// The transactional id corresponding to the transaction.
         public var transactionalId: String = ""
-        /// The results for each topic.
         public var topicResults: [AddPartitionsToTxnTopicResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -109,9 +92,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
     }
 
     public struct AddPartitionsToTxnTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The results for each partition
         public var resultsByPartition: [AddPartitionsToTxnPartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -138,9 +119,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
     }
 
     public struct AddPartitionsToTxnPartitionResult: Hashable, Sendable {
-        /// The partition indexes.
         public var partitionIndex: Int32 = 0
-        /// The response error code.
         public var partitionErrorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -14,11 +14,8 @@ public struct AddRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
 
     public var clusterId: String? = ""
     public var timeoutMs: Int32 = 0
-    /// The replica id of the voter getting added to the topic partition
     public var voterId: Int32 = 0
-    /// The directory id of the voter getting added to the topic partition
     public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
-    /// The endpoints that can be used to communicate with the voter
     public var listeners: [Listener] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -56,11 +53,8 @@ public struct AddRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct Listener: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The hostname
         public var host: String = ""
-        /// The port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

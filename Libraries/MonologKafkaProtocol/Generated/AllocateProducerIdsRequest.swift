@@ -12,9 +12,7 @@ public struct AllocateProducerIdsRequest: KafkaRequestMessage, Hashable, Sendabl
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the requesting broker
     public var brokerId: Int32 = 0
-    /// The epoch of the requesting broker
     public var brokerEpoch: Int64 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

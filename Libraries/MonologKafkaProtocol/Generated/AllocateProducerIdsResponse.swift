@@ -9,14 +9,9 @@ public struct AllocateProducerIdsResponse: KafkaResponseMessage, Hashable, Senda
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code
     public var errorCode: Int16 = 0
-    /// The first producer ID in this range, inclusive
     public var producerIdStart: Int64 = 0
-    /// The number of producer IDs in this range
     public var producerIdLen: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,8 +3,6 @@
 import NIOCore
 
 /// AlterClientQuotasRequest: API key 49, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 49
     public typealias Response = AlterClientQuotasResponse
@@ -14,9 +12,7 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The quota configuration entries to alter.
     public var entries: [EntryData] = []
-    /// Whether the alteration should be validated, but not performed.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,9 +44,7 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
     }
 
     public struct EntityData: Hashable, Sendable {
-        /// The entity type.
         public var entityType: String = ""
-        /// The name of the entity, or null if the default.
         public var entityName: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -77,11 +71,8 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
     }
 
     public struct OpData: Hashable, Sendable {
-        /// The quota configuration key.
         public var key: String = ""
-        /// The value to set, otherwise ignored if the value is to be removed.
         public var value: Double = 0
-        /// Whether the quota configuration value should be removed, otherwise set.
         public var remove: Bool = false
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -110,9 +101,7 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
     }
 
     public struct EntryData: Hashable, Sendable {
-        /// The quota entity to alter.
         public var entity: [EntityData] = []
-        /// An individual quota configuration entry to alter.
         public var ops: [OpData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,18 +3,13 @@
 import NIOCore
 
 /// AlterClientQuotasResponse: API key 49, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct AlterClientQuotasResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 49
     public static let name = "AlterClientQuotasResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The quota configuration entries to alter.
     public var entries: [EntryData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,9 +41,7 @@ public struct AlterClientQuotasResponse: KafkaResponseMessage, Hashable, Sendabl
     }
 
     public struct EntityData: Hashable, Sendable {
-        /// The entity type.
         public var entityType: String = ""
-        /// The name of the entity, or null if the default.
         public var entityName: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,11 +68,8 @@ public struct AlterClientQuotasResponse: KafkaResponseMessage, Hashable, Sendabl
     }
 
     public struct EntryData: Hashable, Sendable {
-        /// The error code, or `0` if the quota alteration succeeded.
         public var errorCode: Int16 = 0
-        /// The error message, or `null` if the quota alteration succeeded.
         public var errorMessage: String? = ""
-        /// The quota entity to alter.
         public var entity: [EntityData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,9 +3,6 @@
 import NIOCore
 
 /// AlterConfigsRequest: API key 33, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 enables flexible versions.
 public struct AlterConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 33
     public typealias Response = AlterConfigsResponse
@@ -15,9 +12,7 @@ public struct AlterConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The updates for each resource.
     public var resources: [AlterConfigsResource] = []
-    /// True if we should validate the request, but not change the configurations.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -49,9 +44,7 @@ public struct AlterConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AlterableConfig: Hashable, Sendable {
-        /// The configuration key name.
         public var name: String = ""
-        /// The value to set for the configuration key.
         public var value: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -78,11 +71,8 @@ public struct AlterConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AlterConfigsResource: Hashable, Sendable {
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
-        /// The configurations.
         public var configs: [AlterableConfig] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,19 +3,13 @@
 import NIOCore
 
 /// AlterConfigsResponse: API key 33, versions 0-2, flexible 2+.
-///
-/// Starting in version 1, on quota violation brokers send out responses before throttling.
-/// Version 2 enables flexible versions.
 public struct AlterConfigsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 33
     public static let name = "AlterConfigsResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses for each resource.
     public var responses: [AlterConfigsResourceResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,13 +41,9 @@ public struct AlterConfigsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct AlterConfigsResourceResponse: Hashable, Sendable {
-        /// The resource error code.
         public var errorCode: Int16 = 0
-        /// The resource error message, or null if there was no error.
         public var errorMessage: String? = ""
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -12,9 +12,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The time in ms to wait for the request to complete.
     public var timeoutMs: Int32 = 60000
-    /// The topics to reassign.
     public var topics: [ReassignableTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,9 +44,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
     }
 
     public struct ReassignablePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The replicas to place the partitions on, or null to cancel a pending reassignment for this partition.
         public var replicas: [Int32]? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,9 +71,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
     }
 
     public struct ReassignableTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partitions to reassign.
         public var partitions: [ReassignablePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

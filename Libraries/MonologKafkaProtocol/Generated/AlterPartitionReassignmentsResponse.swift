@@ -9,14 +9,9 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseMessage, Hashabl
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top-level error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The top-level error message, or null if there was no error.
     public var errorMessage: String? = ""
-    /// The responses to topics to reassign.
     public var responses: [ReassignableTopicResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -52,11 +47,8 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseMessage, Hashabl
     }
 
     public struct ReassignablePartitionResponse: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code for this partition, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message for this partition, or null if there was no error.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -85,9 +77,7 @@ public struct AlterPartitionReassignmentsResponse: KafkaResponseMessage, Hashabl
     }
 
     public struct ReassignableTopicResponse: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
-        /// The responses to partitions to reassign
         public var partitions: [ReassignablePartitionResponse] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,12 +3,6 @@
 import NIOCore
 
 /// AlterPartitionRequest: API key 56, versions 0-3, flexible 0+.
-///
-/// Version 1 adds LeaderRecoveryState field (KIP-704).
-///
-/// Version 2 adds TopicId field to replace TopicName field (KIP-841).
-///
-/// Version 3 adds the NewIsrEpochs field and deprecates the NewIsr field (KIP-903).
 public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 56
     public typealias Response = AlterPartitionResponse
@@ -18,9 +12,7 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the requesting broker
     public var brokerId: Int32 = 0
-    /// The epoch of the requesting broker
     public var brokerEpoch: Int64 = -1
     public var topics: [TopicData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -55,9 +47,7 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct BrokerState: Hashable, Sendable {
-        /// The ID of the broker.
         public var brokerId: Int32 = 0
-        /// The epoch of the broker. It will be -1 if the epoch check is not supported.
         public var brokerEpoch: Int64 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -84,17 +74,11 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index
         public var partitionIndex: Int32 = 0
-        /// The leader epoch of this partition
         public var leaderEpoch: Int32 = 0
-        /// The ISR for this partition. Deprecated since version 3.
         public var newIsr: [Int32] = []
         public var newIsrWithEpochs: [BrokerState] = []
-        /// 1 if the partition is recovering from an unclean leader election; 0 otherwise.
         public var leaderRecoveryState: Int8 = 0
-        /// The expected epoch of the partition which is being updated. For legacy cluster this is the ZkVersion in
-        /// the LeaderAndIsr request.
         public var partitionEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -150,9 +134,7 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The name of the topic to alter ISRs for
         public var topicName: String = ""
-        /// The ID of the topic to alter ISRs for
         public var topicId: KafkaUUID = KafkaUUID.zero
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

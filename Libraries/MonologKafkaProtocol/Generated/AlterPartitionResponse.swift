@@ -3,23 +3,13 @@
 import NIOCore
 
 /// AlterPartitionResponse: API key 56, versions 0-3, flexible 0+.
-///
-/// Version 1 adds LeaderRecoveryState field (KIP-704).
-///
-/// Version 2 adds TopicId field to replace TopicName field, can return the following new errors:
-/// INELIGIBLE_REPLICA, NEW_LEADER_ELECTED and UNKNOWN_TOPIC_ID (KIP-841).
-///
-/// Version 3 is the same as version 2 (KIP-903).
 public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 56
     public static let name = "AlterPartitionResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code
     public var errorCode: Int16 = 0
     public var topics: [TopicData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -54,20 +44,12 @@ public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index
         public var partitionIndex: Int32 = 0
-        /// The partition level error code
         public var errorCode: Int16 = 0
-        /// The broker ID of the leader.
         public var leaderId: Int32 = 0
-        /// The leader epoch.
         public var leaderEpoch: Int32 = 0
-        /// The in-sync replica IDs.
         public var isr: [Int32] = []
-        /// 1 if the partition is recovering from an unclean leader election; 0 otherwise.
         public var leaderRecoveryState: Int8 = 0
-        /// The current epoch for the partition for KRaft controllers. The current ZK version for the legacy
-        /// controllers.
         public var partitionEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -108,9 +90,7 @@ public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The name of the topic
         public var topicName: String = ""
-        /// The ID of the topic
         public var topicId: KafkaUUID = KafkaUUID.zero
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

@@ -3,9 +3,6 @@
 import NIOCore
 
 /// AlterReplicaLogDirsRequest: API key 34, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 enables flexible versions.
 public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 34
     public typealias Response = AlterReplicaLogDirsResponse
@@ -15,7 +12,6 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The alterations to make for each directory.
     public var dirs: [AlterReplicaLogDir] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -45,9 +41,7 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
     }
 
     public struct AlterReplicaLogDirTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partition indexes.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -74,9 +68,7 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
     }
 
     public struct AlterReplicaLogDir: Hashable, Sendable {
-        /// The absolute directory path.
         public var path: String = ""
-        /// The topics to add to the directory.
         public var topics: [AlterReplicaLogDirTopic] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

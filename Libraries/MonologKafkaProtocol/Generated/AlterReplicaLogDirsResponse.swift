@@ -3,19 +3,13 @@
 import NIOCore
 
 /// AlterReplicaLogDirsResponse: API key 34, versions 0-2, flexible 2+.
-///
-/// Starting in version 1, on quota violation brokers send out responses before throttling.
-/// Version 2 enables flexible versions.
 public struct AlterReplicaLogDirsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 34
     public static let name = "AlterReplicaLogDirsResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for each topic.
     public var results: [AlterReplicaLogDirTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,9 +41,7 @@ public struct AlterReplicaLogDirsResponse: KafkaResponseMessage, Hashable, Senda
     }
 
     public struct AlterReplicaLogDirPartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -76,9 +68,7 @@ public struct AlterReplicaLogDirsResponse: KafkaResponseMessage, Hashable, Senda
     }
 
     public struct AlterReplicaLogDirTopicResult: Hashable, Sendable {
-        /// The name of the topic.
         public var topicName: String = ""
-        /// The results for each partition.
         public var partitions: [AlterReplicaLogDirPartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,10 +9,7 @@ public struct AlterUserScramCredentialsResponse: KafkaResponseMessage, Hashable,
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for deletions and alterations, one per affected user.
     public var results: [AlterUserScramCredentialsResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -44,11 +41,8 @@ public struct AlterUserScramCredentialsResponse: KafkaResponseMessage, Hashable,
     }
 
     public struct AlterUserScramCredentialsResult: Hashable, Sendable {
-        /// The user name.
         public var user: String = ""
-        /// The error code.
         public var errorCode: Int16 = 0
-        /// The error message, if any.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,12 +3,6 @@
 import NIOCore
 
 /// ApiVersionsRequest: API key 18, versions 0-4, flexible 3+.
-///
-/// Versions 0 through 2 of ApiVersionsRequest are the same.
-///
-/// Version 3 is the first flexible version and adds ClientSoftwareName and ClientSoftwareVersion.
-///
-/// Version 4 fixes KAFKA-17011, which blocked SupportedFeatures.MinVersion in the response from being 0.
 public struct ApiVersionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 18
     public typealias Response = ApiVersionsResponse
@@ -18,9 +12,7 @@ public struct ApiVersionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The name of the client.
     public var clientSoftwareName: String = ""
-    /// The version of the client.
     public var clientSoftwareVersion: String = ""
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,40 +3,18 @@
 import NIOCore
 
 /// ApiVersionsResponse: API key 18, versions 0-4, flexible 3+.
-///
-/// Version 1 adds throttle time to the response.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Version 3 is the first flexible version. Tagged fields are only supported in the body but
-/// not in the header. The length of the header must not change in order to guarantee the
-/// backward compatibility.
-///
-/// Starting from Apache Kafka 2.4 (KIP-511), ApiKeys field is populated with the supported
-/// versions of the ApiVersionsRequest when an UNSUPPORTED_VERSION error is returned.
-///
-/// Version 4 fixes KAFKA-17011, which blocked SupportedFeatures.MinVersion from being 0.
 public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 18
     public static let name = "ApiVersionsResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The top-level error code.
     public var errorCode: Int16 = 0
-    /// The APIs supported by the broker.
     public var apiKeys: [ApiVersion] = []
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Features supported by the broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
     public var supportedFeatures: [SupportedFeatureKey] = []
-    /// The monotonically increasing epoch for the finalized features information. Valid values are >= 0. A value of
-    /// -1 is special and represents unknown epoch.
     public var finalizedFeaturesEpoch: Int64 = -1
-    /// List of cluster-wide finalized features. The information is valid only if FinalizedFeaturesEpoch >= 0.
     public var finalizedFeatures: [FinalizedFeatureKey] = []
-    /// Set by a KRaft controller if the required configurations for ZK migration are present
     public var zkMigrationReady: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -111,11 +89,8 @@ public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ApiVersion: Hashable, Sendable {
-        /// The API index.
         public var apiKey: Int16 = 0
-        /// The minimum supported version, inclusive.
         public var minVersion: Int16 = 0
-        /// The maximum supported version, inclusive.
         public var maxVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -144,11 +119,8 @@ public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct SupportedFeatureKey: Hashable, Sendable {
-        /// The name of the feature.
         public var name: String = ""
-        /// The minimum supported version for the feature.
         public var minVersion: Int16 = 0
-        /// The maximum supported version for the feature.
         public var maxVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -177,11 +149,8 @@ public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct FinalizedFeatureKey: Hashable, Sendable {
-        /// The name of the feature.
         public var name: String = ""
-        /// The cluster-wide finalized max version level for the feature.
         public var maxVersionLevel: Int16 = 0
-        /// The cluster-wide finalized min version level for the feature.
         public var minVersionLevel: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -12,9 +12,7 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the requesting broker
     public var brokerId: Int32 = 0
-    /// The epoch of the requesting broker
     public var brokerEpoch: Int64 = -1
     public var directories: [DirectoryData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -49,7 +47,6 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -74,7 +71,6 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The ID of the assigned topic
         public var topicId: KafkaUUID = KafkaUUID.zero
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -102,7 +98,6 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct DirectoryData: Hashable, Sendable {
-        /// The ID of the directory
         public var id: KafkaUUID = KafkaUUID.zero
         public var topics: [TopicData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

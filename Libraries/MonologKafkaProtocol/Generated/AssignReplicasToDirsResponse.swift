@@ -9,10 +9,7 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code
     public var errorCode: Int16 = 0
     public var directories: [DirectoryData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -47,9 +44,7 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index
         public var partitionIndex: Int32 = 0
-        /// The partition level error code
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -76,7 +71,6 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The ID of the assigned topic
         public var topicId: KafkaUUID = KafkaUUID.zero
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -104,7 +98,6 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct DirectoryData: Hashable, Sendable {
-        /// The ID of the directory
         public var id: KafkaUUID = KafkaUUID.zero
         public var topics: [TopicData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

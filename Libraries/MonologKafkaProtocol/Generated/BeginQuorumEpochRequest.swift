@@ -3,8 +3,6 @@
 import NIOCore
 
 /// BeginQuorumEpochRequest: API key 53, versions 0-1, flexible 1+.
-///
-/// Version 1 adds flexible versions, voter key and leader endpoints (KIP-853)
 public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 53
     public typealias Response = BeginQuorumEpochResponse
@@ -15,10 +13,8 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let latestVersionUnstable = false
 
     public var clusterId: String? = nil
-    /// The replica id of the voter receiving the request
     public var voterId: Int32 = -1
     public var topics: [TopicData] = []
-    /// Endpoints for the leader
     public var leaderEndpoints: [LeaderEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -62,13 +58,9 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index
         public var partitionIndex: Int32 = 0
-        /// The directory id of the receiving replica
         public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
-        /// The ID of the newly elected leader
         public var leaderId: Int32 = 0
-        /// The epoch of the newly elected leader
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -103,7 +95,6 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -131,11 +122,8 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct LeaderEndpoint: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The node's hostname
         public var host: String = ""
-        /// The node's port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,18 +3,14 @@
 import NIOCore
 
 /// BeginQuorumEpochResponse: API key 53, versions 0-1, flexible 1+.
-///
-/// Version 1 adds flexible versions and leader endpoint (KIP-853)
 public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 53
     public static let name = "BeginQuorumEpochResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// The top level error code.
     public var errorCode: Int16 = 0
     public var topics: [TopicData] = []
-    /// Endpoints for all leaders enumerated in PartitionData
     public var nodeEndpoints: [NodeEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -65,12 +61,9 @@ public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
         public var errorCode: Int16 = 0
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = 0
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -101,7 +94,6 @@ public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -129,11 +121,8 @@ public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable
     }
 
     public struct NodeEndpoint: Hashable, Sendable {
-        /// The ID of the associated node
         public var nodeId: Int32 = 0
-        /// The node's hostname
         public var host: String = ""
-        /// The node's port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

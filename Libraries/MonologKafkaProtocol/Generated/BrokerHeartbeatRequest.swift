@@ -12,17 +12,11 @@ public struct BrokerHeartbeatRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The broker ID.
     public var brokerId: Int32 = 0
-    /// The broker epoch.
     public var brokerEpoch: Int64 = -1
-    /// The highest metadata offset which the broker has reached.
     public var currentMetadataOffset: Int64 = 0
-    /// True if the broker wants to be fenced, false otherwise.
     public var wantFence: Bool = false
-    /// True if the broker wants to be shut down, false otherwise.
     public var wantShutDown: Bool = false
-    /// Log directories that failed and went offline.
     public var offlineLogDirs: [KafkaUUID] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

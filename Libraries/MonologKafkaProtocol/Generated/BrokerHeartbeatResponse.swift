@@ -9,16 +9,10 @@ public struct BrokerHeartbeatResponse: KafkaResponseMessage, Hashable, Sendable 
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// True if the broker has approximately caught up with the latest metadata.
     public var isCaughtUp: Bool = false
-    /// True if the broker is fenced.
     public var isFenced: Bool = true
-    /// True if the broker should proceed with its shutdown.
     public var shouldShutDown: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,11 +3,6 @@
 import NIOCore
 
 /// BrokerRegistrationRequest: API key 62, versions 0-4, flexible 0+.
-///
-/// Version 1 adds Zk broker epoch to the request if the broker is migrating from Zk mode to KRaft mode.
-/// Version 2 adds LogDirs for KIP-858
-/// Version 3 adds the PreviousBrokerEpoch for the KIP-966
-/// Version 4 fixes KAFKA-17011, which blocked SupportedFeatures.MinVersion in the response from being 0.
 public struct BrokerRegistrationRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 62
     public typealias Response = BrokerRegistrationResponse
@@ -17,23 +12,14 @@ public struct BrokerRegistrationRequest: KafkaRequestMessage, Hashable, Sendable
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The broker ID.
     public var brokerId: Int32 = 0
-    /// The cluster id of the broker process.
     public var clusterId: String = ""
-    /// The incarnation id of the broker process.
     public var incarnationId: KafkaUUID = KafkaUUID.zero
-    /// The listeners of this broker
     public var listeners: [Listener] = []
-    /// The features on this broker. Note: in v0-v3, features with MinSupportedVersion = 0 are omitted.
     public var features: [Feature] = []
-    /// The rack which this broker is in.
     public var rack: String? = ""
-    /// If the required configurations for ZK migration are present, this value is set to true
     public var isMigratingZkBroker: Bool = false
-    /// Log directories configured in this broker which are available.
     public var logDirs: [KafkaUUID] = []
-    /// The epoch before a clean shutdown.
     public var previousBrokerEpoch: Int64 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -94,13 +80,9 @@ public struct BrokerRegistrationRequest: KafkaRequestMessage, Hashable, Sendable
     }
 
     public struct Listener: Hashable, Sendable {
-        /// The name of the endpoint.
         public var name: String = ""
-        /// The hostname.
         public var host: String = ""
-        /// The port.
         public var port: UInt16 = 0
-        /// The security protocol.
         public var securityProtocol: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -131,11 +113,8 @@ public struct BrokerRegistrationRequest: KafkaRequestMessage, Hashable, Sendable
     }
 
     public struct Feature: Hashable, Sendable {
-        /// The feature name.
         public var name: String = ""
-        /// The minimum supported feature level.
         public var minSupportedVersion: Int16 = 0
-        /// The maximum supported feature level.
         public var maxSupportedVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

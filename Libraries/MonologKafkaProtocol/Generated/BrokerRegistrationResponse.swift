@@ -3,22 +3,14 @@
 import NIOCore
 
 /// BrokerRegistrationResponse: API key 62, versions 0-4, flexible 0+.
-///
-/// Version 1 adds Zk broker epoch to the request if the broker is migrating from Zk mode to KRaft mode.
-///
-/// Version 2 adds the PreviousBrokerEpoch to the request for the KIP-966
 public struct BrokerRegistrationResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 62
     public static let name = "BrokerRegistrationResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The broker's assigned epoch, or -1 if none was assigned.
     public var brokerEpoch: Int64 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -12,9 +12,7 @@ public struct ConsumerGroupDescribeRequest: KafkaRequestMessage, Hashable, Senda
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ids of the groups to describe
     public var groupIds: [String] = []
-    /// Whether to include authorized operations.
     public var includeAuthorizedOperations: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,25 +3,13 @@
 import NIOCore
 
 /// ConsumerGroupDescribeResponse: API key 69, versions 0, flexible 0+.
-///
-/// Supported errors:
-/// - GROUP_AUTHORIZATION_FAILED (version 0+)
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - INVALID_REQUEST (version 0+)
-/// - INVALID_GROUP_ID (version 0+)
-/// - GROUP_ID_NOT_FOUND (version 0+)
 public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 69
     public static let name = "ConsumerGroupDescribeResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each described group.
     public var groups: [DescribedGroup] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -53,25 +41,15 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
     }
 
     public struct Member: Hashable, Sendable {
-        /// The member ID.
         public var memberId: String = ""
-        /// The member instance ID.
         public var instanceId: String? = nil
-        /// The member rack ID.
         public var rackId: String? = nil
-        /// The current member epoch.
         public var memberEpoch: Int32 = 0
-        /// The client ID.
         public var clientId: String = ""
-        /// The client host.
         public var clientHost: String = ""
-        /// The subscribed topic names.
         public var subscribedTopicNames: [String] = []
-        /// the subscribed topic regex otherwise or null of not provided.
         public var subscribedTopicRegex: String? = nil
-        /// The current assignment.
         public var assignment: Assignment = Assignment()
-        /// The target assignment.
         public var targetAssignment: Assignment = Assignment()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -114,23 +92,14 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
     }
 
     public struct DescribedGroup: Hashable, Sendable {
-        /// The describe error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The top-level error message, or null if there was no error.
         public var errorMessage: String? = nil
-        /// The group ID string.
         public var groupId: String = ""
-        /// The group state string, or the empty string.
         public var groupState: String = ""
-        /// The group epoch.
         public var groupEpoch: Int32 = 0
-        /// The assignment epoch.
         public var assignmentEpoch: Int32 = 0
-        /// The selected assignor.
         public var assignorName: String = ""
-        /// The members.
         public var members: [Member] = []
-        /// 32-bit bitfield to represent authorized operations for this group.
         public var authorizedOperations: Int32 = -2147483648
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -171,11 +140,8 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
     }
 
     public struct TopicPartitions: Hashable, Sendable {
-        /// The topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The topic name.
         public var topicName: String = ""
-        /// The partitions.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -204,7 +170,6 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
     }
 
     public struct Assignment: Hashable, Sendable {
-        /// The assigned topic-partitions to the member.
         public var topicPartitions: [TopicPartitions] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

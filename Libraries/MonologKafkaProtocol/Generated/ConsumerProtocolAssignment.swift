@@ -3,15 +3,6 @@
 import NIOCore
 
 /// ConsumerProtocolAssignment (data): versions 0-3, flexible none.
-///
-/// Assignment part of the Consumer Protocol.
-///
-/// The current implementation assumes that future versions will not break compatibility. When
-/// it encounters a newer version, it parses it using the current format. This basically means
-/// that new versions cannot remove or reorder any of the existing fields.
-///
-/// Version 2 is to support a new field "GenerationId" in ConsumerProtocolSubscription.
-/// Version 3 adds rack id to ConsumerProtocolSubscription.
 public struct ConsumerProtocolAssignment: KafkaMessage, Hashable, Sendable {
     public static let name = "ConsumerProtocolAssignment"
     public static let validVersions = KafkaVersionRange(0, 3)

@@ -3,14 +3,6 @@
 import NIOCore
 
 /// ControlledShutdownRequest: API key 7, versions 0-3, flexible 3+.
-///
-/// Version 0 of ControlledShutdownRequest has a non-standard request header
-/// which does not include clientId.  Version 1 and later use the standard
-/// request header.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds BrokerEpoch.
 public struct ControlledShutdownRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 7
     public typealias Response = ControlledShutdownResponse
@@ -20,9 +12,7 @@ public struct ControlledShutdownRequest: KafkaRequestMessage, Hashable, Sendable
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The id of the broker for which controlled shutdown has been requested.
     public var brokerId: Int32 = 0
-    /// The broker epoch.
     public var brokerEpoch: Int64 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

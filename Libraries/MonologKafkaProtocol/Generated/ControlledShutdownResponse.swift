@@ -3,17 +3,13 @@
 import NIOCore
 
 /// ControlledShutdownResponse: API key 7, versions 0-3, flexible 3+.
-///
-/// Versions 1 and 2 are the same as version 0.
 public struct ControlledShutdownResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 7
     public static let name = "ControlledShutdownResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The top-level error code.
     public var errorCode: Int16 = 0
-    /// The partitions that the broker still leads.
     public var remainingPartitions: [RemainingPartition] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -45,9 +41,7 @@ public struct ControlledShutdownResponse: KafkaResponseMessage, Hashable, Sendab
     }
 
     public struct RemainingPartition: Hashable, Sendable {
-        /// The name of the topic.
         public var topicName: String = ""
-        /// The index of the partition.
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

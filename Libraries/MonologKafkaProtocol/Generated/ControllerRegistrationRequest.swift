@@ -12,15 +12,10 @@ public struct ControllerRegistrationRequest: KafkaRequestMessage, Hashable, Send
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the controller to register.
     public var controllerId: Int32 = 0
-    /// The controller incarnation ID, which is unique to each process run.
     public var incarnationId: KafkaUUID = KafkaUUID.zero
-    /// Set if the required configurations for ZK migration are present.
     public var zkMigrationReady: Bool = false
-    /// The listeners of this controller
     public var listeners: [Listener] = []
-    /// The features on this controller
     public var features: [Feature] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -58,13 +53,9 @@ public struct ControllerRegistrationRequest: KafkaRequestMessage, Hashable, Send
     }
 
     public struct Listener: Hashable, Sendable {
-        /// The name of the endpoint.
         public var name: String = ""
-        /// The hostname.
         public var host: String = ""
-        /// The port.
         public var port: UInt16 = 0
-        /// The security protocol.
         public var securityProtocol: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -95,11 +86,8 @@ public struct ControllerRegistrationRequest: KafkaRequestMessage, Hashable, Send
     }
 
     public struct Feature: Hashable, Sendable {
-        /// The feature name.
         public var name: String = ""
-        /// The minimum supported feature level.
         public var minSupportedVersion: Int16 = 0
-        /// The maximum supported feature level.
         public var maxSupportedVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

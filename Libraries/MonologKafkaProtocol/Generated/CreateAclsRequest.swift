@@ -3,10 +3,6 @@
 import NIOCore
 
 /// CreateAclsRequest: API key 30, versions 0-3, flexible 2+.
-///
-/// Version 1 adds resource pattern type.
-/// Version 2 enables flexible versions.
-/// Version 3 adds user resource type.
 public struct CreateAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 30
     public typealias Response = CreateAclsResponse
@@ -16,7 +12,6 @@ public struct CreateAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The ACLs that we want to create.
     public var creations: [AclCreation] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,19 +41,12 @@ public struct CreateAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AclCreation: Hashable, Sendable {
-        /// The type of the resource.
         public var resourceType: Int8 = 0
-        /// The resource name for the ACL.
         public var resourceName: String = ""
-        /// The pattern type for the ACL.
         public var resourcePatternType: Int8 = 3
-        /// The principal for the ACL.
         public var principal: String = ""
-        /// The host for the ACL.
         public var host: String = ""
-        /// The operation type for the ACL (read, write, etc.).
         public var operation: Int8 = 0
-        /// The permission type for the ACL (allow, deny, etc.).
         public var permissionType: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

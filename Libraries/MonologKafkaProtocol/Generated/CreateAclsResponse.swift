@@ -3,20 +3,13 @@
 import NIOCore
 
 /// CreateAclsResponse: API key 30, versions 0-3, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 enables flexible versions.
-/// Version 3 adds user resource type.
 public struct CreateAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 30
     public static let name = "CreateAclsResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for each ACL creation.
     public var results: [AclCreationResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,9 +41,7 @@ public struct CreateAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct AclCreationResult: Hashable, Sendable {
-        /// The result error, or zero if there was no error.
         public var errorCode: Int16 = 0
-        /// The result message, or null if there was no error.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,12 +3,6 @@
 import NIOCore
 
 /// CreateDelegationTokenRequest: API key 38, versions 0-3, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 adds owner principal
 public struct CreateDelegationTokenRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 38
     public typealias Response = CreateDelegationTokenResponse
@@ -18,13 +12,9 @@ public struct CreateDelegationTokenRequest: KafkaRequestMessage, Hashable, Senda
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The principal type of the owner of the token. If it's null it defaults to the token request principal.
     public var ownerPrincipalType: String? = ""
-    /// The principal name of the owner of the token. If it's null it defaults to the token request principal.
     public var ownerPrincipalName: String? = ""
-    /// A list of those who are allowed to renew this token before it expires.
     public var renewers: [CreatableRenewers] = []
-    /// The maximum lifetime of the token in milliseconds, or -1 to use the server side default.
     public var maxLifetimeMs: Int64 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -74,9 +64,7 @@ public struct CreateDelegationTokenRequest: KafkaRequestMessage, Hashable, Senda
     }
 
     public struct CreatableRenewers: Hashable, Sendable {
-        /// The type of the Kafka principal.
         public var principalType: String = ""
-        /// The name of the Kafka principal.
         public var principalName: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

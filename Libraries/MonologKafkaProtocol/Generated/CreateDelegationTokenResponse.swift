@@ -3,40 +3,22 @@
 import NIOCore
 
 /// CreateDelegationTokenResponse: API key 38, versions 0-3, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 adds token requester details
 public struct CreateDelegationTokenResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 38
     public static let name = "CreateDelegationTokenResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The top-level error, or zero if there was no error.
     public var errorCode: Int16 = 0
-    /// The principal type of the token owner.
     public var principalType: String = ""
-    /// The name of the token owner.
     public var principalName: String = ""
-    /// The principal type of the requester of the token.
     public var tokenRequesterPrincipalType: String = ""
-    /// The principal type of the requester of the token.
     public var tokenRequesterPrincipalName: String = ""
-    /// When this token was generated.
     public var issueTimestampMs: Int64 = 0
-    /// When this token expires.
     public var expiryTimestampMs: Int64 = 0
-    /// The maximum lifetime of this token.
     public var maxTimestampMs: Int64 = 0
-    /// The token UUID.
     public var tokenId: String = ""
-    /// HMAC of the delegation token.
     public var hmac: ByteBuffer = ByteBuffer()
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,13 +3,6 @@
 import NIOCore
 
 /// CreatePartitionsRequest: API key 37, versions 0-3, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds flexible version support
-///
-/// Version 3 is identical to version 2 but may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the partitions creation is throttled (KIP-599).
 public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 37
     public typealias Response = CreatePartitionsResponse
@@ -19,11 +12,8 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Each topic that we want to create new partitions inside.
     public var topics: [CreatePartitionsTopic] = []
-    /// The time in ms to wait for the partitions to be created.
     public var timeoutMs: Int32 = 0
-    /// If true, then validate the request, but don't actually increase the number of partitions.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -57,7 +47,6 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct CreatePartitionsAssignment: Hashable, Sendable {
-        /// The assigned broker IDs.
         public var brokerIds: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -82,11 +71,8 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct CreatePartitionsTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The new partition count.
         public var count: Int32 = 0
-        /// The new partition assignments.
         public var assignments: [CreatePartitionsAssignment]? = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,23 +3,13 @@
 import NIOCore
 
 /// CreatePartitionsResponse: API key 37, versions 0-3, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 adds flexible version support
-///
-/// Version 3 is identical to version 2 but may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the partitions creation is throttled (KIP-599).
 public struct CreatePartitionsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 37
     public static let name = "CreatePartitionsResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The partition creation results for each topic.
     public var results: [CreatePartitionsTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -51,11 +41,8 @@ public struct CreatePartitionsResponse: KafkaResponseMessage, Hashable, Sendable
     }
 
     public struct CreatePartitionsTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The result error, or zero if there was no error.
         public var errorCode: Int16 = 0
-        /// The result message, or null if there was no error.
         public var errorMessage: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,18 +3,6 @@
 import NIOCore
 
 /// CreateTopicsRequest: API key 19, versions 0-7, flexible 5+.
-///
-/// Version 1 adds validateOnly.
-///
-/// Version 4 makes partitions/replicationFactor optional even when assignments are not present (KIP-464)
-///
-/// Version 5 is the first flexible version.
-/// Version 5 also returns topic configs in the response (KIP-525).
-///
-/// Version 6 is identical to version 5 but may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the topics creation is throttled (KIP-599).
-///
-/// Version 7 is the same as version 6.
 public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 19
     public typealias Response = CreateTopicsResponse
@@ -24,11 +12,8 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 1)
     public static let latestVersionUnstable = false
 
-    /// The topics to create.
     public var topics: [CreatableTopic] = []
-    /// How long to wait in milliseconds before timing out the request.
     public var timeoutMs: Int32 = 60000
-    /// If true, check that the topics can be created as specified, but don't create anything.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -69,9 +54,7 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct CreatableReplicaAssignment: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The brokers to place the partition on.
         public var brokerIds: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -98,9 +81,7 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct CreatableTopicConfig: Hashable, Sendable {
-        /// The configuration name.
         public var name: String = ""
-        /// The configuration value.
         public var value: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -127,17 +108,10 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct CreatableTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The number of partitions to create in the topic, or -1 if we are either specifying a manual partition
-        /// assignment or using the default partitions.
         public var numPartitions: Int32 = 0
-        /// The number of replicas to create for each partition in the topic, or -1 if we are either specifying a
-        /// manual partition assignment or using the default replication factor.
         public var replicationFactor: Int16 = 0
-        /// The manual partition assignment, or the empty array if we are using automatic assignment.
         public var assignments: [CreatableReplicaAssignment] = []
-        /// The custom topic configurations to set.
         public var configs: [CreatableTopicConfig] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,32 +3,13 @@
 import NIOCore
 
 /// CreateTopicsResponse: API key 19, versions 0-7, flexible 5+.
-///
-/// Version 1 adds a per-topic error message string.
-///
-/// Version 2 adds the throttle time.
-///
-/// Starting in version 3, on quota violation, brokers send out responses before throttling.
-///
-/// Version 4 makes partitions/replicationFactor optional even when assignments are not present (KIP-464).
-///
-/// Version 5 is the first flexible version.
-/// Version 5 also returns topic configs in the response (KIP-525).
-///
-/// Version 6 is identical to version 5 but may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the topics creation is throttled (KIP-599).
-///
-/// Version 7 returns the topic ID of the newly created topic if creation is successful.
 public struct CreateTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 19
     public static let name = "CreateTopicsResponse"
     public static let validVersions = KafkaVersionRange(0, 7)
     public static let flexibleVersions = KafkaVersionRange(5, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Results for each topic we tried to create.
     public var topics: [CreatableTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -64,15 +45,10 @@ public struct CreateTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct CreatableTopicConfigs: Hashable, Sendable {
-        /// The configuration name.
         public var name: String = ""
-        /// The configuration value.
         public var value: String? = ""
-        /// True if the configuration is read-only.
         public var readOnly: Bool = false
-        /// The configuration source.
         public var configSource: Int8 = -1
-        /// True if this configuration is sensitive.
         public var isSensitive: Bool = false
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -105,21 +81,13 @@ public struct CreateTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct CreatableTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = ""
-        /// Optional topic config error returned if configs are not returned in the response.
         public var topicConfigErrorCode: Int16 = 0
-        /// Number of partitions of the topic.
         public var numPartitions: Int32 = -1
-        /// Replication factor of the topic.
         public var replicationFactor: Int16 = -1
-        /// Configuration of the topic.
         public var configs: [CreatableTopicConfigs]? = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

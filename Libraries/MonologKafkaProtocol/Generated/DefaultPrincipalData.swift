@@ -3,19 +3,13 @@
 import NIOCore
 
 /// DefaultPrincipalData (data): versions 0, flexible 0+.
-///
-/// The encoding format for default Kafka principal in
-/// org.apache.kafka.common.security.authenticator.DefaultKafkaPrincipalBuilder.
 public struct DefaultPrincipalData: KafkaMessage, Hashable, Sendable {
     public static let name = "DefaultPrincipalData"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The principal type
     public var type: String = ""
-    /// The principal name
     public var name: String = ""
-    /// Whether the principal was authenticated by a delegation token on the forwarding broker.
     public var tokenAuthenticated: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

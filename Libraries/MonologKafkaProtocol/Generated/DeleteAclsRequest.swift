@@ -3,10 +3,6 @@
 import NIOCore
 
 /// DeleteAclsRequest: API key 31, versions 0-3, flexible 2+.
-///
-/// Version 1 adds the pattern type.
-/// Version 2 enables flexible versions.
-/// Version 3 adds the user resource type.
 public struct DeleteAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 31
     public typealias Response = DeleteAclsResponse
@@ -16,7 +12,6 @@ public struct DeleteAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The filters to use when deleting ACLs.
     public var filters: [DeleteAclsFilter] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,19 +41,12 @@ public struct DeleteAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DeleteAclsFilter: Hashable, Sendable {
-        /// The resource type.
         public var resourceTypeFilter: Int8 = 0
-        /// The resource name.
         public var resourceNameFilter: String? = ""
-        /// The pattern type.
         public var patternTypeFilter: Int8 = 3
-        /// The principal filter, or null to accept all principals.
         public var principalFilter: String? = ""
-        /// The host filter, or null to accept all hosts.
         public var hostFilter: String? = ""
-        /// The ACL operation.
         public var operation: Int8 = 0
-        /// The permission type.
         public var permissionType: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

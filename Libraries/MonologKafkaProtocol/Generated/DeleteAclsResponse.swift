@@ -3,21 +3,13 @@
 import NIOCore
 
 /// DeleteAclsResponse: API key 31, versions 0-3, flexible 2+.
-///
-/// Version 1 adds the resource pattern type.
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 enables flexible versions.
-/// Version 3 adds the user resource type.
 public struct DeleteAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 31
     public static let name = "DeleteAclsResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for each filter.
     public var filterResults: [DeleteAclsFilterResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -49,23 +41,14 @@ public struct DeleteAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeleteAclsMatchingAcl: Hashable, Sendable {
-        /// The deletion error code, or 0 if the deletion succeeded.
         public var errorCode: Int16 = 0
-        /// The deletion error message, or null if the deletion succeeded.
         public var errorMessage: String? = ""
-        /// The ACL resource type.
         public var resourceType: Int8 = 0
-        /// The ACL resource name.
         public var resourceName: String = ""
-        /// The ACL resource pattern type.
         public var patternType: Int8 = 3
-        /// The ACL principal.
         public var principal: String = ""
-        /// The ACL host.
         public var host: String = ""
-        /// The ACL operation.
         public var operation: Int8 = 0
-        /// The ACL permission type.
         public var permissionType: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -113,11 +96,8 @@ public struct DeleteAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeleteAclsFilterResult: Hashable, Sendable {
-        /// The error code, or 0 if the filter succeeded.
         public var errorCode: Int16 = 0
-        /// The error message, or null if the filter succeeded.
         public var errorMessage: String? = ""
-        /// The ACLs which matched this filter.
         public var matchingAcls: [DeleteAclsMatchingAcl] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

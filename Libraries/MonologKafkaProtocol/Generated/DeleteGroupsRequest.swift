@@ -3,10 +3,6 @@
 import NIOCore
 
 /// DeleteGroupsRequest: API key 42, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 is the first flexible version.
 public struct DeleteGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 42
     public typealias Response = DeleteGroupsResponse
@@ -16,7 +12,6 @@ public struct DeleteGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The group names to delete.
     public var groupsNames: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

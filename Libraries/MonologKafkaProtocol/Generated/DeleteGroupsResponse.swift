@@ -3,20 +3,13 @@
 import NIOCore
 
 /// DeleteGroupsResponse: API key 42, versions 0-2, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 is the first flexible version.
 public struct DeleteGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 42
     public static let name = "DeleteGroupsResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The deletion results
     public var results: [DeletableGroupResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,9 +41,7 @@ public struct DeleteGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeletableGroupResult: Hashable, Sendable {
-        /// The group id
         public var groupId: String = ""
-        /// The deletion error, or 0 if the deletion succeeded.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

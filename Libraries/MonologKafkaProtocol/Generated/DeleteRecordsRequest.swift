@@ -3,9 +3,6 @@
 import NIOCore
 
 /// DeleteRecordsRequest: API key 21, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 is the first flexible version.
 public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 21
     public typealias Response = DeleteRecordsResponse
@@ -15,9 +12,7 @@ public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Each topic that we want to delete records from.
     public var topics: [DeleteRecordsTopic] = []
-    /// How long to wait for the deletion to complete, in milliseconds.
     public var timeoutMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -49,9 +44,7 @@ public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DeleteRecordsPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The deletion offset.
         public var offset: Int64 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -78,9 +71,7 @@ public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DeleteRecordsTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition that we want to delete records from.
         public var partitions: [DeleteRecordsPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

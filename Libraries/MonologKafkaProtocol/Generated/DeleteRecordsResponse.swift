@@ -3,19 +3,13 @@
 import NIOCore
 
 /// DeleteRecordsResponse: API key 21, versions 0-2, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 is the first flexible version.
 public struct DeleteRecordsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 21
     public static let name = "DeleteRecordsResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each topic that we wanted to delete records from.
     public var topics: [DeleteRecordsTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,11 +41,8 @@ public struct DeleteRecordsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeleteRecordsPartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The partition low water mark.
         public var lowWatermark: Int64 = 0
-        /// The deletion error code, or 0 if the deletion succeeded.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -80,9 +71,7 @@ public struct DeleteRecordsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeleteRecordsTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition that we wanted to delete records from.
         public var partitions: [DeleteRecordsPartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

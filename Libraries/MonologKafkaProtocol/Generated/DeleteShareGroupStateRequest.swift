@@ -12,9 +12,7 @@ public struct DeleteShareGroupStateRequest: KafkaRequestMessage, Hashable, Senda
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String = ""
-    /// The data for the topics.
     public var topics: [DeleteStateData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,7 +44,6 @@ public struct DeleteShareGroupStateRequest: KafkaRequestMessage, Hashable, Senda
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -71,9 +68,7 @@ public struct DeleteShareGroupStateRequest: KafkaRequestMessage, Hashable, Senda
     }
 
     public struct DeleteStateData: Hashable, Sendable {
-        /// The topic identifier.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The data for the partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,15 +3,6 @@
 import NIOCore
 
 /// DeleteTopicsRequest: API key 20, versions 0-6, flexible 4+.
-///
-/// Versions 0, 1, 2, and 3 are the same.
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 adds ErrorMessage in the response and may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the topics deletion is throttled (KIP-599).
-///
-/// Version 6 reorganizes topics, adds topic IDs and allows topic names to be null.
 public struct DeleteTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 20
     public typealias Response = DeleteTopicsResponse
@@ -21,11 +12,8 @@ public struct DeleteTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The name or topic ID of the topic
     public var topics: [DeleteTopicState] = []
-    /// The names of the topics to delete
     public var topicNames: [String] = []
-    /// The length of time in milliseconds to wait for the deletions to complete.
     public var timeoutMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -70,9 +58,7 @@ public struct DeleteTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DeleteTopicState: Hashable, Sendable {
-        /// The topic name
         public var name: String? = nil
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,31 +3,13 @@
 import NIOCore
 
 /// DeleteTopicsResponse: API key 20, versions 0-6, flexible 4+.
-///
-/// Version 1 adds the throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Starting in version 3, a TOPIC_DELETION_DISABLED error code may be returned.
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 adds ErrorMessage in the response and may return a THROTTLING_QUOTA_EXCEEDED error
-/// in the response if the topics deletion is throttled (KIP-599).
-///
-/// Version 6 adds topic ID to responses. An UNSUPPORTED_VERSION error code will be returned when attempting to
-/// delete using topic IDs when IBP < 2.8. UNKNOWN_TOPIC_ID error code will be returned when IBP is at least 2.8, but
-/// the topic ID was not found.
 public struct DeleteTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 20
     public static let name = "DeleteTopicsResponse"
     public static let validVersions = KafkaVersionRange(0, 6)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for each topic we tried to delete.
     public var responses: [DeletableTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -63,13 +45,9 @@ public struct DeleteTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DeletableTopicResult: Hashable, Sendable {
-        /// The topic name
         public var name: String? = ""
-        /// the unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The deletion error, or 0 if the deletion succeeded.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

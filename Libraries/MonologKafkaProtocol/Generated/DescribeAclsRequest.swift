@@ -3,10 +3,6 @@
 import NIOCore
 
 /// DescribeAclsRequest: API key 29, versions 0-3, flexible 2+.
-///
-/// Version 1 adds resource pattern type.
-/// Version 2 enables flexible versions.
-/// Version 3 adds user resource type.
 public struct DescribeAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 29
     public typealias Response = DescribeAclsResponse
@@ -16,19 +12,12 @@ public struct DescribeAclsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The resource type.
     public var resourceTypeFilter: Int8 = 0
-    /// The resource name, or null to match any resource name.
     public var resourceNameFilter: String? = ""
-    /// The resource pattern to match.
     public var patternTypeFilter: Int8 = 3
-    /// The principal to match, or null to match any principal.
     public var principalFilter: String? = ""
-    /// The host to match, or null to match any host.
     public var hostFilter: String? = ""
-    /// The operation to match.
     public var operation: Int8 = 0
-    /// The permission type to match.
     public var permissionType: Int8 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,25 +3,15 @@
 import NIOCore
 
 /// DescribeAclsResponse: API key 29, versions 0-3, flexible 2+.
-///
-/// Version 1 adds PatternType.
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 enables flexible versions.
-/// Version 3 adds user resource type.
 public struct DescribeAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 29
     public static let name = "DescribeAclsResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The error message, or null if there was no error.
     public var errorMessage: String? = ""
-    /// Each Resource that is referenced in an ACL.
     public var resources: [DescribeAclsResource] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -57,13 +47,9 @@ public struct DescribeAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct AclDescription: Hashable, Sendable {
-        /// The ACL principal.
         public var principal: String = ""
-        /// The ACL host.
         public var host: String = ""
-        /// The ACL operation.
         public var operation: Int8 = 0
-        /// The ACL permission type.
         public var permissionType: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -94,13 +80,9 @@ public struct DescribeAclsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DescribeAclsResource: Hashable, Sendable {
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
-        /// The resource pattern type.
         public var patternType: Int8 = 3
-        /// The ACLs.
         public var acls: [AclDescription] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,8 +3,6 @@
 import NIOCore
 
 /// DescribeClientQuotasRequest: API key 48, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct DescribeClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 48
     public typealias Response = DescribeClientQuotasResponse
@@ -14,9 +12,7 @@ public struct DescribeClientQuotasRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Filter components to apply to quota entities.
     public var components: [ComponentData] = []
-    /// Whether the match is strict, i.e. should exclude entities with unspecified entity types.
     public var strict: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,11 +44,8 @@ public struct DescribeClientQuotasRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct ComponentData: Hashable, Sendable {
-        /// The entity type that the filter component applies to.
         public var entityType: String = ""
-        /// How to match the entity {0 = exact name, 1 = default name, 2 = any specified name}.
         public var matchType: Int8 = 0
-        /// The string to match against, or null if unused for the match type.
         public var match: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,22 +3,15 @@
 import NIOCore
 
 /// DescribeClientQuotasResponse: API key 48, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 48
     public static let name = "DescribeClientQuotasResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or `0` if the quota description succeeded.
     public var errorCode: Int16 = 0
-    /// The error message, or `null` if the quota description succeeded.
     public var errorMessage: String? = ""
-    /// A result entry.
     public var entries: [EntryData]? = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -54,9 +47,7 @@ public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct EntityData: Hashable, Sendable {
-        /// The entity type.
         public var entityType: String = ""
-        /// The entity name, or null if the default.
         public var entityName: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -83,9 +74,7 @@ public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct ValueData: Hashable, Sendable {
-        /// The quota configuration key.
         public var key: String = ""
-        /// The quota configuration value.
         public var value: Double = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -112,9 +101,7 @@ public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct EntryData: Hashable, Sendable {
-        /// The quota entity description.
         public var entity: [EntityData] = []
-        /// The quota values for the entity.
         public var values: [ValueData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,8 +3,6 @@
 import NIOCore
 
 /// DescribeClusterRequest: API key 60, versions 0-1, flexible 0+.
-///
-/// Version 1 adds EndpointType for KIP-919 support.
 public struct DescribeClusterRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 60
     public typealias Response = DescribeClusterResponse
@@ -14,9 +12,7 @@ public struct DescribeClusterRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Whether to include cluster authorized operations.
     public var includeClusterAuthorizedOperations: Bool = false
-    /// The endpoint type to describe. 1=brokers, 2=controllers.
     public var endpointType: Int8 = 1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

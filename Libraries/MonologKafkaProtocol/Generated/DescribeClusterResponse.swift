@@ -3,31 +3,19 @@
 import NIOCore
 
 /// DescribeClusterResponse: API key 60, versions 0-1, flexible 0+.
-///
-/// Version 1 adds the EndpointType field, and makes MISMATCHED_ENDPOINT_TYPE and
-/// UNSUPPORTED_ENDPOINT_TYPE valid top-level response error codes.
 public struct DescribeClusterResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 60
     public static let name = "DescribeClusterResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top-level error code, or 0 if there was no error
     public var errorCode: Int16 = 0
-    /// The top-level error message, or null if there was no error.
     public var errorMessage: String? = nil
-    /// The endpoint type that was described. 1=brokers, 2=controllers.
     public var endpointType: Int8 = 1
-    /// The cluster ID that responding broker belongs to.
     public var clusterId: String = ""
-    /// The ID of the controller broker.
     public var controllerId: Int32 = -1
-    /// Each broker in the response.
     public var brokers: [DescribeClusterBroker] = []
-    /// 32-bit bitfield to represent authorized operations for this cluster.
     public var clusterAuthorizedOperations: Int32 = -2147483648
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -78,13 +66,9 @@ public struct DescribeClusterResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeClusterBroker: Hashable, Sendable {
-        /// The broker ID.
         public var brokerId: Int32 = 0
-        /// The broker hostname.
         public var host: String = ""
-        /// The broker port.
         public var port: Int32 = 0
-        /// The rack of the broker, or null if it has not been assigned to a rack.
         public var rack: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,10 +3,6 @@
 import NIOCore
 
 /// DescribeConfigsRequest: API key 32, versions 0-4, flexible 4+.
-///
-/// Version 1 adds IncludeSynonyms.
-/// Version 2 is the same as version 1.
-/// Version 4 enables flexible versions.
 public struct DescribeConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 32
     public typealias Response = DescribeConfigsResponse
@@ -16,11 +12,8 @@ public struct DescribeConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The resources whose configurations we want to describe.
     public var resources: [DescribeConfigsResource] = []
-    /// True if we should include all synonyms.
     public var includeSynonyms: Bool = false
-    /// True if we should include configuration documentation.
     public var includeDocumentation: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -68,11 +61,8 @@ public struct DescribeConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DescribeConfigsResource: Hashable, Sendable {
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
-        /// The configuration keys to list, or null to list all configuration keys.
         public var configurationKeys: [String]? = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

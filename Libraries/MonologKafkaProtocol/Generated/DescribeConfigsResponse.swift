@@ -3,23 +3,13 @@
 import NIOCore
 
 /// DescribeConfigsResponse: API key 32, versions 0-4, flexible 4+.
-///
-/// Version 1 adds ConfigSource and the synonyms.
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-/// Version 4 enables flexible versions.
-/// Note: the v0 default for this field that should be exposed to callers is
-/// context-dependent. For example, if the resource is a broker, this should default to 4.
-/// -1 is just a placeholder value.
 public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 32
     public static let name = "DescribeConfigsResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The results for each resource.
     public var results: [DescribeConfigsResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -51,11 +41,8 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeConfigsSynonym: Hashable, Sendable {
-        /// The synonym name.
         public var name: String = ""
-        /// The synonym value.
         public var value: String? = ""
-        /// The synonym source.
         public var source: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -84,24 +71,14 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeConfigsResourceResult: Hashable, Sendable {
-        /// The configuration name.
         public var name: String = ""
-        /// The configuration value.
         public var value: String? = ""
-        /// True if the configuration is read-only.
         public var readOnly: Bool = false
-        /// True if the configuration is not set.
         public var isDefault: Bool = false
-        /// The configuration source.
         public var configSource: Int8 = -1
-        /// True if this configuration is sensitive.
         public var isSensitive: Bool = false
-        /// The synonyms for this configuration key.
         public var synonyms: [DescribeConfigsSynonym] = []
-        /// The configuration data type. Type can be one of the following values - BOOLEAN, STRING, INT, SHORT,
-        /// LONG, DOUBLE, LIST, CLASS, PASSWORD
         public var configType: Int8 = 0
-        /// The configuration documentation.
         public var documentation: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -165,15 +142,10 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeConfigsResult: Hashable, Sendable {
-        /// The error code, or 0 if we were able to successfully describe the configurations.
         public var errorCode: Int16 = 0
-        /// The error message, or null if we were able to successfully describe the configurations.
         public var errorMessage: String? = ""
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
-        /// Each listed configuration.
         public var configs: [DescribeConfigsResourceResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,10 +3,6 @@
 import NIOCore
 
 /// DescribeDelegationTokenRequest: API key 41, versions 0-3, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 adds flexible version support
-/// Version 3 adds token requester into the response
 public struct DescribeDelegationTokenRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 41
     public typealias Response = DescribeDelegationTokenResponse
@@ -16,7 +12,6 @@ public struct DescribeDelegationTokenRequest: KafkaRequestMessage, Hashable, Sen
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// Each owner that we want to describe delegation tokens for, or null to describe all tokens.
     public var owners: [DescribeDelegationTokenOwner]? = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,9 +41,7 @@ public struct DescribeDelegationTokenRequest: KafkaRequestMessage, Hashable, Sen
     }
 
     public struct DescribeDelegationTokenOwner: Hashable, Sendable {
-        /// The owner principal type.
         public var principalType: String = ""
-        /// The owner principal name.
         public var principalName: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,22 +3,14 @@
 import NIOCore
 
 /// DescribeDelegationTokenResponse: API key 41, versions 0-3, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 adds flexible version support
-/// Version 3 adds token requester details
 public struct DescribeDelegationTokenResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 41
     public static let name = "DescribeDelegationTokenResponse"
     public static let validVersions = KafkaVersionRange(0, 3)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The tokens.
     public var tokens: [DescribedDelegationToken] = []
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -52,9 +44,7 @@ public struct DescribeDelegationTokenResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct DescribedDelegationTokenRenewer: Hashable, Sendable {
-        /// The renewer principal type
         public var principalType: String = ""
-        /// The renewer principal name
         public var principalName: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -81,25 +71,15 @@ public struct DescribeDelegationTokenResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct DescribedDelegationToken: Hashable, Sendable {
-        /// The token principal type.
         public var principalType: String = ""
-        /// The token principal name.
         public var principalName: String = ""
-        /// The principal type of the requester of the token.
         public var tokenRequesterPrincipalType: String = ""
-        /// The principal type of the requester of the token.
         public var tokenRequesterPrincipalName: String = ""
-        /// The token issue timestamp in milliseconds.
         public var issueTimestamp: Int64 = 0
-        /// The token expiry timestamp in milliseconds.
         public var expiryTimestamp: Int64 = 0
-        /// The token maximum timestamp length in milliseconds.
         public var maxTimestamp: Int64 = 0
-        /// The token ID.
         public var tokenId: String = ""
-        /// The token HMAC.
         public var hmac: ByteBuffer = ByteBuffer()
-        /// Those who are able to renew this token before it expires.
         public var renewers: [DescribedDelegationTokenRenewer] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

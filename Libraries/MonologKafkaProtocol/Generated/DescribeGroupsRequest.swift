@@ -3,14 +3,6 @@
 import NIOCore
 
 /// DescribeGroupsRequest: API key 15, versions 0-5, flexible 5+.
-///
-/// Versions 1 and 2 are the same as version 0.
-///
-/// Starting in version 3, authorized operations can be requested.
-///
-/// Starting in version 4, the response will include group.instance.id info for members.
-///
-/// Version 5 is the first flexible version.
 public struct DescribeGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 15
     public typealias Response = DescribeGroupsResponse
@@ -20,9 +12,7 @@ public struct DescribeGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The names of the groups to describe
     public var groups: [String] = []
-    /// Whether to include authorized operations.
     public var includeAuthorizedOperations: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,30 +3,13 @@
 import NIOCore
 
 /// DescribeGroupsResponse: API key 15, versions 0-5, flexible 5+.
-///
-/// Version 1 added throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Starting in version 3, brokers can send authorized operations.
-///
-/// Starting in version 4, the response will optionally include group.instance.id info for members.
-///
-/// Version 5 is the first flexible version.
-/// ProtocolData is currently only filled in if the group state is in the Stable state.
-/// N.B. If the group is in the Dead state, the members array will always be empty.
-/// This is currently only provided if the group is in the Stable state.
-/// This is currently only provided if the group is in the Stable state.
 public struct DescribeGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 15
     public static let name = "DescribeGroupsResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(5, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each described group.
     public var groups: [DescribedGroup] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -62,17 +45,11 @@ public struct DescribeGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DescribedGroupMember: Hashable, Sendable {
-        /// The member ID assigned by the group coordinator.
         public var memberId: String = ""
-        /// The unique identifier of the consumer instance provided by end user.
         public var groupInstanceId: String? = nil
-        /// The client ID used in the member's latest join group request.
         public var clientId: String = ""
-        /// The client host.
         public var clientHost: String = ""
-        /// The metadata corresponding to the current group protocol in use.
         public var memberMetadata: ByteBuffer = ByteBuffer()
-        /// The current assignment provided by the group leader.
         public var memberAssignment: ByteBuffer = ByteBuffer()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -111,19 +88,12 @@ public struct DescribeGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct DescribedGroup: Hashable, Sendable {
-        /// The describe error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The group ID string.
         public var groupId: String = ""
-        /// The group state string, or the empty string.
         public var groupState: String = ""
-        /// The group protocol type, or the empty string.
         public var protocolType: String = ""
-        /// The group protocol data, or the empty string.
         public var protocolData: String = ""
-        /// The group members.
         public var members: [DescribedGroupMember] = []
-        /// 32-bit bitfield to represent authorized operations for this group.
         public var authorizedOperations: Int32 = -2147483648
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

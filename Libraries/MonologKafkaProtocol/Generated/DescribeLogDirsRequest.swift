@@ -3,11 +3,6 @@
 import NIOCore
 
 /// DescribeLogDirsRequest: API key 35, versions 0-4, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 is the first flexible version.
-/// Version 3 is the same as version 2 (new field in response).
-/// Version 4 is the same as version 2 (new fields in response).
 public struct DescribeLogDirsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 35
     public typealias Response = DescribeLogDirsResponse
@@ -17,7 +12,6 @@ public struct DescribeLogDirsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// Each topic that we want to describe log directories for, or null for all topics.
     public var topics: [DescribableLogDirTopic]? = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,9 +41,7 @@ public struct DescribeLogDirsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct DescribableLogDirTopic: Hashable, Sendable {
-        /// The topic name
         public var topic: String = ""
-        /// The partition indexes.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

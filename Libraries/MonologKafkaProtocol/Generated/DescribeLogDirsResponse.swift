@@ -3,23 +3,14 @@
 import NIOCore
 
 /// DescribeLogDirsResponse: API key 35, versions 0-4, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 is the first flexible version.
-/// Version 3 adds the top-level ErrorCode field
-/// Version 4 adds the TotalBytes and UsableBytes fields
 public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 35
     public static let name = "DescribeLogDirsResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The log directories.
     public var results: [DescribeLogDirsResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -57,15 +48,9 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeLogDirsPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The size of the log segments in this partition in bytes.
         public var partitionSize: Int64 = 0
-        /// The lag of the log's LEO w.r.t. partition's HW (if it is the current log for the partition) or current
-        /// replica's LEO (if it is the future log for the partition)
         public var offsetLag: Int64 = 0
-        /// True if this log is created by AlterReplicaLogDirsRequest and will replace the current log of the
-        /// replica in the future.
         public var isFutureKey: Bool = false
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -96,7 +81,6 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeLogDirsTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
         public var partitions: [DescribeLogDirsPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -124,15 +108,10 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct DescribeLogDirsResult: Hashable, Sendable {
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The absolute log directory path.
         public var logDir: String = ""
-        /// Each topic.
         public var topics: [DescribeLogDirsTopic] = []
-        /// The total size in bytes of the volume the log directory is in.
         public var totalBytes: Int64 = -1
-        /// The usable size in bytes of the volume the log directory is in.
         public var usableBytes: Int64 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

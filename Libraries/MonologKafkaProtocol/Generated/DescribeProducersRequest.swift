@@ -41,9 +41,7 @@ public struct DescribeProducersRequest: KafkaRequestMessage, Hashable, Sendable 
     }
 
     public struct TopicRequest: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The indexes of the partitions to list producers for.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,10 +9,7 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each topic in the response.
     public var topics: [TopicResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -83,11 +80,8 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
     }
 
     public struct PartitionResponse: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The partition error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The partition error message, which may be null if no additional details are available
         public var errorMessage: String? = nil
         public var activeProducers: [ProducerState] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -119,9 +113,7 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
     }
 
     public struct TopicResponse: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
-        /// Each partition in the response.
         public var partitions: [PartitionResponse] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,9 +3,6 @@
 import NIOCore
 
 /// DescribeQuorumRequest: API key 55, versions 0-2, flexible 0+.
-///
-/// Version 1 adds additional fields in the response. The request is unchanged (KIP-836).
-/// Version 2 adds additional fields in the response. The request is unchanged (KIP-853).
 public struct DescribeQuorumRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 55
     public typealias Response = DescribeQuorumResponse
@@ -44,7 +41,6 @@ public struct DescribeQuorumRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -69,7 +65,6 @@ public struct DescribeQuorumRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

@@ -3,18 +3,13 @@
 import NIOCore
 
 /// DescribeQuorumResponse: API key 55, versions 0-2, flexible 0+.
-///
-/// Version 1 adds LastFetchTimeStamp and LastCaughtUpTimestamp in ReplicaState (KIP-836).
-/// Version 2 adds ErrorMessage, Nodes, ErrorMessage in ParitionData, ReplicaDirectoryId in ReplicaState (KIP-853).
 public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 55
     public static let name = "DescribeQuorumResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The top level error code.
     public var errorCode: Int16 = 0
-    /// The error message, or null if there was no error.
     public var errorMessage: String? = ""
     public var topics: [TopicData] = []
     public var nodes: [Node] = []
@@ -63,14 +58,10 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = ""
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = 0
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = 0
         public var highWatermark: Int64 = 0
         public var currentVoters: [ReplicaState] = []
@@ -116,7 +107,6 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -144,11 +134,8 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct Listener: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The hostname
         public var host: String = ""
-        /// The port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -177,9 +164,7 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct Node: Hashable, Sendable {
-        /// The ID of the associated node
         public var nodeId: Int32 = 0
-        /// The listeners of this controller
         public var listeners: [Listener] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -208,13 +193,8 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
     public struct ReplicaState: Hashable, Sendable {
         public var replicaId: Int32 = 0
         public var replicaDirectoryId: KafkaUUID = KafkaUUID.zero
-        /// The last known log end offset of the follower or -1 if it is unknown
         public var logEndOffset: Int64 = 0
-        /// The last known leader wall clock time time when a follower fetched from the leader. This is reported as
-        /// -1 both for the current leader or if it is unknown for a voter
         public var lastFetchTimestamp: Int64 = -1
-        /// The leader wall clock append time of the offset for which the follower made the most recent fetch
-        /// request. This is reported as the current time for the leader and -1 if unknown for a voter
         public var lastCaughtUpTimestamp: Int64 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -12,11 +12,8 @@ public struct DescribeTopicPartitionsRequest: KafkaRequestMessage, Hashable, Sen
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The topics to fetch details for.
     public var topics: [TopicRequest] = []
-    /// The maximum number of partitions included in the response.
     public var responsePartitionLimit: Int32 = 2000
-    /// The first topic and partition index to fetch details for.
     public var cursor: Cursor? = nil
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -50,7 +47,6 @@ public struct DescribeTopicPartitionsRequest: KafkaRequestMessage, Hashable, Sen
     }
 
     public struct TopicRequest: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,9 +71,7 @@ public struct DescribeTopicPartitionsRequest: KafkaRequestMessage, Hashable, Sen
     }
 
     public struct Cursor: Hashable, Sendable {
-        /// The name for the first topic to process
         public var topicName: String = ""
-        /// The partition index to start with
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

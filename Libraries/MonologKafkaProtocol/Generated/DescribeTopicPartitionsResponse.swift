@@ -9,12 +9,8 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each topic in the response.
     public var topics: [DescribeTopicPartitionsResponseTopic] = []
-    /// The next topic and partition index to fetch details for.
     public var nextCursor: Cursor? = nil
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,23 +44,14 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct DescribeTopicPartitionsResponsePartition: Hashable, Sendable {
-        /// The partition error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The ID of the leader broker.
         public var leaderId: Int32 = 0
-        /// The leader epoch of this partition.
         public var leaderEpoch: Int32 = -1
-        /// The set of all nodes that host this partition.
         public var replicaNodes: [Int32] = []
-        /// The set of nodes that are in sync with the leader for this partition.
         public var isrNodes: [Int32] = []
-        /// The new eligible leader replicas otherwise.
         public var eligibleLeaderReplicas: [Int32]? = nil
-        /// The last known ELR.
         public var lastKnownElr: [Int32]? = nil
-        /// The set of offline replicas of this partition.
         public var offlineReplicas: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -105,17 +92,11 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct DescribeTopicPartitionsResponseTopic: Hashable, Sendable {
-        /// The topic error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The topic name.
         public var name: String? = ""
-        /// The topic id.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// True if the topic is internal.
         public var isInternal: Bool = false
-        /// Each partition in the topic.
         public var partitions: [DescribeTopicPartitionsResponsePartition] = []
-        /// 32-bit bitfield to represent authorized operations for this topic.
         public var topicAuthorizedOperations: Int32 = -2147483648
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -150,9 +131,7 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct Cursor: Hashable, Sendable {
-        /// The name for the first topic to process
         public var topicName: String = ""
-        /// The partition index to start with
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

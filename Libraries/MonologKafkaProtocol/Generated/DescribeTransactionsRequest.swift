@@ -12,7 +12,6 @@ public struct DescribeTransactionsRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Array of transactionalIds to include in describe results. If empty, then no results will be returned.
     public var transactionalIds: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,8 +9,6 @@ public struct DescribeTransactionsResponse: KafkaResponseMessage, Hashable, Send
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
     public var transactionStates: [TransactionState] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -77,8 +75,6 @@ public struct DescribeTransactionsResponse: KafkaResponseMessage, Hashable, Send
         public var transactionStartTimeMs: Int64 = 0
         public var producerId: Int64 = 0
         public var producerEpoch: Int16 = 0
-        /// The set of partitions included in the current transaction (if active). When a transaction is preparing
-        /// to commit or abort, this will include only partitions which do not have markers.
         public var topics: [TopicData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

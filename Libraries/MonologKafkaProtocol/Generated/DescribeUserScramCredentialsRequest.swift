@@ -12,7 +12,6 @@ public struct DescribeUserScramCredentialsRequest: KafkaRequestMessage, Hashable
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The users to describe, or null/empty to describe all users.
     public var users: [UserName]? = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -42,7 +41,6 @@ public struct DescribeUserScramCredentialsRequest: KafkaRequestMessage, Hashable
     }
 
     public struct UserName: Hashable, Sendable {
-        /// The user name.
         public var name: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

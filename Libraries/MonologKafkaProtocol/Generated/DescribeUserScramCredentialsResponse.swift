@@ -9,14 +9,9 @@ public struct DescribeUserScramCredentialsResponse: KafkaResponseMessage, Hashab
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The message-level error code, 0 except for user authorization or infrastructure issues.
     public var errorCode: Int16 = 0
-    /// The message-level error message, if any.
     public var errorMessage: String? = ""
-    /// The results for descriptions, one per user.
     public var results: [DescribeUserScramCredentialsResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -52,9 +47,7 @@ public struct DescribeUserScramCredentialsResponse: KafkaResponseMessage, Hashab
     }
 
     public struct CredentialInfo: Hashable, Sendable {
-        /// The SCRAM mechanism.
         public var mechanism: Int8 = 0
-        /// The number of iterations used in the SCRAM credential.
         public var iterations: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -81,13 +74,9 @@ public struct DescribeUserScramCredentialsResponse: KafkaResponseMessage, Hashab
     }
 
     public struct DescribeUserScramCredentialsResult: Hashable, Sendable {
-        /// The user name.
         public var user: String = ""
-        /// The user-level error code.
         public var errorCode: Int16 = 0
-        /// The user-level error message, if any.
         public var errorMessage: String? = ""
-        /// The mechanism and related information associated with the user's SCRAM credentials.
         public var credentialInfos: [CredentialInfo] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,10 +3,6 @@
 import NIOCore
 
 /// ElectLeadersRequest: API key 43, versions 0-2, flexible 2+.
-///
-/// Version 1 implements multiple leader election types, as described by KIP-460.
-///
-/// Version 2 is the first flexible version.
 public struct ElectLeadersRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 43
     public typealias Response = ElectLeadersResponse
@@ -16,12 +12,8 @@ public struct ElectLeadersRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Type of elections to conduct for the partition. A value of '0' elects the preferred replica. A value of '1'
-    /// elects the first live replica if there are no in-sync replica.
     public var electionType: Int8 = 0
-    /// The topic partitions to elect leaders.
     public var topicPartitions: [TopicPartitions]? = []
-    /// The time in ms to wait for the election to complete.
     public var timeoutMs: Int32 = 60000
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -62,9 +54,7 @@ public struct ElectLeadersRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicPartitions: Hashable, Sendable {
-        /// The name of a topic.
         public var topic: String = ""
-        /// The partitions of this topic whose leader should be elected.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,23 +3,14 @@
 import NIOCore
 
 /// ElectLeadersResponse: API key 43, versions 0-2, flexible 2+.
-///
-/// Version 1 adds a top-level error code.
-///
-/// Version 2 is the first flexible version.
 public struct ElectLeadersResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 43
     public static let name = "ElectLeadersResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code.
     public var errorCode: Int16 = 0
-    /// The election results, or an empty array if the requester did not have permission and the request asks for
-    /// all partitions.
     public var replicaElectionResults: [ReplicaElectionResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -60,11 +51,8 @@ public struct ElectLeadersResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionResult: Hashable, Sendable {
-        /// The partition id
         public var partitionId: Int32 = 0
-        /// The result error, or zero if there was no error.
         public var errorCode: Int16 = 0
-        /// The result message, or null if there was no error.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -93,9 +81,7 @@ public struct ElectLeadersResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ReplicaElectionResult: Hashable, Sendable {
-        /// The topic name
         public var topic: String = ""
-        /// The results for each partition
         public var partitionResult: [PartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,9 +3,6 @@
 import NIOCore
 
 /// EndQuorumEpochRequest: API key 54, versions 0-1, flexible 1+.
-///
-/// Version 1 adds flexible versions, replaces preferred successors with preferred candidates
-/// and adds leader endpoints (KIP-853)
 public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 54
     public typealias Response = EndQuorumEpochResponse
@@ -17,7 +14,6 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
 
     public var clusterId: String? = nil
     public var topics: [TopicData] = []
-    /// Endpoints for the leader
     public var leaderEndpoints: [LeaderEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -82,15 +78,10 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The current leader ID that is resigning
         public var leaderId: Int32 = 0
-        /// The current epoch
         public var leaderEpoch: Int32 = 0
-        /// A sorted list of preferred successors to start the election
         public var preferredSuccessors: [Int32] = []
-        /// A sorted list of preferred candidates to start the election
         public var preferredCandidates: [ReplicaInfo] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -131,7 +122,6 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -159,11 +149,8 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct LeaderEndpoint: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The node's hostname
         public var host: String = ""
-        /// The node's port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,16 +3,6 @@
 import NIOCore
 
 /// EndTxnRequest: API key 26, versions 0-5, flexible 3+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
-///
-/// Version 5 enables bumping epoch on every transaction (KIP-890 Part 2)
 public struct EndTxnRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 26
     public typealias Response = EndTxnResponse
@@ -22,13 +12,9 @@ public struct EndTxnRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The ID of the transaction to end.
     public var transactionalId: String = ""
-    /// The producer ID.
     public var producerId: Int64 = 0
-    /// The current epoch associated with the producer.
     public var producerEpoch: Int16 = 0
-    /// True if the transaction was committed, false if it was aborted.
     public var committed: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,30 +3,15 @@
 import NIOCore
 
 /// EndTxnResponse: API key 26, versions 0-5, flexible 3+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 3 enables flexible versions.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
-///
-/// Version 5 enables bumping epoch on every transaction (KIP-890 Part 2), so producer ID and epoch are included in the response.
 public struct EndTxnResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 26
     public static let name = "EndTxnResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The producer ID.
     public var producerId: Int64 = -1
-    /// The current epoch associated with the producer.
     public var producerEpoch: Int16 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,8 +3,6 @@
 import NIOCore
 
 /// EnvelopeRequest: API key 58, versions 0, flexible 0+.
-///
-/// Request struct for forwarding.
 public struct EnvelopeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 58
     public typealias Response = EnvelopeResponse
@@ -14,11 +12,8 @@ public struct EnvelopeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The embedded request header and data.
     public var requestData: ByteBuffer = ByteBuffer()
-    /// Value of the initial client principal when the request is redirected by a broker.
     public var requestPrincipal: ByteBuffer? = ByteBuffer()
-    /// The original client's address in bytes.
     public var clientHostAddress: ByteBuffer = ByteBuffer()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,17 +3,13 @@
 import NIOCore
 
 /// EnvelopeResponse: API key 58, versions 0, flexible 0+.
-///
-/// Response struct for forwarding.
 public struct EnvelopeResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 58
     public static let name = "EnvelopeResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The embedded response header and data.
     public var responseData: ByteBuffer? = nil
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

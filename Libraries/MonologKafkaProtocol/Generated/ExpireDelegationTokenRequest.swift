@@ -3,9 +3,6 @@
 import NIOCore
 
 /// ExpireDelegationTokenRequest: API key 40, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 adds flexible version support
 public struct ExpireDelegationTokenRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 40
     public typealias Response = ExpireDelegationTokenResponse
@@ -15,9 +12,7 @@ public struct ExpireDelegationTokenRequest: KafkaRequestMessage, Hashable, Senda
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The HMAC of the delegation token to be expired.
     public var hmac: ByteBuffer = ByteBuffer()
-    /// The expiry time period in milliseconds.
     public var expiryTimePeriodMs: Int64 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

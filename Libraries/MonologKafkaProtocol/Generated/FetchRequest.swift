@@ -3,45 +3,6 @@
 import NIOCore
 
 /// FetchRequest: API key 1, versions 0-17, flexible 12+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Starting in Version 2, the requester must be able to handle Kafka Log
-/// Message format version 1.
-///
-/// Version 3 adds MaxBytes.  Starting in version 3, the partition ordering in
-/// the request is now relevant.  Partitions will be processed in the order
-/// they appear in the request.
-///
-/// Version 4 adds IsolationLevel.  Starting in version 4, the reqestor must be
-/// able to handle Kafka log message format version 2.
-///
-/// Version 5 adds LogStartOffset to indicate the earliest available offset of
-/// partition data that can be consumed.
-///
-/// Version 6 is the same as version 5.
-///
-/// Version 7 adds incremental fetch request support.
-///
-/// Version 8 is the same as version 7.
-///
-/// Version 9 adds CurrentLeaderEpoch, as described in KIP-320.
-///
-/// Version 10 indicates that we can use the ZStd compression algorithm, as
-/// described in KIP-110.
-/// Version 12 adds flexible versions support as well as epoch validation through
-/// the `LastFetchedEpoch` field
-///
-/// Version 13 replaces topic names with topic IDs (KIP-516). May return UNKNOWN_TOPIC_ID error code.
-///
-/// Version 14 is the same as version 13 but it also receives a new error called OffsetMovedToTieredStorageException(KIP-405)
-///
-/// Version 15 adds the ReplicaState which includes new field ReplicaEpoch and the ReplicaId. Also,
-/// deprecate the old ReplicaId field and set its default value to -1. (KIP-903)
-///
-/// Version 16 is the same as version 15 (KIP-951).
-///
-/// Version 17 adds directory id support from KIP-853
 public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 1
     public typealias Response = FetchResponse
@@ -51,32 +12,17 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 3)
     public static let latestVersionUnstable = false
 
-    /// The clusterId if known. This is used to validate metadata fetches prior to broker registration.
     public var clusterId: String? = nil
-    /// The broker ID of the follower, of -1 if this request is from a consumer.
     public var replicaId: Int32 = -1
     public var replicaState: ReplicaState = ReplicaState()
-    /// The maximum time in milliseconds to wait for the response.
     public var maxWaitMs: Int32 = 0
-    /// The minimum bytes to accumulate in the response.
     public var minBytes: Int32 = 0
-    /// The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
     public var maxBytes: Int32 = 2147483647
-    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0)
-    /// makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED
-    /// transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller
-    /// than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in
-    /// the result, which allows consumers to discard ABORTED transactional records
     public var isolationLevel: Int8 = 0
-    /// The fetch session ID.
     public var sessionId: Int32 = 0
-    /// The fetch session epoch, which is used for ordering requests in a session.
     public var sessionEpoch: Int32 = -1
-    /// The topics to fetch.
     public var topics: [FetchTopic] = []
-    /// In an incremental fetch request, the partitions to remove.
     public var forgottenTopicsData: [ForgottenTopic] = []
-    /// Rack ID of the consumer making this request
     public var rackId: String = ""
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -184,9 +130,7 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct ReplicaState: Hashable, Sendable {
-        /// The replica ID of the follower, or -1 if this request is from a consumer.
         public var replicaId: Int32 = -1
-        /// The epoch of this follower, or -1 if not available.
         public var replicaEpoch: Int64 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -213,21 +157,12 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct FetchPartition: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The current leader epoch of the partition.
         public var currentLeaderEpoch: Int32 = -1
-        /// The message offset.
         public var fetchOffset: Int64 = 0
-        /// The epoch of the last fetched record or -1 if there is none
         public var lastFetchedEpoch: Int32 = -1
-        /// The earliest available offset of the follower replica. The field is only used when the request is sent
-        /// by the follower.
         public var logStartOffset: Int64 = -1
-        /// The maximum bytes to fetch from this partition. See KIP-74 for cases where this limit may not be
-        /// honored.
         public var partitionMaxBytes: Int32 = 0
-        /// The directory id of the follower fetching
         public var replicaDirectoryId: KafkaUUID = KafkaUUID.zero
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -293,11 +228,8 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct FetchTopic: Hashable, Sendable {
-        /// The name of the topic to fetch.
         public var topic: String = ""
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partitions to fetch.
         public var partitions: [FetchPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -334,11 +266,8 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct ForgottenTopic: Hashable, Sendable {
-        /// The topic name.
         public var topic: String = ""
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partitions indexes to forget.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

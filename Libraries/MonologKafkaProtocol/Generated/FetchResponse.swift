@@ -3,55 +3,16 @@
 import NIOCore
 
 /// FetchResponse: API key 1, versions 0-17, flexible 12+.
-///
-/// Version 1 adds throttle time.
-///
-/// Version 2 and 3 are the same as version 1.
-///
-/// Version 4 adds features for transactional consumption.
-///
-/// Version 5 adds LogStartOffset to indicate the earliest available offset of
-/// partition data that can be consumed.
-///
-/// Starting in version 6, we may return KAFKA_STORAGE_ERROR as an error code.
-///
-/// Version 7 adds incremental fetch request support.
-///
-/// Starting in version 8, on quota violation, brokers send out responses before throttling.
-///
-/// Version 9 is the same as version 8.
-///
-/// Version 10 indicates that the response data can use the ZStd compression
-/// algorithm, as described in KIP-110.
-/// Version 12 adds support for flexible versions, epoch detection through the `TruncationOffset` field,
-/// and leader discovery through the `CurrentLeader` field
-///
-/// Version 13 replaces the topic name field with topic ID (KIP-516).
-///
-/// Version 14 is the same as version 13 but it also receives a new error called OffsetMovedToTieredStorageException (KIP-405)
-///
-/// Version 15 is the same as version 14 (KIP-903).
-///
-/// Version 16 adds the 'NodeEndpoints' field (KIP-951).
-///
-/// Version 17 no changes to the response (KIP-853).
 public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 1
     public static let name = "FetchResponse"
     public static let validVersions = KafkaVersionRange(0, 17)
     public static let flexibleVersions = KafkaVersionRange(12, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code.
     public var errorCode: Int16 = 0
-    /// The fetch session ID, or 0 if this is not part of a fetch session.
     public var sessionId: Int32 = 0
-    /// The response topics.
     public var responses: [FetchableTopicResponse] = []
-    /// Endpoints for all current-leaders enumerated in PartitionData, with errors NOT_LEADER_OR_FOLLOWER &
-    /// FENCED_LEADER_EPOCH.
     public var nodeEndpoints: [NodeEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -148,9 +109,7 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderIdAndEpoch: Hashable, Sendable {
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = -1
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -204,9 +163,7 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct AbortedTransaction: Hashable, Sendable {
-        /// The producer id associated with the aborted transaction.
         public var producerId: Int64 = 0
-        /// The first offset in the aborted transaction.
         public var firstOffset: Int64 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -233,29 +190,16 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no fetch error.
         public var errorCode: Int16 = 0
-        /// The current high water mark.
         public var highWatermark: Int64 = 0
-        /// The last stable offset (or LSO) of the partition. This is the last offset such that the state of all
-        /// transactional records prior to this offset have been decided (ABORTED or COMMITTED)
         public var lastStableOffset: Int64 = -1
-        /// The current log start offset.
         public var logStartOffset: Int64 = -1
-        /// In case divergence is detected based on the `LastFetchedEpoch` and `FetchOffset` in the request, this
-        /// field indicates the largest epoch and its end offset such that subsequent records are known to diverge
         public var divergingEpoch: EpochEndOffset = EpochEndOffset()
         public var currentLeader: LeaderIdAndEpoch = LeaderIdAndEpoch()
-        /// In the case of fetching an offset less than the LogStartOffset, this is the end offset and epoch that
-        /// should be used in the FetchSnapshot request.
         public var snapshotId: SnapshotId = SnapshotId()
-        /// The aborted transactions.
         public var abortedTransactions: [AbortedTransaction]? = []
-        /// The preferred read replica for the consumer to use on its next fetch request
         public var preferredReadReplica: Int32 = -1
-        /// The record data.
         public var records: ByteBuffer? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -352,11 +296,8 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct FetchableTopicResponse: Hashable, Sendable {
-        /// The topic name.
         public var topic: String = ""
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The topic partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -393,13 +334,9 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct NodeEndpoint: Hashable, Sendable {
-        /// The ID of the associated node.
         public var nodeId: Int32 = 0
-        /// The node's hostname.
         public var host: String = ""
-        /// The node's port.
         public var port: Int32 = 0
-        /// The rack of the node, or null if it has not been assigned to a rack.
         public var rack: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

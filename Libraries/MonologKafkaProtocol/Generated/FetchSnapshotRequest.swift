@@ -3,8 +3,6 @@
 import NIOCore
 
 /// FetchSnapshotRequest: API key 59, versions 0-1, flexible 0+.
-///
-/// Version 1 adds replica directory id (KIP-853)
 public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 59
     public typealias Response = FetchSnapshotResponse
@@ -14,13 +12,9 @@ public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The clusterId if known, this is used to validate metadata fetches prior to broker registration
     public var clusterId: String? = nil
-    /// The broker ID of the follower
     public var replicaId: Int32 = -1
-    /// The maximum bytes to fetch from all of the snapshots
     public var maxBytes: Int32 = 2147483647
-    /// The topics to fetch
     public var topics: [TopicSnapshot] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -97,15 +91,10 @@ public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionSnapshot: Hashable, Sendable {
-        /// The partition index
         public var partition: Int32 = 0
-        /// The current leader epoch of the partition, -1 for unknown leader epoch
         public var currentLeaderEpoch: Int32 = 0
-        /// The snapshot endOffset and epoch to fetch
         public var snapshotId: SnapshotId = SnapshotId()
-        /// The byte position within the snapshot to start fetching from
         public var position: Int64 = 0
-        /// The directory id of the follower fetching
         public var replicaDirectoryId: KafkaUUID = KafkaUUID.zero
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -152,9 +141,7 @@ public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicSnapshot: Hashable, Sendable {
-        /// The name of the topic to fetch
         public var name: String = ""
-        /// The partitions to fetch
         public var partitions: [PartitionSnapshot] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,22 +3,15 @@
 import NIOCore
 
 /// FetchSnapshotResponse: API key 59, versions 0-1, flexible 0+.
-///
-/// Version 1 adds leader endpoint (KIP-853)
 public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 59
     public static let name = "FetchSnapshotResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top level response error code.
     public var errorCode: Int16 = 0
-    /// The topics to fetch.
     public var topics: [TopicSnapshot] = []
-    /// Endpoints for all current-leaders enumerated in PartitionSnapshot
     public var nodeEndpoints: [NodeEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -98,9 +91,7 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderIdAndEpoch: Hashable, Sendable {
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = 0
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -127,18 +118,12 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionSnapshot: Hashable, Sendable {
-        /// The partition index.
         public var index: Int32 = 0
-        /// The error code, or 0 if there was no fetch error.
         public var errorCode: Int16 = 0
-        /// The snapshot endOffset and epoch fetched
         public var snapshotId: SnapshotId = SnapshotId()
         public var currentLeader: LeaderIdAndEpoch = LeaderIdAndEpoch()
-        /// The total size of the snapshot.
         public var size: Int64 = 0
-        /// The starting byte position within the snapshot included in the Bytes field.
         public var position: Int64 = 0
-        /// Snapshot data in records format which may not be aligned on an offset boundary
         public var unalignedRecords: ByteBuffer = ByteBuffer()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -189,9 +174,7 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct TopicSnapshot: Hashable, Sendable {
-        /// The name of the topic to fetch.
         public var name: String = ""
-        /// The partitions to fetch.
         public var partitions: [PartitionSnapshot] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -218,11 +201,8 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct NodeEndpoint: Hashable, Sendable {
-        /// The ID of the associated node
         public var nodeId: Int32 = 0
-        /// The node's hostname
         public var host: String = ""
-        /// The node's port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,18 +3,6 @@
 import NIOCore
 
 /// FindCoordinatorRequest: API key 10, versions 0-6, flexible 3+.
-///
-/// Version 1 adds KeyType.
-///
-/// Version 2 is the same as version 1.
-///
-/// Version 3 is the first flexible version.
-///
-/// Version 4 adds support for batching via CoordinatorKeys (KIP-699)
-///
-/// Version 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
-///
-/// Version 6 adds support for share groups (KIP-932).
 public struct FindCoordinatorRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 10
     public typealias Response = FindCoordinatorResponse
@@ -24,11 +12,8 @@ public struct FindCoordinatorRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The coordinator key.
     public var key: String = ""
-    /// The coordinator key type. (Group, transaction, etc.)
     public var keyType: Int8 = 0
-    /// The coordinator keys.
     public var coordinatorKeys: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

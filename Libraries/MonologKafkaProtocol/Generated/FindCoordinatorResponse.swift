@@ -3,38 +3,18 @@
 import NIOCore
 
 /// FindCoordinatorResponse: API key 10, versions 0-6, flexible 3+.
-///
-/// Version 1 adds throttle time and error messages.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Version 3 is the first flexible version.
-///
-/// Version 4 adds support for batching via Coordinators (KIP-699)
-///
-/// Version 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
-///
-/// Version 6 adds support for share groups (KIP-932).
 public struct FindCoordinatorResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 10
     public static let name = "FindCoordinatorResponse"
     public static let validVersions = KafkaVersionRange(0, 6)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The error message, or null if there was no error.
     public var errorMessage: String? = ""
-    /// The node id.
     public var nodeId: Int32 = 0
-    /// The host name.
     public var host: String = ""
-    /// The port.
     public var port: Int32 = 0
-    /// Each coordinator result in the response
     public var coordinators: [Coordinator] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -119,17 +99,11 @@ public struct FindCoordinatorResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct Coordinator: Hashable, Sendable {
-        /// The coordinator key.
         public var key: String = ""
-        /// The node id.
         public var nodeId: Int32 = 0
-        /// The host name.
         public var host: String = ""
-        /// The port.
         public var port: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

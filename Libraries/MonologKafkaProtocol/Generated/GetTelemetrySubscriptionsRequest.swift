@@ -12,7 +12,6 @@ public struct GetTelemetrySubscriptionsRequest: KafkaRequestMessage, Hashable, S
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Unique id for this client instance, must be set to 0 on the first request.
     public var clientInstanceId: KafkaUUID = KafkaUUID.zero
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

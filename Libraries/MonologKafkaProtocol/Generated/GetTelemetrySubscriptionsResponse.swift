@@ -9,25 +9,14 @@ public struct GetTelemetrySubscriptionsResponse: KafkaResponseMessage, Hashable,
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// Assigned client instance id if ClientInstanceId was 0 in the request, else 0.
     public var clientInstanceId: KafkaUUID = KafkaUUID.zero
-    /// Unique identifier for the current subscription set for this client instance.
     public var subscriptionId: Int32 = 0
-    /// Compression types that broker accepts for the PushTelemetryRequest.
     public var acceptedCompressionTypes: [Int8] = []
-    /// Configured push interval, which is the lowest configured interval in the current subscription set.
     public var pushIntervalMs: Int32 = 0
-    /// The maximum bytes of binary data the broker accepts in PushTelemetryRequest.
     public var telemetryMaxBytes: Int32 = 0
-    /// Flag to indicate monotonic/counter metrics are to be emitted as deltas or cumulative values
     public var deltaTemporality: Bool = false
-    /// Requested metrics prefix string match. Empty array: No metrics subscribed, Array[0] empty string: All
-    /// metrics subscribed.
     public var requestedMetrics: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,12 +3,6 @@
 import NIOCore
 
 /// HeartbeatRequest: API key 12, versions 0-4, flexible 4+.
-///
-/// Version 1 and version 2 are the same as version 0.
-///
-/// Starting from version 3, we add a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 4 is the first flexible version.
 public struct HeartbeatRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 12
     public typealias Response = HeartbeatResponse
@@ -18,13 +12,9 @@ public struct HeartbeatRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The group id.
     public var groupId: String = ""
-    /// The generation of the group.
     public var generationId: Int32 = 0
-    /// The member ID.
     public var memberId: String = ""
-    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String? = nil
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

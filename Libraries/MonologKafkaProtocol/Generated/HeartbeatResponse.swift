@@ -3,24 +3,13 @@
 import NIOCore
 
 /// HeartbeatResponse: API key 12, versions 0-4, flexible 4+.
-///
-/// Version 1 adds throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Starting from version 3, heartbeatRequest supports a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 4 is the first flexible version.
 public struct HeartbeatResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 12
     public static let name = "HeartbeatResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

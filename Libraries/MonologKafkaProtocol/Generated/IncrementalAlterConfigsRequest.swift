@@ -3,8 +3,6 @@
 import NIOCore
 
 /// IncrementalAlterConfigsRequest: API key 44, versions 0-1, flexible 1+.
-///
-/// Version 1 is the first flexible version.
 public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 44
     public typealias Response = IncrementalAlterConfigsResponse
@@ -14,9 +12,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sen
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The incremental updates for each resource.
     public var resources: [AlterConfigsResource] = []
-    /// True if we should validate the request, but not change the configurations.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,11 +44,8 @@ public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sen
     }
 
     public struct AlterableConfig: Hashable, Sendable {
-        /// The configuration key name.
         public var name: String = ""
-        /// The type (Set, Delete, Append, Subtract) of operation.
         public var configOperation: Int8 = 0
-        /// The value to set for the configuration key.
         public var value: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -81,11 +74,8 @@ public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sen
     }
 
     public struct AlterConfigsResource: Hashable, Sendable {
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
-        /// The configurations.
         public var configs: [AlterableConfig] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,18 +3,13 @@
 import NIOCore
 
 /// IncrementalAlterConfigsResponse: API key 44, versions 0-1, flexible 1+.
-///
-/// Version 1 is the first flexible version.
 public struct IncrementalAlterConfigsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 44
     public static let name = "IncrementalAlterConfigsResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// Duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses for each resource.
     public var responses: [AlterConfigsResourceResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,13 +41,9 @@ public struct IncrementalAlterConfigsResponse: KafkaResponseMessage, Hashable, S
     }
 
     public struct AlterConfigsResourceResponse: Hashable, Sendable {
-        /// The resource error code.
         public var errorCode: Int16 = 0
-        /// The resource error message, or null if there was no error.
         public var errorMessage: String? = ""
-        /// The resource type.
         public var resourceType: Int8 = 0
-        /// The resource name.
         public var resourceName: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,16 +3,6 @@
 import NIOCore
 
 /// InitProducerIdRequest: API key 22, versions 0-5, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 adds ProducerId and ProducerEpoch, allowing producers to try to resume after an INVALID_PRODUCER_EPOCH error
-///
-/// Version 4 adds the support for new error code PRODUCER_FENCED.
-///
-/// Verison 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct InitProducerIdRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 22
     public typealias Response = InitProducerIdResponse
@@ -22,16 +12,9 @@ public struct InitProducerIdRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The transactional id, or null if the producer is not transactional.
     public var transactionalId: String? = ""
-    /// The time in ms to wait before aborting idle transactions sent by this producer. This is only relevant if a
-    /// TransactionalId has been defined.
     public var transactionTimeoutMs: Int32 = 0
-    /// The producer id. This is used to disambiguate requests if a transactional id is reused following its
-    /// expiration.
     public var producerId: Int64 = -1
-    /// The producer's current epoch. This will be checked against the producer epoch on the broker, and the request
-    /// will return an error if they do not match.
     public var producerEpoch: Int16 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,30 +3,15 @@
 import NIOCore
 
 /// InitProducerIdResponse: API key 22, versions 0-5, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 is the same as version 2.
-///
-/// Version 4 adds the support for new error code PRODUCER_FENCED.
-///
-/// Version 5 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct InitProducerIdResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 22
     public static let name = "InitProducerIdResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The current producer id.
     public var producerId: Int64 = -1
-    /// The current epoch associated with the producer id.
     public var producerEpoch: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -12,9 +12,7 @@ public struct InitializeShareGroupStateRequest: KafkaRequestMessage, Hashable, S
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String = ""
-    /// The data for the topics.
     public var topics: [InitializeStateData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,11 +44,8 @@ public struct InitializeShareGroupStateRequest: KafkaRequestMessage, Hashable, S
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The state epoch for this share-partition.
         public var stateEpoch: Int32 = 0
-        /// The share-partition start offset, or -1 if the start offset is not being initialized.
         public var startOffset: Int64 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -79,9 +74,7 @@ public struct InitializeShareGroupStateRequest: KafkaRequestMessage, Hashable, S
     }
 
     public struct InitializeStateData: Hashable, Sendable {
-        /// The topic identifier.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The data for the partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

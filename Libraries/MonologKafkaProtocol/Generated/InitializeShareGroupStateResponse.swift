@@ -3,19 +3,12 @@
 import NIOCore
 
 /// InitializeShareGroupStateResponse: API key 83, versions 0, flexible 0+.
-///
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - FENCED_STATE_EPOCH (version 0+)
-/// - INVALID_REQUEST (version 0+)
 public struct InitializeShareGroupStateResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 83
     public static let name = "InitializeShareGroupStateResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The initialization results
     public var results: [InitializeStateResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -45,11 +38,8 @@ public struct InitializeShareGroupStateResponse: KafkaResponseMessage, Hashable,
     }
 
     public struct PartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -78,9 +68,7 @@ public struct InitializeShareGroupStateResponse: KafkaResponseMessage, Hashable,
     }
 
     public struct InitializeStateResult: Hashable, Sendable {
-        /// The topic identifier
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The results for the partitions.
         public var partitions: [PartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,25 +3,6 @@
 import NIOCore
 
 /// JoinGroupRequest: API key 11, versions 0-9, flexible 6+.
-///
-/// Version 1 adds RebalanceTimeoutMs.
-///
-/// Version 2 and 3 are the same as version 1.
-///
-/// Starting from version 4, the client needs to issue a second request to join group
-///
-/// Starting from version 5, we add a new field called groupInstanceId to indicate member identity across restarts.
-/// with assigned id.
-///
-/// Version 6 is the first flexible version.
-///
-/// Version 7 is the same as version 6.
-///
-/// Version 8 adds the Reason field (KIP-800).
-///
-/// Version 9 is the same as version 8.
-/// Note: if RebalanceTimeoutMs is not present, SessionTimeoutMs should be
-/// used instead.  The default of -1 here is just intended as a placeholder.
 public struct JoinGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 11
     public typealias Response = JoinGroupResponse
@@ -31,22 +12,13 @@ public struct JoinGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 1)
     public static let latestVersionUnstable = false
 
-    /// The group identifier.
     public var groupId: String = ""
-    /// The coordinator considers the consumer dead if it receives no heartbeat after this timeout in milliseconds.
     public var sessionTimeoutMs: Int32 = 0
-    /// The maximum time in milliseconds that the coordinator will wait for each member to rejoin when rebalancing
-    /// the group.
     public var rebalanceTimeoutMs: Int32 = -1
-    /// The member id assigned by the group coordinator.
     public var memberId: String = ""
-    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String? = nil
-    /// The unique name the for class of protocols implemented by the group we want to join.
     public var protocolType: String = ""
-    /// The list of protocols that the member supports.
     public var protocols: [JoinGroupRequestProtocol] = []
-    /// The reason why the member (re-)joins the group.
     public var reason: String? = nil
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -105,9 +77,7 @@ public struct JoinGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct JoinGroupRequestProtocol: Hashable, Sendable {
-        /// The protocol name.
         public var name: String = ""
-        /// The protocol metadata.
         public var metadata: ByteBuffer = ByteBuffer()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

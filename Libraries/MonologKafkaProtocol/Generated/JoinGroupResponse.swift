@@ -3,47 +3,19 @@
 import NIOCore
 
 /// JoinGroupResponse: API key 11, versions 0-9, flexible 6+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds throttle time.
-///
-/// Starting in version 3, on quota violation, brokers send out responses before throttling.
-///
-/// Starting in version 4, the client needs to issue a second request to join group
-/// with assigned id.
-///
-/// Version 5 is bumped to apply group.instance.id to identify member across restarts.
-///
-/// Version 6 is the first flexible version.
-///
-/// Starting from version 7, the broker sends back the Protocol Type to the client (KIP-559).
-///
-/// Version 8 is the same as version 7.
-///
-/// Version 9 adds the SkipAssignment field.
 public struct JoinGroupResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 11
     public static let name = "JoinGroupResponse"
     public static let validVersions = KafkaVersionRange(0, 9)
     public static let flexibleVersions = KafkaVersionRange(6, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The generation ID of the group.
     public var generationId: Int32 = -1
-    /// The group protocol name.
     public var protocolType: String? = nil
-    /// The group protocol selected by the coordinator.
     public var protocolName: String? = ""
-    /// The leader of the group.
     public var leader: String = ""
-    /// True if the leader must skip running the assignment.
     public var skipAssignment: Bool = false
-    /// The member ID assigned by the group coordinator.
     public var memberId: String = ""
     public var members: [JoinGroupResponseMember] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -110,11 +82,8 @@ public struct JoinGroupResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct JoinGroupResponseMember: Hashable, Sendable {
-        /// The group member ID.
         public var memberId: String = ""
-        /// The unique identifier of the consumer instance provided by end user.
         public var groupInstanceId: String? = nil
-        /// The group member metadata.
         public var metadata: ByteBuffer = ByteBuffer()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

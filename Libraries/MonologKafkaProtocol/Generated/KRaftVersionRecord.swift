@@ -8,9 +8,7 @@ public struct KRaftVersionRecord: KafkaMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The version of the kraft version record
     public var version: Int16 = 0
-    /// The kraft protocol version
     public var kRaftVersion: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

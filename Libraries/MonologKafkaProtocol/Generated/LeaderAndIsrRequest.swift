@@ -3,23 +3,6 @@
 import NIOCore
 
 /// LeaderAndIsrRequest: API key 4, versions 0-7, flexible 4+.
-///
-/// Version 1 adds IsNew.
-///
-/// Version 2 adds broker epoch and reorganizes the partitions by topic.
-///
-/// Version 3 adds AddingReplicas and RemovingReplicas.
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 adds Topic ID and Type to the TopicStates, as described in KIP-516.
-///
-/// Version 6 adds LeaderRecoveryState as described in KIP-704.
-///
-/// Version 7 adds KRaft Controller ID field as part of KIP-866
-/// In v0 or v1 requests, each partition is listed alongside its topic name.
-/// In v2+ requests, partitions are organized by topic, so that each topic name
-/// only needs to be listed once.
 public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 4
     public typealias Response = LeaderAndIsrResponse
@@ -29,21 +12,13 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The current controller ID.
     public var controllerId: Int32 = 0
-    /// If KRaft controller id is used during migration. See KIP-866
     public var isKRaftController: Bool = false
-    /// The current controller epoch.
     public var controllerEpoch: Int32 = 0
-    /// The current broker epoch.
     public var brokerEpoch: Int64 = -1
-    /// The type that indicates whether all topics are included in the request
     public var type: Int8 = 0
-    /// The state of each partition, in a v0 or v1 message.
     public var ungroupedPartitionStates: [LeaderAndIsrPartitionState] = []
-    /// Each topic.
     public var topicStates: [LeaderAndIsrTopicState] = []
-    /// The current live leaders.
     public var liveLeaders: [LeaderAndIsrLiveLeader] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -119,11 +94,8 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct LeaderAndIsrTopicState: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The unique topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The state of each partition
         public var partitionStates: [LeaderAndIsrPartitionState] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -156,11 +128,8 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct LeaderAndIsrLiveLeader: Hashable, Sendable {
-        /// The leader's broker ID.
         public var brokerId: Int32 = 0
-        /// The leader's hostname.
         public var hostName: String = ""
-        /// The leader's port.
         public var port: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -189,31 +158,17 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct LeaderAndIsrPartitionState: Hashable, Sendable {
-        /// The topic name. This is only present in v0 or v1.
         public var topicName: String = ""
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The controller epoch.
         public var controllerEpoch: Int32 = 0
-        /// The broker ID of the leader.
         public var leader: Int32 = 0
-        /// The leader epoch.
         public var leaderEpoch: Int32 = 0
-        /// The in-sync replica IDs.
         public var isr: [Int32] = []
-        /// The current epoch for the partition. The epoch is a monotonically increasing value which is incremented
-        /// after every partition change. (Since the LeaderAndIsr request is only used by the legacy controller,
-        /// this corresponds to the zkVersion)
         public var partitionEpoch: Int32 = 0
-        /// The replica IDs.
         public var replicas: [Int32] = []
-        /// The replica IDs that we are adding this partition to, or null if no replicas are being added.
         public var addingReplicas: [Int32] = []
-        /// The replica IDs that we are removing this partition from, or null if no replicas are being removed.
         public var removingReplicas: [Int32] = []
-        /// Whether the replica should have existed on the broker or not.
         public var isNew: Bool = false
-        /// 1 if the partition is recovering from an unclean leader election; 0 otherwise.
         public var leaderRecoveryState: Int8 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,28 +3,14 @@
 import NIOCore
 
 /// LeaderAndIsrResponse: API key 4, versions 0-7, flexible 4+.
-///
-/// Version 1 adds KAFKA_STORAGE_ERROR as a valid error code.
-///
-/// Version 2 is the same as version 1.
-///
-/// Version 3 is the same as version 2.
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 removes TopicName and replaces it with TopicId and reorganizes
-/// the partitions by topic, as described by KIP-516.
 public struct LeaderAndIsrResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 4
     public static let name = "LeaderAndIsrResponse"
     public static let validVersions = KafkaVersionRange(0, 7)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// Each partition in v0 to v4 message.
     public var partitionErrors: [LeaderAndIsrPartitionError] = []
-    /// Each topic
     public var topics: [LeaderAndIsrTopicError] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -72,9 +58,7 @@ public struct LeaderAndIsrResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderAndIsrTopicError: Hashable, Sendable {
-        /// The unique topic ID
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// Each partition.
         public var partitionErrors: [LeaderAndIsrPartitionError] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -101,11 +85,8 @@ public struct LeaderAndIsrResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderAndIsrPartitionError: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The partition error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

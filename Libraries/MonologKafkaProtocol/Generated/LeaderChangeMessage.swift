@@ -3,20 +3,14 @@
 import NIOCore
 
 /// LeaderChangeMessage (data): versions 0-1, flexible 0+.
-///
-/// Version 1 adds VoterDirectoryId (KIP-853)
 public struct LeaderChangeMessage: KafkaMessage, Hashable, Sendable {
     public static let name = "LeaderChangeMessage"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The version of the leader change message
     public var version: Int16 = 0
-    /// The ID of the newly elected leader
     public var leaderId: Int32 = 0
-    /// The set of voters in the quorum for this epoch
     public var voters: [Voter] = []
-    /// The voters who voted for the leader at the time of election
     public var grantingVoters: [Voter] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -53,7 +47,6 @@ public struct LeaderChangeMessage: KafkaMessage, Hashable, Sendable {
 
     public struct Voter: Hashable, Sendable {
         public var voterId: Int32 = 0
-        /// The directory id of the voter
         public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,14 +3,6 @@
 import NIOCore
 
 /// LeaveGroupRequest: API key 13, versions 0-5, flexible 4+.
-///
-/// Version 1 and 2 are the same as version 0.
-///
-/// Version 3 defines batch processing scheme with group.instance.id + member.id for identity
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 adds the Reason field (KIP-800).
 public struct LeaveGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 13
     public typealias Response = LeaveGroupResponse
@@ -20,11 +12,8 @@ public struct LeaveGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the group to leave.
     public var groupId: String = ""
-    /// The member ID to remove from the group.
     public var memberId: String = ""
-    /// List of leaving member identities.
     public var members: [MemberIdentity] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -72,11 +61,8 @@ public struct LeaveGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct MemberIdentity: Hashable, Sendable {
-        /// The member ID to remove from the group.
         public var memberId: String = ""
-        /// The group instance ID to remove from the group.
         public var groupInstanceId: String? = nil
-        /// The reason why the member left the group.
         public var reason: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

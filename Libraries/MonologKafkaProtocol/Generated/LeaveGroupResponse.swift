@@ -3,28 +3,14 @@
 import NIOCore
 
 /// LeaveGroupResponse: API key 13, versions 0-5, flexible 4+.
-///
-/// Version 1 adds the throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Starting in version 3, we will make leave group request into batch mode and add group.instance.id.
-///
-/// Version 4 is the first flexible version.
-///
-/// Version 5 is the same as version 4.
 public struct LeaveGroupResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 13
     public static let name = "LeaveGroupResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// List of leaving member responses.
     public var members: [MemberResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -69,11 +55,8 @@ public struct LeaveGroupResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct MemberResponse: Hashable, Sendable {
-        /// The member ID to remove from the group.
         public var memberId: String = ""
-        /// The group instance ID to remove from the group.
         public var groupInstanceId: String? = ""
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

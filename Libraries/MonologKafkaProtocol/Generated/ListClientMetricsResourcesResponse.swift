@@ -9,12 +9,8 @@ public struct ListClientMetricsResourcesResponse: KafkaResponseMessage, Hashable
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// Each client metrics resource in the response.
     public var clientMetricsResources: [ClientMetricsResource] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -48,7 +44,6 @@ public struct ListClientMetricsResourcesResponse: KafkaResponseMessage, Hashable
     }
 
     public struct ClientMetricsResource: Hashable, Sendable {
-        /// The resource name.
         public var name: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

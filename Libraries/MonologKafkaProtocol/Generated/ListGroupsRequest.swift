@@ -3,14 +3,6 @@
 import NIOCore
 
 /// ListGroupsRequest: API key 16, versions 0-5, flexible 3+.
-///
-/// Version 1 and 2 are the same as version 0.
-///
-/// Version 3 is the first flexible version.
-///
-/// Version 4 adds the StatesFilter field (KIP-518).
-///
-/// Version 5 adds the TypesFilter field (KIP-848).
 public struct ListGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 16
     public typealias Response = ListGroupsResponse
@@ -20,9 +12,7 @@ public struct ListGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The states of the groups we want to list. If empty, all groups are returned with their state.
     public var statesFilter: [String] = []
-    /// The types of the groups we want to list. If empty, all groups are returned with their type.
     public var typesFilter: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

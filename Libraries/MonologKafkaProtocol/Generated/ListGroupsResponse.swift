@@ -3,29 +3,14 @@
 import NIOCore
 
 /// ListGroupsResponse: API key 16, versions 0-5, flexible 3+.
-///
-/// Version 1 adds the throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out
-/// responses before throttling.
-///
-/// Version 3 is the first flexible version.
-///
-/// Version 4 adds the GroupState field (KIP-518).
-///
-/// Version 5 adds the GroupType field (KIP-848).
 public struct ListGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 16
     public static let name = "ListGroupsResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// Each group in the response.
     public var groups: [ListedGroup] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -63,13 +48,9 @@ public struct ListGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ListedGroup: Hashable, Sendable {
-        /// The group ID.
         public var groupId: String = ""
-        /// The group protocol type.
         public var protocolType: String = ""
-        /// The group state name.
         public var groupState: String = ""
-        /// The group type name.
         public var groupType: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

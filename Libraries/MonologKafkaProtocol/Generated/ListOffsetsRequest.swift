@@ -3,27 +3,6 @@
 import NIOCore
 
 /// ListOffsetsRequest: API key 2, versions 0-10, flexible 6+.
-///
-/// Version 1 removes MaxNumOffsets.  From this version forward, only a single
-/// offset can be returned.
-///
-/// Version 2 adds the isolation level, which is used for transactional reads.
-///
-/// Version 3 is the same as version 2.
-///
-/// Version 4 adds the current leader epoch, which is used for fencing.
-///
-/// Version 5 is the same as version 4.
-///
-/// Version 6 enables flexible versions.
-///
-/// Version 7 enables listing offsets by max timestamp (KIP-734).
-///
-/// Version 8 enables listing offsets by local log start offset (KIP-405).
-///
-/// Version 9 enables listing offsets by last tiered offset (KIP-1005).
-///
-/// Version 10 enables async remote list offsets support (KIP-1075)
 public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 2
     public typealias Response = ListOffsetsResponse
@@ -33,18 +12,9 @@ public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The broker ID of the requester, or -1 if this request is being made by a normal consumer.
     public var replicaId: Int32 = 0
-    /// This setting controls the visibility of transactional records. Using READ_UNCOMMITTED (isolation_level = 0)
-    /// makes all records visible. With READ_COMMITTED (isolation_level = 1), non-transactional and COMMITTED
-    /// transactional records are visible. To be more concrete, READ_COMMITTED returns all data from offsets smaller
-    /// than the current LSO (last stable offset), and enables the inclusion of the list of aborted transactions in
-    /// the result, which allows consumers to discard ABORTED transactional records
     public var isolationLevel: Int8 = 0
-    /// Each topic in the request.
     public var topics: [ListOffsetsTopic] = []
-    /// The timeout to await a response in milliseconds for requests that require reading from remote storage for
-    /// topics enabled with tiered storage.
     public var timeoutMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -91,13 +61,9 @@ public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct ListOffsetsPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The current leader epoch.
         public var currentLeaderEpoch: Int32 = -1
-        /// The current timestamp.
         public var timestamp: Int64 = 0
-        /// The maximum number of offsets to report.
         public var maxNumOffsets: Int32 = 1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -139,9 +105,7 @@ public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct ListOffsetsTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition in the request.
         public var partitions: [ListOffsetsPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,38 +3,13 @@
 import NIOCore
 
 /// ListOffsetsResponse: API key 2, versions 0-10, flexible 6+.
-///
-/// Version 1 removes the offsets array in favor of returning a single offset.
-/// Version 1 also adds the timestamp associated with the returned offset.
-///
-/// Version 2 adds the throttle time.
-///
-/// Starting in version 3, on quota violation, brokers send out responses before throttling.
-///
-/// Version 4 adds the leader epoch, which is used for fencing.
-///
-/// Version 5 adds a new error code, OFFSET_NOT_AVAILABLE.
-///
-/// Version 6 enables flexible versions.
-///
-/// Version 7 is the same as version 6 (KIP-734).
-///
-/// Version 8 enables listing offsets by local log start offset.
-/// This is the earliest log start offset in the local log. (KIP-405).
-///
-/// Version 9 enables listing offsets by last tiered offset (KIP-1005).
-///
-/// Version 10 enables async remote list offsets support (KIP-1075)
 public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 2
     public static let name = "ListOffsetsResponse"
     public static let validVersions = KafkaVersionRange(0, 10)
     public static let flexibleVersions = KafkaVersionRange(6, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each topic in the response.
     public var topics: [ListOffsetsTopicResponse] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -70,15 +45,10 @@ public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ListOffsetsPartitionResponse: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The partition error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The result offsets.
         public var oldStyleOffsets: [Int64] = []
-        /// The timestamp associated with the returned offset.
         public var timestamp: Int64 = -1
-        /// The returned offset.
         public var offset: Int64 = -1
         public var leaderEpoch: Int32 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -142,9 +112,7 @@ public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ListOffsetsTopicResponse: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
-        /// Each partition in the response.
         public var partitions: [ListOffsetsPartitionResponse] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

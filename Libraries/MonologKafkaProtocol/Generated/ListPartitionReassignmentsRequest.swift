@@ -12,9 +12,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestMessage, Hashable, 
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The time in ms to wait for the request to complete.
     public var timeoutMs: Int32 = 60000
-    /// The topics to list partition reassignments for, or null to list everything.
     public var topics: [ListPartitionReassignmentsTopics]? = nil
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,9 +44,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestMessage, Hashable, 
     }
 
     public struct ListPartitionReassignmentsTopics: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
-        /// The partitions to list partition reassignments for.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

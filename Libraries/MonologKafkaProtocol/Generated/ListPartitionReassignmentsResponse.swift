@@ -9,14 +9,9 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top-level error code, or 0 if there was no error
     public var errorCode: Int16 = 0
-    /// The top-level error message, or null if there was no error.
     public var errorMessage: String? = ""
-    /// The ongoing reassignments for each topic.
     public var topics: [OngoingTopicReassignment] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -52,13 +47,9 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
     }
 
     public struct OngoingPartitionReassignment: Hashable, Sendable {
-        /// The index of the partition.
         public var partitionIndex: Int32 = 0
-        /// The current replica set.
         public var replicas: [Int32] = []
-        /// The set of replicas we are currently adding.
         public var addingReplicas: [Int32] = []
-        /// The set of replicas we are currently removing.
         public var removingReplicas: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -89,9 +80,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
     }
 
     public struct OngoingTopicReassignment: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The ongoing reassignments for each partition.
         public var partitions: [OngoingPartitionReassignment] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,8 +3,6 @@
 import NIOCore
 
 /// ListTransactionsRequest: API key 66, versions 0-1, flexible 0+.
-///
-/// Version 1: adds DurationFilter to list transactions older than specified duration
 public struct ListTransactionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 66
     public typealias Response = ListTransactionsResponse
@@ -14,14 +12,8 @@ public struct ListTransactionsRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The transaction states to filter by: if empty, all transactions are returned; if non-empty, then only
-    /// transactions matching one of the filtered states will be returned
     public var stateFilters: [String] = []
-    /// The producerIds to filter by: if empty, all transactions will be returned; if non-empty, only transactions
-    /// which match one of the filtered producerIds will be returned
     public var producerIdFilters: [Int64] = []
-    /// Duration (in millis) to filter by: if < 0, all transactions will be returned; otherwise, only transactions
-    /// running longer than this duration will be returned
     public var durationFilter: Int64 = -1
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,19 +3,14 @@
 import NIOCore
 
 /// ListTransactionsResponse: API key 66, versions 0-1, flexible 0+.
-///
-/// Version 1 is the same as version 0 (KIP-994).
 public struct ListTransactionsResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 66
     public static let name = "ListTransactionsResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
     public var errorCode: Int16 = 0
-    /// Set of state filters provided in the request which were unknown to the transaction coordinator
     public var unknownStateFilters: [String] = []
     public var transactionStates: [TransactionState] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -54,7 +49,6 @@ public struct ListTransactionsResponse: KafkaResponseMessage, Hashable, Sendable
     public struct TransactionState: Hashable, Sendable {
         public var transactionalId: String = ""
         public var producerId: Int64 = 0
-        /// The current transaction state of the producer
         public var transactionState: String = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,25 +3,6 @@
 import NIOCore
 
 /// MetadataRequest: API key 3, versions 0-12, flexible 9+.
-///
-/// In version 0, an empty array indicates "request metadata for all topics."  In version 1 and
-/// higher, an empty array indicates "request metadata for no topics," and a null array is used to
-/// indicate "request metadata for all topics."
-///
-/// Version 2 and 3 are the same as version 1.
-///
-/// Version 4 adds AllowAutoTopicCreation.
-///
-/// Starting in version 8, authorized operations can be requested for cluster and topic resource.
-///
-/// Version 9 is the first flexible version.
-///
-/// Version 10 adds topicId and allows name field to be null. However, this functionality was not implemented on the server.
-/// Versions 10 and 11 should not use the topicId field or set topic name to null.
-///
-/// Version 11 deprecates IncludeClusterAuthorizedOperations field. This is now exposed
-/// by the DescribeCluster API (KIP-700).
-/// Version 12 supports topic Id.
 public struct MetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 3
     public typealias Response = MetadataResponse
@@ -31,14 +12,9 @@ public struct MetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 3)
     public static let latestVersionUnstable = false
 
-    /// The topics to fetch metadata for.
     public var topics: [MetadataRequestTopic]? = []
-    /// If this is true, the broker may auto-create topics that we requested which do not already exist, if it is
-    /// configured to do so.
     public var allowAutoTopicCreation: Bool = true
-    /// Whether to include cluster authorized operations.
     public var includeClusterAuthorizedOperations: Bool = false
-    /// Whether to include topic authorized operations.
     public var includeTopicAuthorizedOperations: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -100,9 +76,7 @@ public struct MetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct MetadataRequestTopic: Hashable, Sendable {
-        /// The topic id.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The topic name.
         public var name: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

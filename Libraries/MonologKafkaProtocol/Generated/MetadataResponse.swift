@@ -3,50 +3,17 @@
 import NIOCore
 
 /// MetadataResponse: API key 3, versions 0-12, flexible 9+.
-///
-/// Version 1 adds fields for the rack of each broker, the controller id, and
-/// whether or not the topic is internal.
-///
-/// Version 2 adds the cluster ID field.
-///
-/// Version 3 adds the throttle time.
-///
-/// Version 4 is the same as version 3.
-///
-/// Version 5 adds a per-partition offline_replicas field. This field specifies
-/// the list of replicas that are offline.
-///
-/// Starting in version 6, on quota violation, brokers send out responses before throttling.
-///
-/// Version 7 adds the leader epoch to the partition metadata.
-///
-/// Starting in version 8, brokers can send authorized operations for topic and cluster.
-///
-/// Version 9 is the first flexible version.
-///
-/// Version 10 adds topicId.
-///
-/// Version 11 deprecates ClusterAuthorizedOperations. This is now exposed
-/// by the DescribeCluster API (KIP-700).
-/// Version 12 supports topicId.
 public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 3
     public static let name = "MetadataResponse"
     public static let validVersions = KafkaVersionRange(0, 12)
     public static let flexibleVersions = KafkaVersionRange(9, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// A list of brokers present in the cluster.
     public var brokers: [MetadataResponseBroker] = []
-    /// The cluster ID that responding broker belongs to.
     public var clusterId: String? = nil
-    /// The ID of the controller broker.
     public var controllerId: Int32 = -1
-    /// Each topic in the response.
     public var topics: [MetadataResponseTopic] = []
-    /// 32-bit bitfield to represent authorized operations for this cluster.
     public var clusterAuthorizedOperations: Int32 = -2147483648
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -105,13 +72,9 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct MetadataResponseBroker: Hashable, Sendable {
-        /// The broker ID.
         public var nodeId: Int32 = 0
-        /// The broker hostname.
         public var host: String = ""
-        /// The broker port.
         public var port: Int32 = 0
-        /// The rack of the broker, or null if it has not been assigned to a rack.
         public var rack: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -146,19 +109,12 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct MetadataResponsePartition: Hashable, Sendable {
-        /// The partition error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The ID of the leader broker.
         public var leaderId: Int32 = 0
-        /// The leader epoch of this partition.
         public var leaderEpoch: Int32 = -1
-        /// The set of all nodes that host this partition.
         public var replicaNodes: [Int32] = []
-        /// The set of nodes that are in sync with the leader for this partition.
         public var isrNodes: [Int32] = []
-        /// The set of offline replicas of this partition.
         public var offlineReplicas: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -203,19 +159,11 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct MetadataResponseTopic: Hashable, Sendable {
-        /// The topic error, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The topic name. Null for non-existing topics queried by ID. This is never null when ErrorCode is zero.
-        /// One of Name and TopicId is always populated.
         public var name: String? = ""
-        /// The topic id. Zero for non-existing topics queried by name. This is never zero when ErrorCode is zero.
-        /// One of Name and TopicId is always populated.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// True if the topic is internal.
         public var isInternal: Bool = false
-        /// Each partition in the topic.
         public var partitions: [MetadataResponsePartition] = []
-        /// 32-bit bitfield to represent authorized operations for this topic.
         public var topicAuthorizedOperations: Int32 = -2147483648
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

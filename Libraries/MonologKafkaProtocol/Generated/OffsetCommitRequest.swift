@@ -3,24 +3,6 @@
 import NIOCore
 
 /// OffsetCommitRequest: API key 8, versions 0-9, flexible 8+.
-///
-/// Version 1 adds timestamp and group membership information, as well as the commit timestamp.
-///
-/// Version 2 adds retention time.  It removes the commit timestamp added in version 1.
-///
-/// Version 3 and 4 are the same as version 2.
-///
-/// Version 5 removes the retention time, which is now controlled only by a broker configuration.
-///
-/// Version 6 adds the leader epoch for fencing.
-///
-/// version 7 adds a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 8 is the first flexible version.
-///
-/// Version 9 is the first version that can be used with the new consumer group protocol (KIP-848). The
-/// request is the same as version 8.
-/// CommitTimestamp has been removed from v2 and later.
 public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 8
     public typealias Response = OffsetCommitResponse
@@ -30,18 +12,11 @@ public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 1)
     public static let latestVersionUnstable = false
 
-    /// The unique group identifier.
     public var groupId: String = ""
-    /// The generation of the group if using the classic group protocol or the member epoch if using the consumer
-    /// protocol.
     public var generationIdOrMemberEpoch: Int32 = -1
-    /// The member ID assigned by the group coordinator.
     public var memberId: String = ""
-    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String? = nil
-    /// The time period in ms to retain the offset.
     public var retentionTimeMs: Int64 = -1
-    /// The topics to commit offsets for.
     public var topics: [OffsetCommitRequestTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -100,15 +75,10 @@ public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetCommitRequestPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The message offset to be committed.
         public var committedOffset: Int64 = 0
-        /// The leader epoch of this partition.
         public var committedLeaderEpoch: Int32 = -1
-        /// The timestamp of the commit.
         public var commitTimestamp: Int64 = -1
-        /// Any associated metadata the client wants to keep.
         public var committedMetadata: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -152,9 +122,7 @@ public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetCommitRequestTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition to commit offsets for.
         public var partitions: [OffsetCommitRequestPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

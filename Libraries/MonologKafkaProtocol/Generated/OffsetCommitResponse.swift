@@ -3,43 +3,13 @@
 import NIOCore
 
 /// OffsetCommitResponse: API key 8, versions 0-9, flexible 8+.
-///
-/// Versions 1 and 2 are the same as version 0.
-///
-/// Version 3 adds the throttle time to the response.
-///
-/// Starting in version 4, on quota violation, brokers send out responses before throttling.
-///
-/// Versions 5 and 6 are the same as version 4.
-///
-/// Version 7 offsetCommitRequest supports a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 8 is the first flexible version.
-///
-/// Version 9 is the first version that can be used with the new consumer group protocol (KIP-848). The response is
-/// the same as version 8 but can return STALE_MEMBER_EPOCH when the new consumer group protocol is used and
-/// GROUP_ID_NOT_FOUND when the group does not exist for both protocols.
-/// Supported errors:
-/// - GROUP_AUTHORIZATION_FAILED (version 0+)
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - ILLEGAL_GENERATION (version 1+)
-/// - UNKNOWN_MEMBER_ID (version 1+)
-/// - INVALID_COMMIT_OFFSET_SIZE (version 0+)
-/// - FENCED_MEMBER_EPOCH (version 7+)
-/// - GROUP_ID_NOT_FOUND (version 9+)
-/// - STALE_MEMBER_EPOCH (version 9+)
 public struct OffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 8
     public static let name = "OffsetCommitResponse"
     public static let validVersions = KafkaVersionRange(0, 9)
     public static let flexibleVersions = KafkaVersionRange(8, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses for each topic.
     public var topics: [OffsetCommitResponseTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,9 +45,7 @@ public struct OffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetCommitResponsePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -104,9 +72,7 @@ public struct OffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetCommitResponseTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The responses for each partition in the topic.
         public var partitions: [OffsetCommitResponsePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

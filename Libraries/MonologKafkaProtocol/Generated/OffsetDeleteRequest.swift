@@ -12,9 +12,7 @@ public struct OffsetDeleteRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The unique group identifier.
     public var groupId: String = ""
-    /// The topics to delete offsets for
     public var topics: [OffsetDeleteRequestTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -40,7 +38,6 @@ public struct OffsetDeleteRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetDeleteRequestPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -57,9 +54,7 @@ public struct OffsetDeleteRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetDeleteRequestTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition to delete offsets for.
         public var partitions: [OffsetDeleteRequestPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,12 +9,8 @@ public struct OffsetDeleteResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange.none
 
-    /// The top-level error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses for each topic.
     public var topics: [OffsetDeleteResponseTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -42,9 +38,7 @@ public struct OffsetDeleteResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetDeleteResponsePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -63,9 +57,7 @@ public struct OffsetDeleteResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetDeleteResponseTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The responses for each partition in the topic.
         public var partitions: [OffsetDeleteResponsePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

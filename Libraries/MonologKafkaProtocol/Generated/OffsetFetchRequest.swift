@@ -3,25 +3,6 @@
 import NIOCore
 
 /// OffsetFetchRequest: API key 9, versions 0-9, flexible 6+.
-///
-/// In version 0, the request read offsets from ZK.
-///
-/// Starting in version 1, the broker supports fetching offsets from the internal __consumer_offsets topic.
-///
-/// Starting in version 2, the request can contain a null topics array to indicate that offsets
-/// for all topics should be fetched. It also returns a top level error code
-/// for group or coordinator level errors.
-///
-/// Version 3, 4, and 5 are the same as version 2.
-///
-/// Version 6 is the first flexible version.
-///
-/// Version 7 is adding the require stable flag.
-///
-/// Version 8 is adding support for fetching offsets for multiple groups at a time.
-///
-/// Version 9 is the first version that can be used with the new consumer group protocol (KIP-848). It adds
-/// the MemberId and MemberEpoch fields. Those are filled in and validated when the new consumer protocol is used.
 public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 9
     public typealias Response = OffsetFetchResponse
@@ -31,13 +12,9 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The group to fetch offsets for.
     public var groupId: String = ""
-    /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
     public var topics: [OffsetFetchRequestTopic]? = []
-    /// Each group we would like to fetch offsets for
     public var groups: [OffsetFetchRequestGroup] = []
-    /// Whether broker should hold on returning unstable offsets but set a retriable error code for the partitions.
     public var requireStable: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -106,9 +83,7 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchRequestTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partition indexes we would like to fetch offsets for.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -135,9 +110,7 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchRequestTopics: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partition indexes we would like to fetch offsets for.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -164,13 +137,9 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchRequestGroup: Hashable, Sendable {
-        /// The group ID.
         public var groupId: String = ""
-        /// The member ID assigned by the group coordinator if using the new consumer protocol (KIP-848).
         public var memberId: String? = nil
-        /// The member epoch if using the new consumer protocol (KIP-848).
         public var memberEpoch: Int32 = -1
-        /// Each topic we would like to fetch offsets for, or null to fetch offsets for all topics.
         public var topics: [OffsetFetchRequestTopics]? = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

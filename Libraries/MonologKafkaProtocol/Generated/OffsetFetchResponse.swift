@@ -3,49 +3,15 @@
 import NIOCore
 
 /// OffsetFetchResponse: API key 9, versions 0-9, flexible 6+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds a top-level error code.
-///
-/// Version 3 adds the throttle time.
-///
-/// Starting in version 4, on quota violation, brokers send out responses before throttling.
-///
-/// Version 5 adds the leader epoch to the committed offset.
-///
-/// Version 6 is the first flexible version.
-///
-/// Version 7 adds pending offset commit as new error response on partition level.
-///
-/// Version 8 is adding support for fetching offsets for multiple groups
-///
-/// Version 9 is the first version that can be used with the new consumer group protocol (KIP-848). The response is
-/// the same as version 8 but can return STALE_MEMBER_EPOCH and UNKNOWN_MEMBER_ID errors when the new consumer group
-/// protocol is used.
-/// Supported errors:
-/// - GROUP_AUTHORIZATION_FAILED (version 0+)
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - GROUP_ID_NOT_FOUND (version 0+)
-/// - UNSTABLE_OFFSET_COMMIT (version 7+)
-/// - UNKNOWN_MEMBER_ID (version 9+)
-/// - STALE_MEMBER_EPOCH (version 9+)
 public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 9
     public static let name = "OffsetFetchResponse"
     public static let validVersions = KafkaVersionRange(0, 9)
     public static let flexibleVersions = KafkaVersionRange(6, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses per topic.
     public var topics: [OffsetFetchResponseTopic] = []
-    /// The top-level error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The responses per group id.
     public var groups: [OffsetFetchResponseGroup] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -103,15 +69,10 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchResponsePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The committed message offset.
         public var committedOffset: Int64 = 0
-        /// The leader epoch.
         public var committedLeaderEpoch: Int32 = -1
-        /// The partition metadata.
         public var metadata: String? = ""
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -148,9 +109,7 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchResponseTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The responses per partition
         public var partitions: [OffsetFetchResponsePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -177,15 +136,10 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchResponsePartitions: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The committed message offset.
         public var committedOffset: Int64 = 0
-        /// The leader epoch.
         public var committedLeaderEpoch: Int32 = -1
-        /// The partition metadata.
         public var metadata: String? = ""
-        /// The partition-level error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -218,9 +172,7 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchResponseTopics: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The responses per partition
         public var partitions: [OffsetFetchResponsePartitions] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -247,11 +199,8 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct OffsetFetchResponseGroup: Hashable, Sendable {
-        /// The group ID.
         public var groupId: String = ""
-        /// The responses per topic.
         public var topics: [OffsetFetchResponseTopics] = []
-        /// The group-level error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,16 +3,6 @@
 import NIOCore
 
 /// OffsetForLeaderEpochRequest: API key 23, versions 0-4, flexible 4+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds the current leader epoch to support fencing.
-///
-/// Version 3 adds ReplicaId (the default is -2 which conventionally represents a
-/// "debug" consumer which is allowed to see offsets beyond the high watermark).
-/// Followers will use this replicaId when using an older version of the protocol.
-///
-/// Version 4 enables flexible versions.
 public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 23
     public typealias Response = OffsetForLeaderEpochResponse
@@ -22,9 +12,7 @@ public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange(0, 1)
     public static let latestVersionUnstable = false
 
-    /// The broker ID of the follower, of -1 if this request is from a consumer.
     public var replicaId: Int32 = -2
-    /// Each topic to get offsets for.
     public var topics: [OffsetForLeaderTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -60,13 +48,8 @@ public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct OffsetForLeaderPartition: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// An epoch used to fence consumers/replicas with old metadata. If the epoch provided by the client is
-        /// larger than the current epoch known to the broker, then the UNKNOWN_LEADER_EPOCH error code will be
-        /// returned. If the provided epoch is smaller, then the FENCED_LEADER_EPOCH error code will be returned.
         public var currentLeaderEpoch: Int32 = -1
-        /// The epoch to look up an offset for.
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -99,9 +82,7 @@ public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct OffsetForLeaderTopic: Hashable, Sendable {
-        /// The topic name.
         public var topic: String = ""
-        /// Each partition to get offsets for.
         public var partitions: [OffsetForLeaderPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,24 +3,13 @@
 import NIOCore
 
 /// OffsetForLeaderEpochResponse: API key 23, versions 0-4, flexible 4+.
-///
-/// Version 1 added the leader epoch to the response.
-///
-/// Version 2 added the throttle time.
-///
-/// Version 3 is the same as version 2.
-///
-/// Version 4 enables flexible versions.
 public struct OffsetForLeaderEpochResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 23
     public static let name = "OffsetForLeaderEpochResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Each topic we fetched offsets for.
     public var topics: [OffsetForLeaderTopicResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -56,13 +45,9 @@ public struct OffsetForLeaderEpochResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct EpochEndOffset: Hashable, Sendable {
-        /// The error code 0, or if there was no error.
         public var errorCode: Int16 = 0
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The leader epoch of the partition.
         public var leaderEpoch: Int32 = -1
-        /// The end offset of the epoch.
         public var endOffset: Int64 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -97,9 +82,7 @@ public struct OffsetForLeaderEpochResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct OffsetForLeaderTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var topic: String = ""
-        /// Each partition in the topic we fetched offsets for.
         public var partitions: [EpochEndOffset] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,26 +3,6 @@
 import NIOCore
 
 /// ProduceRequest: API key 0, versions 0-11, flexible 9+.
-///
-/// Version 1 and 2 are the same as version 0.
-///
-/// Version 3 adds the transactional ID, which is used for authorization when attempting to write
-/// transactional data.  Version 3 also adds support for Kafka Message Format v2.
-///
-/// Version 4 is the same as version 3, but the requester must be prepared to handle a
-/// KAFKA_STORAGE_ERROR.
-///
-/// Version 5 and 6 are the same as version 3.
-///
-/// Starting in version 7, records can be produced using ZStandard compression.  See KIP-110.
-///
-/// Starting in Version 8, response has RecordErrors and ErrorMessage. See KIP-467.
-///
-/// Version 9 enables flexible versions.
-///
-/// Version 10 is the same as version 9 (KIP-951).
-///
-/// Version 11 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 0
     public typealias Response = ProduceResponse
@@ -32,14 +12,9 @@ public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 6)
     public static let latestVersionUnstable = false
 
-    /// The transactional ID, or null if the producer is not transactional.
     public var transactionalId: String? = nil
-    /// The number of acknowledgments the producer requires the leader to have received before considering a request
-    /// complete. Allowed values: 0 for no acknowledgments, 1 for only the leader and -1 for the full ISR.
     public var acks: Int16 = 0
-    /// The timeout to await a response in milliseconds.
     public var timeoutMs: Int32 = 0
-    /// Each topic to produce to.
     public var topicData: [TopicProduceData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -82,9 +57,7 @@ public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionProduceData: Hashable, Sendable {
-        /// The partition index.
         public var index: Int32 = 0
-        /// The record data to be produced.
         public var records: ByteBuffer? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -111,9 +84,7 @@ public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicProduceData: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// Each partition to produce to.
         public var partitionData: [PartitionProduceData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

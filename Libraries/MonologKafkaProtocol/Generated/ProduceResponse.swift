@@ -3,39 +3,14 @@
 import NIOCore
 
 /// ProduceResponse: API key 0, versions 0-11, flexible 9+.
-///
-/// Version 1 added the throttle time.
-///
-/// Version 2 added the log append time.
-///
-/// Version 3 is the same as version 2.
-///
-/// Version 4 added KAFKA_STORAGE_ERROR as a possible error code.
-///
-/// Version 5 added LogStartOffset to filter out spurious
-/// OutOfOrderSequenceExceptions on the client.
-///
-/// Version 8 added RecordErrors and ErrorMessage to include information about
-/// records that cause the whole batch to be dropped.  See KIP-467 for details.
-///
-/// Version 9 enables flexible versions.
-///
-/// Version 10 adds 'CurrentLeader' and 'NodeEndpoints' as tagged fields (KIP-951)
-///
-/// Version 11 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 0
     public static let name = "ProduceResponse"
     public static let validVersions = KafkaVersionRange(0, 11)
     public static let flexibleVersions = KafkaVersionRange(9, Int16.max)
 
-    /// Each produce response
     public var responses: [TopicProduceResponse] = []
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// Endpoints for all current-leaders enumerated in PartitionProduceResponses, with errors
-    /// NOT_LEADER_OR_FOLLOWER.
     public var nodeEndpoints: [NodeEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -90,9 +65,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct BatchIndexAndErrorMessage: Hashable, Sendable {
-        /// The batch index of the record that cause the batch to be dropped
         public var batchIndex: Int32 = 0
-        /// The error message of the record that caused the batch to be dropped
         public var batchIndexErrorMessage: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -119,9 +92,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderIdAndEpoch: Hashable, Sendable {
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = -1
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = -1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -148,22 +119,12 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionProduceResponse: Hashable, Sendable {
-        /// The partition index.
         public var index: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The base offset.
         public var baseOffset: Int64 = 0
-        /// The timestamp returned by broker after appending the messages. If CreateTime is used for the topic, the
-        /// timestamp will be -1. If LogAppendTime is used for the topic, the timestamp will be the broker local
-        /// time when the messages are appended.
         public var logAppendTimeMs: Int64 = -1
-        /// The log start offset.
         public var logStartOffset: Int64 = -1
-        /// The batch indices of records that caused the batch to be dropped
         public var recordErrors: [BatchIndexAndErrorMessage] = []
-        /// The global error message summarizing the common root cause of the records that caused the batch to be
-        /// dropped
         public var errorMessage: String? = nil
         public var currentLeader: LeaderIdAndEpoch = LeaderIdAndEpoch()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -236,9 +197,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct TopicProduceResponse: Hashable, Sendable {
-        /// The topic name
         public var name: String = ""
-        /// Each partition that we produced to within the topic.
         public var partitionResponses: [PartitionProduceResponse] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -265,13 +224,9 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct NodeEndpoint: Hashable, Sendable {
-        /// The ID of the associated node.
         public var nodeId: Int32 = 0
-        /// The node's hostname.
         public var host: String = ""
-        /// The node's port.
         public var port: Int32 = 0
-        /// The rack of the node, or null if it has not been assigned to a rack.
         public var rack: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

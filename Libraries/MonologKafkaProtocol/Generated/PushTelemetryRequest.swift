@@ -12,15 +12,10 @@ public struct PushTelemetryRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// Unique id for this client instance.
     public var clientInstanceId: KafkaUUID = KafkaUUID.zero
-    /// Unique identifier for the current subscription.
     public var subscriptionId: Int32 = 0
-    /// Client is terminating the connection.
     public var terminating: Bool = false
-    /// Compression codec used to compress the metrics.
     public var compressionType: Int8 = 0
-    /// Metrics encoded in OpenTelemetry MetricsData v1 protobuf format.
     public var metrics: ByteBuffer = ByteBuffer()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

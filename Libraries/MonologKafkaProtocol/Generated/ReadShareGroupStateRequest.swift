@@ -12,9 +12,7 @@ public struct ReadShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendabl
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String = ""
-    /// The data for the topics.
     public var topics: [ReadStateData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,9 +44,7 @@ public struct ReadShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendabl
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The leader epoch of the share-partition.
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,9 +71,7 @@ public struct ReadShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendabl
     }
 
     public struct ReadStateData: Hashable, Sendable {
-        /// The topic identifier.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The data for the partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,20 +3,12 @@
 import NIOCore
 
 /// ReadShareGroupStateResponse: API key 84, versions 0, flexible 0+.
-///
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - GROUP_ID_NOT_FOUND (version 0+)
-/// - UNKNOWN_TOPIC_OR_PARTITION (version 0+)
-/// - INVALID_REQUEST (version 0+)
 public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 84
     public static let name = "ReadShareGroupStateResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The read results
     public var results: [ReadStateResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,13 +38,9 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
     }
 
     public struct StateBatch: Hashable, Sendable {
-        /// The base offset of this state batch.
         public var firstOffset: Int64 = 0
-        /// The last offset of this state batch.
         public var lastOffset: Int64 = 0
-        /// The state - 0:Available,2:Acked,4:Archived.
         public var deliveryState: Int8 = 0
-        /// The delivery count.
         public var deliveryCount: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -83,15 +71,10 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
     }
 
     public struct PartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = nil
-        /// The state epoch for this share-partition.
         public var stateEpoch: Int32 = 0
-        /// The share-partition start offset, which can be -1 if it is not yet initialized.
         public var startOffset: Int64 = 0
         public var stateBatches: [StateBatch] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -127,9 +110,7 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
     }
 
     public struct ReadStateResult: Hashable, Sendable {
-        /// The topic identifier
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The results for the partitions.
         public var partitions: [PartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,21 +3,12 @@
 import NIOCore
 
 /// ReadShareGroupStateSummaryResponse: API key 87, versions 0, flexible 0+.
-///
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - GROUP_ID_NOT_FOUND (version 0+)
-/// - UNKNOWN_TOPIC_OR_PARTITION (version 0+)
-/// - FENCED_LEADER_EPOCH (version 0+)
-/// - INVALID_REQUEST (version 0+)
 public struct ReadShareGroupStateSummaryResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 87
     public static let name = "ReadShareGroupStateSummaryResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The read results
     public var results: [ReadStateSummaryResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,15 +38,10 @@ public struct ReadShareGroupStateSummaryResponse: KafkaResponseMessage, Hashable
     }
 
     public struct PartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = nil
-        /// The state epoch of the share-partition.
         public var stateEpoch: Int32 = 0
-        /// The share-partition start offset.
         public var startOffset: Int64 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -88,9 +74,7 @@ public struct ReadShareGroupStateSummaryResponse: KafkaResponseMessage, Hashable
     }
 
     public struct ReadStateSummaryResult: Hashable, Sendable {
-        /// The topic identifier
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The results for the partitions.
         public var partitions: [PartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

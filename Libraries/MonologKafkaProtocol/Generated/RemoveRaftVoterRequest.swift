@@ -13,9 +13,7 @@ public struct RemoveRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let latestVersionUnstable = false
 
     public var clusterId: String? = ""
-    /// The replica id of the voter getting removed from the topic partition
     public var voterId: Int32 = 0
-    /// The directory id of the voter getting removed from the topic partition
     public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,9 +3,6 @@
 import NIOCore
 
 /// RenewDelegationTokenRequest: API key 39, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 adds flexible version support
 public struct RenewDelegationTokenRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 39
     public typealias Response = RenewDelegationTokenResponse
@@ -15,9 +12,7 @@ public struct RenewDelegationTokenRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The HMAC of the delegation token to be renewed.
     public var hmac: ByteBuffer = ByteBuffer()
-    /// The renewal time period in milliseconds.
     public var renewPeriodMs: Int64 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,21 +3,14 @@
 import NIOCore
 
 /// RenewDelegationTokenResponse: API key 39, versions 0-2, flexible 2+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-/// Version 2 adds flexible version support
 public struct RenewDelegationTokenResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 39
     public static let name = "RenewDelegationTokenResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The timestamp in milliseconds at which this token expires.
     public var expiryTimestampMs: Int64 = 0
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,29 +3,14 @@
 import NIOCore
 
 /// RequestHeader (header): versions 0-2, flexible 2+.
-///
-/// Version 0 of the RequestHeader is only used by v0 of ControlledShutdownRequest.
-///
-/// Version 1 is the first version with ClientId.
-///
-/// Version 2 is the first flexible version.
-/// The ClientId string must be serialized with the old-style two-byte length prefix.
-/// The reason is that older brokers must be able to read the request header for any
-/// ApiVersionsRequest, even if it is from a newer version.
-/// Since the client is sending the ApiVersionsRequest in order to discover what
-/// versions are supported, the client does not know the best version to use.
 public struct RequestHeader: KafkaMessage, Hashable, Sendable {
     public static let name = "RequestHeader"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The API key of this request.
     public var requestApiKey: Int16 = 0
-    /// The API version of this request.
     public var requestApiVersion: Int16 = 0
-    /// The correlation ID of this request.
     public var correlationId: Int32 = 0
-    /// The client ID string.
     public var clientId: String? = ""
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

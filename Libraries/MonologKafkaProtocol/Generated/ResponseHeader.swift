@@ -3,14 +3,11 @@
 import NIOCore
 
 /// ResponseHeader (header): versions 0-1, flexible 1+.
-///
-/// Version 1 is the first flexible version.
 public struct ResponseHeader: KafkaMessage, Hashable, Sendable {
     public static let name = "ResponseHeader"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// The correlation ID of this response.
     public var correlationId: Int32 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

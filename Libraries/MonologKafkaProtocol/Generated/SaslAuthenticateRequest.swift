@@ -3,9 +3,6 @@
 import NIOCore
 
 /// SaslAuthenticateRequest: API key 36, versions 0-2, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-/// Version 2 adds flexible version support
 public struct SaslAuthenticateRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 36
     public typealias Response = SaslAuthenticateResponse
@@ -15,7 +12,6 @@ public struct SaslAuthenticateRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The SASL authentication bytes from the client, as defined by the SASL mechanism.
     public var authBytes: ByteBuffer = ByteBuffer()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,23 +3,15 @@
 import NIOCore
 
 /// SaslAuthenticateResponse: API key 36, versions 0-2, flexible 2+.
-///
-/// Version 1 adds the session lifetime.
-/// Version 2 adds flexible version support
 public struct SaslAuthenticateResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 36
     public static let name = "SaslAuthenticateResponse"
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The error message, or null if there was no error.
     public var errorMessage: String? = ""
-    /// The SASL authentication bytes from the server, as defined by the SASL mechanism.
     public var authBytes: ByteBuffer = ByteBuffer()
-    /// Number of milliseconds after which only re-authentication over the existing connection to create a new
-    /// session can occur.
     public var sessionLifetimeMs: Int64 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

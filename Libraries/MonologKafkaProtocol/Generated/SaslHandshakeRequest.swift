@@ -3,11 +3,6 @@
 import NIOCore
 
 /// SaslHandshakeRequest: API key 17, versions 0-1, flexible none.
-///
-/// Version 1 supports SASL_AUTHENTICATE.
-/// NOTE: Version cannot be easily bumped due to incorrect
-/// client negotiation for clients <= 2.4.
-/// See https://issues.apache.org/jira/browse/KAFKA-9577
 public struct SaslHandshakeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 17
     public typealias Response = SaslHandshakeResponse
@@ -17,7 +12,6 @@ public struct SaslHandshakeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange(0, 0)
     public static let latestVersionUnstable = false
 
-    /// The SASL mechanism chosen by the client.
     public var mechanism: String = ""
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,20 +3,13 @@
 import NIOCore
 
 /// SaslHandshakeResponse: API key 17, versions 0-1, flexible none.
-///
-/// Version 1 is the same as version 0.
-/// NOTE: Version cannot be easily bumped due to incorrect
-/// client negotiation for clients <= 2.4.
-/// See https://issues.apache.org/jira/browse/KAFKA-9577
 public struct SaslHandshakeResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 17
     public static let name = "SaslHandshakeResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange.none
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The mechanisms enabled in the server.
     public var mechanisms: [String] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

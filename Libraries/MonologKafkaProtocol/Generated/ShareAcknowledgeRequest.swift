@@ -3,10 +3,6 @@
 import NIOCore
 
 /// ShareAcknowledgeRequest: API key 79, versions 0, flexible 0+.
-///
-/// The ShareAcknowledgeRequest API is added as part of KIP-932 and is still under
-/// development. Hence, the API is not exposed by default by brokers unless
-/// explicitly enabled.
 public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 79
     public typealias Response = ShareAcknowledgeResponse
@@ -16,14 +12,9 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String? = nil
-    /// The member ID.
     public var memberId: String? = ""
-    /// The current share session epoch: 0 to open a share session; -1 to close it; otherwise increments for
-    /// consecutive requests.
     public var shareSessionEpoch: Int32 = 0
-    /// The topics containing records to acknowledge.
     public var topics: [AcknowledgeTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -59,11 +50,8 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AcknowledgementBatch: Hashable, Sendable {
-        /// First offset of batch of records to acknowledge.
         public var firstOffset: Int64 = 0
-        /// Last offset (inclusive) of batch of records to acknowledge.
         public var lastOffset: Int64 = 0
-        /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.
         public var acknowledgeTypes: [Int8] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -92,9 +80,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AcknowledgePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// Record batches to acknowledge.
         public var acknowledgementBatches: [AcknowledgementBatch] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -121,9 +107,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AcknowledgeTopic: Hashable, Sendable {
-        /// The unique topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partitions containing records to acknowledge.
         public var partitions: [AcknowledgePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

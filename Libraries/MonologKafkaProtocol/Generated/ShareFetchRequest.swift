@@ -3,10 +3,6 @@
 import NIOCore
 
 /// ShareFetchRequest: API key 78, versions 0, flexible 0+.
-///
-/// The ShareFetchRequest API is added as part of KIP-932 and is still under
-/// development. Hence, the API is not exposed by default by brokers unless
-/// explicitly enabled.
 public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 78
     public typealias Response = ShareFetchResponse
@@ -16,22 +12,13 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String? = nil
-    /// The member ID.
     public var memberId: String? = ""
-    /// The current share session epoch: 0 to open a share session; -1 to close it; otherwise increments for
-    /// consecutive requests.
     public var shareSessionEpoch: Int32 = 0
-    /// The maximum time in milliseconds to wait for the response.
     public var maxWaitMs: Int32 = 0
-    /// The minimum bytes to accumulate in the response.
     public var minBytes: Int32 = 0
-    /// The maximum bytes to fetch. See KIP-74 for cases where this limit may not be honored.
     public var maxBytes: Int32 = 2147483647
-    /// The topics to fetch.
     public var topics: [FetchTopic] = []
-    /// The partitions to remove from this share session.
     public var forgottenTopicsData: [ForgottenTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -75,11 +62,8 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct AcknowledgementBatch: Hashable, Sendable {
-        /// First offset of batch of records to acknowledge.
         public var firstOffset: Int64 = 0
-        /// Last offset (inclusive) of batch of records to acknowledge.
         public var lastOffset: Int64 = 0
-        /// Array of acknowledge types - 0:Gap,1:Accept,2:Release,3:Reject.
         public var acknowledgeTypes: [Int8] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -108,12 +92,8 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct FetchPartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The maximum bytes to fetch from this partition. 0 when only acknowledgement with no fetching is
-        /// required. See KIP-74 for cases where this limit may not be honored.
         public var partitionMaxBytes: Int32 = 0
-        /// Record batches to acknowledge.
         public var acknowledgementBatches: [AcknowledgementBatch] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -142,9 +122,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct FetchTopic: Hashable, Sendable {
-        /// The unique topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partitions to fetch.
         public var partitions: [FetchPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -171,9 +149,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct ForgottenTopic: Hashable, Sendable {
-        /// The unique topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partitions indexes to forget.
         public var partitions: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

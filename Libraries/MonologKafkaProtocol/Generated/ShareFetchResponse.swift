@@ -3,36 +3,16 @@
 import NIOCore
 
 /// ShareFetchResponse: API key 78, versions 0, flexible 0+.
-///
-/// Supported errors for ErrorCode and AcknowledgeErrorCode:
-/// - GROUP_AUTHORIZATION_FAILED (version 0+)
-/// - TOPIC_AUTHORIZATION_FAILED (version 0+)
-/// - SHARE_SESSION_NOT_FOUND (version 0+)
-/// - INVALID_SHARE_SESSION_EPOCH (version 0+)
-/// - UNKNOWN_TOPIC_OR_PARTITION (version 0+)
-/// - NOT_LEADER_OR_FOLLOWER (version 0+)
-/// - UNKNOWN_TOPIC_ID (version 0+)
-/// - INVALID_RECORD_STATE (version 0+) - only for AcknowledgeErrorCode
-/// - KAFKA_STORAGE_ERROR (version 0+)
-/// - CORRUPT_MESSAGE (version 0+)
-/// - INVALID_REQUEST (version 0+)
-/// - UNKNOWN_SERVER_ERROR (version 0+)
 public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 78
     public static let name = "ShareFetchResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top-level response error code.
     public var errorCode: Int16 = 0
-    /// The top-level error message, or null if there was no error.
     public var errorMessage: String? = nil
-    /// The response topics.
     public var responses: [ShareFetchableTopicResponse] = []
-    /// Endpoints for all current leaders enumerated in PartitionData with error NOT_LEADER_OR_FOLLOWER.
     public var nodeEndpoints: [NodeEndpoint] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -70,9 +50,7 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct LeaderIdAndEpoch: Hashable, Sendable {
-        /// The ID of the current leader or -1 if the leader is unknown.
         public var leaderId: Int32 = 0
-        /// The latest known leader epoch.
         public var leaderEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -99,11 +77,8 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct AcquiredRecords: Hashable, Sendable {
-        /// The earliest offset in this batch of acquired records.
         public var firstOffset: Int64 = 0
-        /// The last offset of this batch of acquired records.
         public var lastOffset: Int64 = 0
-        /// The delivery count of this batch of acquired records.
         public var deliveryCount: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -132,20 +107,13 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The fetch error code, or 0 if there was no fetch error.
         public var errorCode: Int16 = 0
-        /// The fetch error message, or null if there was no fetch error.
         public var errorMessage: String? = nil
-        /// The acknowledge error code, or 0 if there was no acknowledge error.
         public var acknowledgeErrorCode: Int16 = 0
-        /// The acknowledge error message, or null if there was no acknowledge error.
         public var acknowledgeErrorMessage: String? = nil
         public var currentLeader: LeaderIdAndEpoch = LeaderIdAndEpoch()
-        /// The record data.
         public var records: ByteBuffer? = nil
-        /// The acquired records.
         public var acquiredRecords: [AcquiredRecords] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -184,9 +152,7 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct ShareFetchableTopicResponse: Hashable, Sendable {
-        /// The unique topic ID.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The topic partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -213,13 +179,9 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct NodeEndpoint: Hashable, Sendable {
-        /// The ID of the associated node.
         public var nodeId: Int32 = 0
-        /// The node's hostname.
         public var host: String = ""
-        /// The node's port.
         public var port: Int32 = 0
-        /// The rack of the node, or null if it has not been assigned to a rack.
         public var rack: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

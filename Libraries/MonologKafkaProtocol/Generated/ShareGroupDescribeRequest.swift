@@ -3,10 +3,6 @@
 import NIOCore
 
 /// ShareGroupDescribeRequest: API key 77, versions 0, flexible 0+.
-///
-/// The ShareGroupDescribeRequest API is added as part of KIP-932 and is still under
-/// development. Hence, the API is not exposed by default by brokers unless
-/// explicitly enabled.
 public struct ShareGroupDescribeRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 77
     public typealias Response = ShareGroupDescribeResponse
@@ -16,9 +12,7 @@ public struct ShareGroupDescribeRequest: KafkaRequestMessage, Hashable, Sendable
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The ids of the groups to describe
     public var groupIds: [String] = []
-    /// Whether to include authorized operations.
     public var includeAuthorizedOperations: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -8,7 +8,6 @@ public struct SnapshotFooterRecord: KafkaMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The version of the snapshot footer record
     public var version: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

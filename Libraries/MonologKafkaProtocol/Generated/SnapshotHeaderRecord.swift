@@ -8,9 +8,7 @@ public struct SnapshotHeaderRecord: KafkaMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The version of the snapshot header record
     public var version: Int16 = 0
-    /// The append time of the last record from the log contained in this snapshot
     public var lastContainedLogTimestamp: Int64 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

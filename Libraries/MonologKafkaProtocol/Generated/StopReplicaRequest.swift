@@ -3,15 +3,6 @@
 import NIOCore
 
 /// StopReplicaRequest: API key 5, versions 0-4, flexible 2+.
-///
-/// Version 1 adds the broker epoch and reorganizes the partitions to be stored
-/// per topic.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 adds the leader epoch per partition (KIP-570).
-///
-/// Version 4 adds KRaft Controller ID field as part of KIP-866
 public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 5
     public typealias Response = StopReplicaResponse
@@ -21,21 +12,13 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The controller id.
     public var controllerId: Int32 = 0
-    /// If KRaft controller id is used during migration. See KIP-866
     public var isKRaftController: Bool = false
-    /// The controller epoch.
     public var controllerEpoch: Int32 = 0
-    /// The broker epoch.
     public var brokerEpoch: Int64 = -1
-    /// Whether these partitions should be deleted.
     public var deletePartitions: Bool = false
-    /// The partitions to stop.
     public var ungroupedPartitions: [StopReplicaPartitionV0] = []
-    /// The topics to stop.
     public var topics: [StopReplicaTopicV1] = []
-    /// Each topic.
     public var topicStates: [StopReplicaTopicState] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -118,9 +101,7 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct StopReplicaPartitionV0: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The partition index.
         public var partitionIndex: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -141,9 +122,7 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct StopReplicaTopicV1: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partition indexes.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -170,11 +149,8 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct StopReplicaPartitionState: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The leader epoch.
         public var leaderEpoch: Int32 = -1
-        /// Whether this partition should be deleted.
         public var deletePartition: Bool = false
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -203,9 +179,7 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct StopReplicaTopicState: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The state of each partition
         public var partitionStates: [StopReplicaPartitionState] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

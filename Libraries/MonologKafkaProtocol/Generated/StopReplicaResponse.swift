@@ -3,21 +3,13 @@
 import NIOCore
 
 /// StopReplicaResponse: API key 5, versions 0-4, flexible 2+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 is the first flexible version.
-///
-/// Version 3 returns FENCED_LEADER_EPOCH if the epoch of the leader is stale (KIP-570).
 public struct StopReplicaResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 5
     public static let name = "StopReplicaResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(2, Int16.max)
 
-    /// The top-level error code, or 0 if there was no top-level error.
     public var errorCode: Int16 = 0
-    /// The responses for each partition.
     public var partitionErrors: [StopReplicaPartitionError] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -49,11 +41,8 @@ public struct StopReplicaResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct StopReplicaPartitionError: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The partition error code, or 0 if there was no partition error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,16 +3,6 @@
 import NIOCore
 
 /// SyncGroupRequest: API key 14, versions 0-5, flexible 4+.
-///
-/// Versions 1 and 2 are the same as version 0.
-///
-/// Starting from version 3, we add a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 4 is the first flexible version.
-///
-/// Starting from version 5, the client sends the Protocol Type and the Protocol Name
-/// to the broker (KIP-559). The broker will reject the request if they are inconsistent
-/// with the Type and Name known by the broker.
 public struct SyncGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 14
     public typealias Response = SyncGroupResponse
@@ -22,19 +12,12 @@ public struct SyncGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The unique group identifier.
     public var groupId: String = ""
-    /// The generation of the group.
     public var generationId: Int32 = 0
-    /// The member ID assigned by the group.
     public var memberId: String = ""
-    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String? = nil
-    /// The group protocol type.
     public var protocolType: String? = nil
-    /// The group protocol name.
     public var protocolName: String? = nil
-    /// Each assignment.
     public var assignments: [SyncGroupRequestAssignment] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -91,9 +74,7 @@ public struct SyncGroupRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct SyncGroupRequestAssignment: Hashable, Sendable {
-        /// The ID of the member to assign.
         public var memberId: String = ""
-        /// The member assignment.
         public var assignment: ByteBuffer = ByteBuffer()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

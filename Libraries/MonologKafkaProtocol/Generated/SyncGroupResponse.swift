@@ -3,33 +3,16 @@
 import NIOCore
 
 /// SyncGroupResponse: API key 14, versions 0-5, flexible 4+.
-///
-/// Version 1 adds throttle time.
-///
-/// Starting in version 2, on quota violation, brokers send out responses before throttling.
-///
-/// Starting from version 3, syncGroupRequest supports a new field called groupInstanceId to indicate member identity across restarts.
-///
-/// Version 4 is the first flexible version.
-///
-/// Starting from version 5, the broker sends back the Protocol Type and the Protocol Name
-/// to the client (KIP-559).
 public struct SyncGroupResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 14
     public static let name = "SyncGroupResponse"
     public static let validVersions = KafkaVersionRange(0, 5)
     public static let flexibleVersions = KafkaVersionRange(4, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
-    /// The group protocol type.
     public var protocolType: String? = nil
-    /// The group protocol name.
     public var protocolName: String? = nil
-    /// The member assignment.
     public var assignment: ByteBuffer = ByteBuffer()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

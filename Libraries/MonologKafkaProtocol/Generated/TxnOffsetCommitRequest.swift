@@ -3,14 +3,6 @@
 import NIOCore
 
 /// TxnOffsetCommitRequest: API key 28, versions 0-4, flexible 3+.
-///
-/// Version 1 is the same as version 0.
-///
-/// Version 2 adds the committed leader epoch.
-///
-/// Version 3 adds the member.id, group.instance.id and generation.id.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 28
     public typealias Response = TxnOffsetCommitResponse
@@ -20,21 +12,13 @@ public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The ID of the transaction.
     public var transactionalId: String = ""
-    /// The ID of the group.
     public var groupId: String = ""
-    /// The current producer ID in use by the transactional ID.
     public var producerId: Int64 = 0
-    /// The current epoch associated with the producer ID.
     public var producerEpoch: Int16 = 0
-    /// The generation of the consumer.
     public var generationId: Int32 = -1
-    /// The member ID assigned by the group coordinator.
     public var memberId: String = ""
-    /// The unique identifier of the consumer instance provided by end user.
     public var groupInstanceId: String? = nil
-    /// Each topic that we want to commit offsets for.
     public var topics: [TxnOffsetCommitRequestTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -99,13 +83,9 @@ public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TxnOffsetCommitRequestPartition: Hashable, Sendable {
-        /// The index of the partition within the topic.
         public var partitionIndex: Int32 = 0
-        /// The message offset to be committed.
         public var committedOffset: Int64 = 0
-        /// The leader epoch of the last consumed record.
         public var committedLeaderEpoch: Int32 = -1
-        /// Any associated metadata the client wants to keep.
         public var committedMetadata: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -140,9 +120,7 @@ public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TxnOffsetCommitRequestTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The partitions inside the topic that we want to commit offsets for.
         public var partitions: [TxnOffsetCommitRequestPartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -3,24 +3,13 @@
 import NIOCore
 
 /// TxnOffsetCommitResponse: API key 28, versions 0-4, flexible 3+.
-///
-/// Starting in version 1, on quota violation, brokers send out responses before throttling.
-///
-/// Version 2 is the same as version 1.
-///
-/// Version 3 adds illegal generation, fenced instance id, and unknown member id errors.
-///
-/// Version 4 adds support for new error code TRANSACTION_ABORTABLE (KIP-890).
 public struct TxnOffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 28
     public static let name = "TxnOffsetCommitResponse"
     public static let validVersions = KafkaVersionRange(0, 4)
     public static let flexibleVersions = KafkaVersionRange(3, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The responses for each topic.
     public var topics: [TxnOffsetCommitResponseTopic] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -52,9 +41,7 @@ public struct TxnOffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct TxnOffsetCommitResponsePartition: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -81,9 +68,7 @@ public struct TxnOffsetCommitResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct TxnOffsetCommitResponseTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The responses for each partition in the topic.
         public var partitions: [TxnOffsetCommitResponsePartition] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

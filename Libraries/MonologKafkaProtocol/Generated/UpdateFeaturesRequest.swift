@@ -3,10 +3,6 @@
 import NIOCore
 
 /// UpdateFeaturesRequest: API key 57, versions 0-2, flexible 0+.
-///
-/// Version 1 adds validate only field.
-///
-/// Version 2 changes the response to not return feature level results.
 public struct UpdateFeaturesRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 57
     public typealias Response = UpdateFeaturesResponse
@@ -16,11 +12,8 @@ public struct UpdateFeaturesRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// How long to wait in milliseconds before timing out the request.
     public var timeoutMs: Int32 = 60000
-    /// The list of updates to finalized features.
     public var featureUpdates: [FeatureUpdateKey] = []
-    /// True if we should validate the request, but not perform the upgrade or downgrade.
     public var validateOnly: Bool = false
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -61,17 +54,9 @@ public struct UpdateFeaturesRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct FeatureUpdateKey: Hashable, Sendable {
-        /// The name of the finalized feature to be updated.
         public var feature: String = ""
-        /// The new maximum version level for the finalized feature. A value >= 1 is valid. A value < 1, is special,
-        /// and can be used to request the deletion of the finalized feature.
         public var maxVersionLevel: Int16 = 0
-        /// DEPRECATED in version 1 (see DowngradeType). When set to true, the finalized feature version level is
-        /// allowed to be downgraded/deleted. The downgrade request will fail if the new maximum version level is a
-        /// value that's not lower than the existing maximum finalized version level.
         public var allowDowngrade: Bool = false
-        /// Determine which type of upgrade will be performed: 1 will perform an upgrade only (default), 2 is safe
-        /// downgrades only (lossless), 3 is unsafe downgrades (lossy).
         public var upgradeType: Int8 = 1
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,14 +9,9 @@ public struct UpdateFeaturesResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 2)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The top-level error code, or `0` if there was no top-level error.
     public var errorCode: Int16 = 0
-    /// The top-level error message, or `null` if there was no top-level error.
     public var errorMessage: String? = ""
-    /// Results for each feature update.
     public var results: [UpdatableFeatureResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -56,11 +51,8 @@ public struct UpdateFeaturesResponse: KafkaResponseMessage, Hashable, Sendable {
     }
 
     public struct UpdatableFeatureResult: Hashable, Sendable {
-        /// The name of the finalized feature.
         public var feature: String = ""
-        /// The feature update error code or `0` if the feature update succeeded.
         public var errorCode: Int16 = 0
-        /// The feature update error, or `null` if the feature update succeeded.
         public var errorMessage: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

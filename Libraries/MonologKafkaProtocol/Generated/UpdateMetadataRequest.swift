@@ -3,22 +3,6 @@
 import NIOCore
 
 /// UpdateMetadataRequest: API key 6, versions 0-8, flexible 6+.
-///
-/// Version 1 allows specifying multiple endpoints for each broker.
-///
-/// Version 2 adds the rack.
-///
-/// Version 3 adds the listener name.
-///
-/// Version 4 adds the offline replica list.
-///
-/// Version 5 adds the broker epoch field and normalizes partitions by topic.
-///
-/// Version 7 adds topicId
-///
-/// Version 8 adds KRaft Controller ID field as part of KIP-866
-/// Version 0 of the protocol only allowed specifying a single host and
-/// port per broker, rather than an array of endpoints.
 public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 6
     public typealias Response = UpdateMetadataResponse
@@ -28,20 +12,12 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The controller id.
     public var controllerId: Int32 = 0
-    /// If KRaft controller id is used during migration. See KIP-866
     public var isKRaftController: Bool = false
-    /// Indicates if this request is a Full metadata snapshot (2), Incremental (1), or Unknown (0). Using during ZK
-    /// migration, see KIP-866
     public var type: Int8 = 0
-    /// The controller epoch.
     public var controllerEpoch: Int32 = 0
-    /// The broker epoch.
     public var brokerEpoch: Int64 = -1
-    /// In older versions of this RPC, each partition that we would like to update.
     public var ungroupedPartitionStates: [UpdateMetadataPartitionState] = []
-    /// In newer versions of this RPC, each topic that we would like to update.
     public var topicStates: [UpdateMetadataTopicState] = []
     public var liveBrokers: [UpdateMetadataBroker] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -128,11 +104,8 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct UpdateMetadataTopicState: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
-        /// The topic id.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The partition that we would like to update.
         public var partitionStates: [UpdateMetadataPartitionState] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -165,13 +138,9 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct UpdateMetadataEndpoint: Hashable, Sendable {
-        /// The port of this endpoint
         public var port: Int32 = 0
-        /// The hostname of this endpoint
         public var host: String = ""
-        /// The listener name.
         public var listener: String = ""
-        /// The security protocol type.
         public var securityProtocol: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -206,15 +175,10 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct UpdateMetadataBroker: Hashable, Sendable {
-        /// The broker id.
         public var id: Int32 = 0
-        /// The broker hostname.
         public var v0Host: String = ""
-        /// The broker port.
         public var v0Port: Int32 = 0
-        /// The broker endpoints.
         public var endpoints: [UpdateMetadataEndpoint] = []
-        /// The rack which this broker belongs to.
         public var rack: String? = ""
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -263,23 +227,14 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct UpdateMetadataPartitionState: Hashable, Sendable {
-        /// In older versions of this RPC, the topic name.
         public var topicName: String = ""
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The controller epoch.
         public var controllerEpoch: Int32 = 0
-        /// The ID of the broker which is the current partition leader.
         public var leader: Int32 = 0
-        /// The leader epoch of this partition.
         public var leaderEpoch: Int32 = 0
-        /// The brokers which are in the ISR for this partition.
         public var isr: [Int32] = []
-        /// The Zookeeper version.
         public var zkVersion: Int32 = 0
-        /// All the replicas of this partition.
         public var replicas: [Int32] = []
-        /// The replicas of this partition which are offline.
         public var offlineReplicas: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

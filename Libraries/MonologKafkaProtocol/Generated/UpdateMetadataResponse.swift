@@ -3,15 +3,12 @@
 import NIOCore
 
 /// UpdateMetadataResponse: API key 6, versions 0-8, flexible 6+.
-///
-/// Versions 1, 2, 3, 4, and 5 are the same as version 0
 public struct UpdateMetadataResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 6
     public static let name = "UpdateMetadataResponse"
     public static let validVersions = KafkaVersionRange(0, 8)
     public static let flexibleVersions = KafkaVersionRange(6, Int16.max)
 
-    /// The error code, or 0 if there was no error.
     public var errorCode: Int16 = 0
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []

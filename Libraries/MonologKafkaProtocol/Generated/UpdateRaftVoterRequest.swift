@@ -13,15 +13,10 @@ public struct UpdateRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let latestVersionUnstable = false
 
     public var clusterId: String? = ""
-    /// The current leader epoch of the partition, -1 for unknown leader epoch
     public var currentLeaderEpoch: Int32 = 0
-    /// The replica id of the voter getting updated in the topic partition
     public var voterId: Int32 = 0
-    /// The directory id of the voter getting updated in the topic partition
     public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
-    /// The endpoint that can be used to communicate with the leader
     public var listeners: [Listener] = []
-    /// The range of versions of the protocol that the replica supports
     public var kRaftVersionFeature: KRaftVersionFeature = KRaftVersionFeature()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -61,11 +56,8 @@ public struct UpdateRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct Listener: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The hostname
         public var host: String = ""
-        /// The port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -94,9 +86,7 @@ public struct UpdateRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct KRaftVersionFeature: Hashable, Sendable {
-        /// The minimum supported KRaft protocol version
         public var minSupportedVersion: Int16 = 0
-        /// The maximum supported KRaft protocol version
         public var maxSupportedVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

@@ -9,10 +9,7 @@ public struct UpdateRaftVoterResponse: KafkaResponseMessage, Hashable, Sendable 
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the
-    /// request did not violate any quota.
     public var throttleTimeMs: Int32 = 0
-    /// The error code, or 0 if there was no error
     public var errorCode: Int16 = 0
     public var currentLeader: CurrentLeader = CurrentLeader()
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -61,13 +58,9 @@ public struct UpdateRaftVoterResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct CurrentLeader: Hashable, Sendable {
-        /// The replica id of the current leader or -1 if the leader is unknown
         public var leaderId: Int32 = -1
-        /// The latest known leader epoch
         public var leaderEpoch: Int32 = -1
-        /// The node's hostname
         public var host: String = ""
-        /// The node's port
         public var port: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

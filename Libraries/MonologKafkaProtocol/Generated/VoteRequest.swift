@@ -3,8 +3,6 @@
 import NIOCore
 
 /// VoteRequest: API key 52, versions 0-1, flexible 0+.
-///
-/// Version 1 adds voter key and candidate directory id (KIP-853)
 public struct VoteRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 52
     public typealias Response = VoteResponse
@@ -15,7 +13,6 @@ public struct VoteRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let latestVersionUnstable = false
 
     public var clusterId: String? = nil
-    /// The replica id of the voter receiving the request
     public var voterId: Int32 = -1
     public var topics: [TopicData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -54,19 +51,12 @@ public struct VoteRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The bumped epoch of the candidate sending the request
         public var candidateEpoch: Int32 = 0
-        /// The replica id of the voter sending the request
         public var candidateId: Int32 = 0
-        /// The directory id of the voter sending the request
         public var candidateDirectoryId: KafkaUUID = KafkaUUID.zero
-        /// The ID of the voter sending the request
         public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
-        /// The epoch of the last record written to the metadata log
         public var lastOffsetEpoch: Int32 = 0
-        /// The offset of the last record written to the metadata log
         public var lastOffset: Int64 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -111,7 +101,6 @@ public struct VoteRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct TopicData: Hashable, Sendable {
-        /// The topic name.
         public var topicName: String = ""
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.

@@ -8,7 +8,6 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The version of the voters record
     public var version: Int16 = 0
     public var voters: [Voter] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -41,11 +40,8 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
     }
 
     public struct Endpoint: Hashable, Sendable {
-        /// The name of the endpoint
         public var name: String = ""
-        /// The hostname
         public var host: String = ""
-        /// The port
         public var port: UInt16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -74,9 +70,7 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
     }
 
     public struct KRaftVersionFeature: Hashable, Sendable {
-        /// The minimum supported KRaft protocol version
         public var minSupportedVersion: Int16 = 0
-        /// The maximum supported KRaft protocol version
         public var maxSupportedVersion: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -103,13 +97,9 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
     }
 
     public struct Voter: Hashable, Sendable {
-        /// The replica id of the voter in the topic partition
         public var voterId: Int32 = 0
-        /// The directory id of the voter in the topic partition
         public var voterDirectoryId: KafkaUUID = KafkaUUID.zero
-        /// The endpoint that can be used to communicate with the voter
         public var endpoints: [Endpoint] = []
-        /// The range of versions of the protocol that the replica supports
         public var kRaftVersionFeature: KRaftVersionFeature = KRaftVersionFeature()
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

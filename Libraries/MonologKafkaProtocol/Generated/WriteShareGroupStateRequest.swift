@@ -12,9 +12,7 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = true
 
-    /// The group identifier.
     public var groupId: String = ""
-    /// The data for the topics.
     public var topics: [WriteStateData] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -46,13 +44,9 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct StateBatch: Hashable, Sendable {
-        /// The base offset of this state batch.
         public var firstOffset: Int64 = 0
-        /// The last offset of this state batch.
         public var lastOffset: Int64 = 0
-        /// The state - 0:Available,2:Acked,4:Archived
         public var deliveryState: Int8 = 0
-        /// The delivery count.
         public var deliveryCount: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -83,13 +77,9 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct PartitionData: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The state epoch for this share-partition.
         public var stateEpoch: Int32 = 0
-        /// The leader epoch of the share-partition.
         public var leaderEpoch: Int32 = 0
-        /// The share-partition start offset, or -1 if the start offset is not being written.
         public var startOffset: Int64 = 0
         public var stateBatches: [StateBatch] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
@@ -123,9 +113,7 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
     }
 
     public struct WriteStateData: Hashable, Sendable {
-        /// The topic identifier.
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The data for the partitions.
         public var partitions: [PartitionData] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

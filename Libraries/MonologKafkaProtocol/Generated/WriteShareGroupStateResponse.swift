@@ -3,21 +3,12 @@
 import NIOCore
 
 /// WriteShareGroupStateResponse: API key 85, versions 0, flexible 0+.
-///
-/// - NOT_COORDINATOR (version 0+)
-/// - COORDINATOR_NOT_AVAILABLE (version 0+)
-/// - COORDINATOR_LOAD_IN_PROGRESS (version 0+)
-/// - GROUP_ID_NOT_FOUND (version 0+)
-/// - UNKNOWN_TOPIC_OR_PARTITION (version 0+)
-/// - FENCED_STATE_EPOCH (version 0+)
-/// - INVALID_REQUEST (version 0+)
 public struct WriteShareGroupStateResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 85
     public static let name = "WriteShareGroupStateResponse"
     public static let validVersions = KafkaVersionRange(0, 0)
     public static let flexibleVersions = KafkaVersionRange(0, Int16.max)
 
-    /// The write results
     public var results: [WriteStateResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -47,11 +38,8 @@ public struct WriteShareGroupStateResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct PartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partition: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
-        /// The error message, or null if there was no error.
         public var errorMessage: String? = nil
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -80,9 +68,7 @@ public struct WriteShareGroupStateResponse: KafkaResponseMessage, Hashable, Send
     }
 
     public struct WriteStateResult: Hashable, Sendable {
-        /// The topic identifier
         public var topicId: KafkaUUID = KafkaUUID.zero
-        /// The results for the partitions.
         public var partitions: [PartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

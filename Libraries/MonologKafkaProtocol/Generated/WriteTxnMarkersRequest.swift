@@ -3,8 +3,6 @@
 import NIOCore
 
 /// WriteTxnMarkersRequest: API key 27, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 27
     public typealias Response = WriteTxnMarkersResponse
@@ -14,7 +12,6 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
     public static let deprecatedVersions = KafkaVersionRange.none
     public static let latestVersionUnstable = false
 
-    /// The transaction markers to be written.
     public var markers: [WritableTxnMarker] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -44,9 +41,7 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct WritableTxnMarkerTopic: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The indexes of the partitions to write transaction markers for.
         public var partitionIndexes: [Int32] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -73,15 +68,10 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
     }
 
     public struct WritableTxnMarker: Hashable, Sendable {
-        /// The current producer ID.
         public var producerId: Int64 = 0
-        /// The current epoch associated with the producer ID.
         public var producerEpoch: Int16 = 0
-        /// The result of the transaction to write to the partitions (false = ABORT, true = COMMIT).
         public var transactionResult: Bool = false
-        /// Each topic that we want to write transaction marker(s) for.
         public var topics: [WritableTxnMarkerTopic] = []
-        /// Epoch associated with the transaction state partition hosted by this transaction coordinator
         public var coordinatorEpoch: Int32 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []

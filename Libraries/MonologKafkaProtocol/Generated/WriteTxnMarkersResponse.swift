@@ -3,15 +3,12 @@
 import NIOCore
 
 /// WriteTxnMarkersResponse: API key 27, versions 0-1, flexible 1+.
-///
-/// Version 1 enables flexible versions.
 public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable {
     public static let apiKey: Int16 = 27
     public static let name = "WriteTxnMarkersResponse"
     public static let validVersions = KafkaVersionRange(0, 1)
     public static let flexibleVersions = KafkaVersionRange(1, Int16.max)
 
-    /// The results for writing makers.
     public var markers: [WritableTxnMarkerResult] = []
     /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
     public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -41,9 +38,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct WritableTxnMarkerPartitionResult: Hashable, Sendable {
-        /// The partition index.
         public var partitionIndex: Int32 = 0
-        /// The error code, or 0 if there was no error.
         public var errorCode: Int16 = 0
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -70,9 +65,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct WritableTxnMarkerTopicResult: Hashable, Sendable {
-        /// The topic name.
         public var name: String = ""
-        /// The results by partition.
         public var partitions: [WritableTxnMarkerPartitionResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
@@ -99,9 +92,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
     }
 
     public struct WritableTxnMarkerResult: Hashable, Sendable {
-        /// The current producer ID in use by the transactional ID.
         public var producerId: Int64 = 0
-        /// The results by topic.
         public var topics: [WritableTxnMarkerTopicResult] = []
         /// Tagged fields this code does not know, kept so that a message round-trips unchanged.
         public var unknownTaggedFields: [KafkaTaggedField] = []
