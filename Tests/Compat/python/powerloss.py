@@ -9,13 +9,14 @@
 A broker round: a fresh data directory on the mount, `monolog-supervisor start`, a 3-partition topic;
 a confluent-kafka idempotent acks=all producer, an HTTP producer (500 messages a request) and a
 consumer group member committing after every batch it reads, all at full speed, each recording what
-was acknowledged; at a random moment SIGKILL of the supervisor's process group and of every process
-running on the data directory, and once all are gone `lazyfs::clear-cache`; then a new start on the
-same directory. It passes when every acknowledged message is at its acknowledged offset, no message is
-stored twice, every partition's committed offset is at least the last acknowledged commit, and
-`PRAGMA integrity_check` says ok. `broker-no-fsync` is the same round with an LD_PRELOAD shim that
-makes fsync a no-op; `sqlite-sync-off` rounds kill a SQLite program at synchronous=OFF instead. Both
-are negative controls: they must lose data, or the simulation is not working.
+was acknowledged; once each has had an acknowledgement, 0.5 to 3.5 s later (random), SIGKILL of the
+supervisor's process group and of every process running on the data directory, and once all are gone
+`lazyfs::clear-cache`; then a new start on the same directory. It passes when every acknowledged
+message is at its acknowledged offset, no message is stored twice, every partition's committed offset
+is at least the last acknowledged commit, the tree stops with status 0, and `PRAGMA integrity_check`
+says ok. `broker-no-fsync` is the same round with an LD_PRELOAD shim that makes fsync a no-op;
+`sqlite-sync-off` rounds kill a SQLite program at synchronous=OFF instead. Both are negative controls:
+they must lose data, or the simulation is not working.
 
 Each round prints one line and appends one JSON line to the report; `summary` reads the report and
 exits non-zero if a broker round failed or a control lost nothing.
@@ -135,6 +136,15 @@ def group_member(bootstrap, stop, path):
     out.write("# read %d\n" % read)
     out.close()
     os._exit(0)
+
+
+def acknowledged_once(path):
+    try:
+        with open(path) as f:
+            lines = f.read(65536).split("\n")[:-1]  # complete lines; the first acknowledgement comes early
+        return any(line[:1].isdigit() or line.startswith("c ") for line in lines)
+    except OSError:
+        return False
 
 
 def read_acknowledged(path):
@@ -349,7 +359,14 @@ def broker_round(args, fs, number, rng, preload=None):
                    context.Process(target=group_member, args=(tree.bootstrap, stop, files["commits"]))]
         for client in clients:
             client.start()
+        # The load is on once every client has had an acknowledgement; the power goes some time after.
+        began = time.time()
         result["kill_after_s"] = round(rng.uniform(args.min_seconds, args.max_seconds), 2)
+        while not all(acknowledged_once(path) for path in files.values()):
+            if time.time() - began > 30:
+                raise RuntimeError("a client had no acknowledgement within 30 s")
+            time.sleep(0.02)
+        result["load_after_s"] = round(time.time() - began, 2)
         time.sleep(result["kill_after_s"])
         tree.kill()
         stop.set()
@@ -453,13 +470,13 @@ def describe(result, rounds):
     if "error" in result:
         return "%s: ERROR %s" % (head, result["error"])
     if result["kind"] == "sqlite-sync-off":
-        return "%s: killed at %.2f s; %s rows acknowledged, %s lost; integrity %s" % (
+        return "%s: killed after %.2f s; %s rows acknowledged, %s lost; integrity %s" % (
             head, result["kill_after_s"], format(result["acknowledged"], ","), format(result["lost"], ","), result["integrity"])
     restart = "restart failed" if result.get("restart") == "failed" else "restart %.1f s" % result["restart_s"]
     verdict = "PASS" if result["passed"] else ("loses data, as it should" if result["kind"] == "broker-no-fsync" else "FAIL")
     if result["kind"] == "broker-no-fsync" and result["lost"] == 0 and result["commits_lost"] == 0:
         verdict = "lost nothing: the simulation is not working"
-    return ("%s: killed at %.2f s; acknowledged %s Kafka + %s HTTP messages, %s offset commits; lost %s, read twice %d, "
+    return ("%s: killed %.2f s into the load; acknowledged %s Kafka + %s HTTP messages, %s offset commits; lost %s, read twice %d, "
             "commits lost %d; integrity %s; %s; stop %s: %s%s") % (
         head, result["kill_after_s"], format(result["kafka_acknowledged"], ","), format(result["http_acknowledged"], ","),
         format(result["commits_acknowledged"], ","), format(result["lost"], ","), result["duplicates"],
@@ -556,8 +573,9 @@ def main():
     parser.add_argument("--done-fifo")
     parser.add_argument("--report", required=True)
     parser.add_argument("--seed", type=int)
-    parser.add_argument("--min-seconds", type=float, default=1.0, help="earliest kill, seconds into the load")
-    parser.add_argument("--max-seconds", type=float, default=4.0, help="latest kill")
+    parser.add_argument("--min-seconds", type=float, default=0.5,
+                        help="earliest kill, in seconds after every client had its first acknowledgement")
+    parser.add_argument("--max-seconds", type=float, default=3.5, help="latest kill")
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("broker", "broker-no-fsync"):
         command = commands.add_parser(name)
