@@ -21,7 +21,7 @@ they must lose data, or the simulation is not working.
 Each round prints one line and appends one JSON line to the report; `summary` reads the report and
 exits non-zero if a broker round failed or a control lost nothing.
 """
-import argparse, collections, http.client, json, multiprocessing, os, random, select, signal, socket, sqlite3
+import argparse, collections, contextlib, http.client, json, multiprocessing, os, random, select, signal, socket, sqlite3
 import subprocess, sys, time
 
 from durability import read_topic, retried
@@ -446,17 +446,28 @@ def sqlite_round(args, fs, number, rng):
     remove_tree(data)
     os.makedirs(data)
     database = os.path.join(data, "control.db")
+    acks = os.path.join(args.work, "sqlite-%d.acks" % number)
     result = {"kind": args.command, "round": number, "kill_after_s": round(rng.uniform(args.min_seconds, args.max_seconds), 2)}
-    program = subprocess.Popen([args.program, database], stdout=subprocess.PIPE, start_new_session=True)
-    time.sleep(result["kill_after_s"])
-    os.killpg(program.pid, signal.SIGKILL)
-    output = program.communicate()[0].decode().split()
-    acknowledged = int(output[-1]) if output else 0
+    with open(acks, "w") as out:
+        program = subprocess.Popen([args.program, database], stdout=out, start_new_session=True)
+    try:
+        # As in a broker round, the power goes some time after the first acknowledgement.
+        began = time.time()
+        while not acknowledged_once(acks):
+            if program.poll() is not None or time.time() - began > 30:
+                raise RuntimeError("the program acknowledged nothing (exit status %s)" % program.poll())
+            time.sleep(0.02)
+        time.sleep(result["kill_after_s"])
+    finally:
+        os.killpg(program.pid, signal.SIGKILL)
+        program.wait()
+    lines = [line for line in open(acks).read().split("\n")[:-1] if line]
+    acknowledged = int(lines[-1]) if lines else 0
+    os.unlink(acks)
     fs.clear_cache()
     try:
-        connection = sqlite3.connect("file:%s?mode=ro" % database, uri=True)
-        present = connection.execute("SELECT count(*) FROM acked WHERE id <= ?", (acknowledged,)).fetchone()[0]
-        connection.close()
+        with contextlib.closing(sqlite3.connect("file:%s?mode=ro" % database, uri=True)) as connection:
+            present = connection.execute("SELECT count(*) FROM acked WHERE id <= ?", (acknowledged,)).fetchone()[0]
     except sqlite3.Error as error:
         present, result["read_error"] = 0, str(error)
     result.update({"acknowledged": acknowledged, "lost": acknowledged - present,
@@ -492,7 +503,10 @@ def run_rounds(args):
     ok = True
     for number in range(1, args.rounds + 1):
         if args.command == "sqlite-sync-off":
-            result = sqlite_round(args, fs, number, rng)
+            try:
+                result = sqlite_round(args, fs, number, rng)
+            except Exception as error:
+                result = {"kind": args.command, "round": number, "error": "%s: %s" % (type(error).__name__, error)}
         else:
             result = broker_round(args, fs, number, rng, preload=args.preload if args.command == "broker-no-fsync" else None)
         result["seed"] = seed
