@@ -2,13 +2,16 @@
 # The durability proof at length: runs Tests/EndToEndTests/DurabilityTests.swift with ROUNDS rounds per
 # fault (SIGKILL of the storage writer, the Kafka gateway, the HTTP gateway, the supervisor followed by
 # a new start; and `monolog-supervisor restart kafka-gateway`), each round a confluent-kafka idempotent
-# producer at acks=all under load, and writes the table of results into docs/durability.md.
+# producer at acks=all under load, keeps the JSON line of every round in docs/results/killnine-DATE.jsonl
+# and writes the table of results into docs/durability.md (its power-loss section, written from
+# scripts/powerloss.sh's rounds, is kept as it is).
 #   scripts/durability-runs.sh [rounds]    default 30; needs scripts/install-deps.sh --test first
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-30}"
-report="$(mktemp)"
-trap 'rm -f "$report"' EXIT
+mkdir -p docs/results
+report="$(pwd)/docs/results/killnine-$(date +%F).jsonl"
+: > "$report"
 swift build --build-tests
 status=0
 MONOLOG_DURABILITY_ROUNDS="$rounds" MONOLOG_DURABILITY_REPORT="$report" \
@@ -38,9 +41,10 @@ for fault, t in rows.items():
     table.append(f"| {names.get(fault, fault)} | {t['runs']} | {t['passed']} | {t['acknowledged']:,} | {t['recovered']:,} | {t['lost']} | {t['duplicates']} | {t['runs_with_delivery_errors']} ({t['failed']:,} messages, {t['fatal']} fatal) |")
 text = f"""# Durability
 
-A message acknowledged to a client survives `kill -9` of any process. This page holds the evidence,
-written by `scripts/durability-runs.sh {rounds}` on {datetime.date.today().isoformat()} ({platform.machine()},
-{os.cpu_count()} CPUs).
+A message acknowledged to a client survives `kill -9` of any process, and the machine losing power
+([below](#power-loss)). The `kill -9` evidence was written by `scripts/durability-runs.sh {rounds}` on
+{datetime.date.today().isoformat()} ({platform.machine()}, {os.cpu_count()} CPUs); the result of every run is in
+[results/{os.path.basename(path)}](results/{os.path.basename(path)}).
 
 ## Method
 
@@ -76,6 +80,10 @@ all fixed before this table was made:
 
 {chr(10).join(table)}
 """
+# The power-loss section comes from scripts/powerloss.sh's rounds: keep it.
+previous = open("docs/durability.md").read()
+if "\n## Power loss" in previous:
+    text += previous[previous.index("\n## Power loss"):]
 open("docs/durability.md", "w").write(text)
 print(text)
 PYTHON

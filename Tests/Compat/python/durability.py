@@ -52,20 +52,26 @@ def retried(call, attempts=10):
             time.sleep(1)
 
 
-def read_back(args):
-    consumer = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "durability-check", "enable.auto.commit": False})
-    partitions = retried(lambda: consumer.list_topics(args.topic, timeout=30)).topics[args.topic].partitions
-    ends = {p: retried(lambda: consumer.get_watermark_offsets(TopicPartition(args.topic, p), timeout=30))[1] for p in partitions}
-    consumer.assign([TopicPartition(args.topic, p, -2) for p in partitions])
-    values, positions, deadline = [], {p: 0 for p in partitions}, time.time() + 120
+def read_topic(bootstrap, topic):
+    """Every message of every partition of the topic, from the start up to the high watermarks as they
+    were when reading began: a list of (partition, offset, value)."""
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "durability-check", "enable.auto.commit": False})
+    partitions = retried(lambda: consumer.list_topics(topic, timeout=30)).topics[topic].partitions
+    ends = {p: retried(lambda: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30))[1] for p in partitions}
+    consumer.assign([TopicPartition(topic, p, -2) for p in partitions])
+    messages, positions, deadline = [], {p: 0 for p in partitions}, time.time() + 120
     while any(positions[p] < ends[p] for p in partitions) and time.time() < deadline:
-        message = consumer.poll(1.0)
-        if message is None or message.error() is not None:
-            continue
-        values.append(message.value())
-        positions[message.partition()] = message.offset() + 1
+        for message in consumer.consume(num_messages=10000, timeout=1.0):
+            if message.error() is not None:
+                continue
+            messages.append((message.partition(), message.offset(), message.value()))
+            positions[message.partition()] = message.offset() + 1
     consumer.close()
-    return values
+    return messages
+
+
+def read_back(args):
+    return [value for _, _, value in read_topic(args.bootstrap, args.topic)]
 
 
 def main():
