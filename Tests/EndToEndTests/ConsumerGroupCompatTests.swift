@@ -5,7 +5,8 @@ import Testing
 /// Consumer groups with the real clients against the real process tree (Tests/Compat/python/groups.py):
 /// partitions shared out and taken over when a member leaves, every message read exactly once across
 /// the rebalance, commits that a restarted consumer resumes from, static members, the admin clients'
-/// view of a group, and a Kafka gateway killed under a running consumer.
+/// view of a group, a Kafka gateway killed under a running consumer, and a rebalance that waits for a
+/// member busy processing.
 @Suite struct ConsumerGroupCompatTests {
     static let script = PythonClientCompatTests.repositoryRoot + "/Tests/Compat/python/groups.py"
 
@@ -101,6 +102,31 @@ import Testing
         #expect(report["same_partitions"] as? Bool == true, "\(report)")
         #expect(report["other_member_rebalanced"] as? Bool == false, "\(report)")
         #expect(report["errors"] as? [String] == [], "\(report)")
+    }
+
+    /// Issue #21 item 5: a rebalance waits for a member that is busy processing. A holds the only
+    /// partition, reads one message and then polls nothing for 8 s (longer than its 6 s session) while
+    /// its client heartbeats; B joins meanwhile. As in Kafka, the join phase lasts until every known
+    /// member has rejoined or the rebalance timeout (`max.poll.interval.ms`, 10 s) passes, and A's
+    /// heartbeats (answered REBALANCE_IN_PROGRESS) keep its session, so B gets no message before A polls
+    /// again (A can rejoin only then), and gets the partition soon after. Nothing is lost or read twice.
+    @Test(arguments: ["confluent", "kafka-python"])
+    func issue21_aRebalanceWaitsForAMemberThatIsProcessing(_ client: String) async throws {
+        let report = try await self.run(["slow-member", "--client", client, "--pause", "8"], partitions: 1, timeout: 120)
+        #expect(report["a_paused"] as? Bool == true, "\(client): \(report)")
+        #expect(report["a_resumed"] as? Bool == true, "\(client): \(report)")
+        // B joined early in A's pause, so an early rebalance would have had seconds to show.
+        #expect((report["b_started_before_a_resumed"] as? Double ?? 0) > 5, "\(client): \(report)")
+        #expect(report["b_read_any"] as? Bool == true, "\(client): \(report)")
+        let afterResume = report["b_first_after_a_resumed"] as? Double ?? -99
+        #expect(afterResume >= 0, "\(client): B read a message \(-afterResume) s before A polled again: \(report)")
+        #expect(afterResume < 5, "\(client): the rebalance ends once A rejoins, not at the timeout: \(report)")
+        #expect(report["b_partitions"] as? [Int] == [0], "\(client): \(report)")
+        #expect((report["produced"] as? Int ?? 0) > 50, "\(client): \(report)")
+        #expect(report["missing"] as? Int == 0, "\(client): \(report)")
+        #expect(report["duplicates"] as? Int == 0, "\(client): \(report)")
+        #expect(report["errors"] as? [String] == [], "\(client): \(report)")
+        #expect(report["produce_failures"] as? Int == 0, "\(client): \(report)")
     }
 
     /// A lone consumer is assigned at once by default; `group.initial.rebalance.delay.ms` makes a new

@@ -57,14 +57,22 @@ final class GroupHarness {
 
     /// A new member's whole KIP-394 handshake: the id it is given, and its second join, still pending
     /// if others must rejoin first. A static member joins at once; its id comes with the answer.
-    func joinNewMember(instanceID: String? = nil, protocols: [String] = ["range"], session: TimeAmount = .seconds(10)) -> (String, Pending<JoinOutcome>) {
+    func joinNewMember(
+        instanceID: String? = nil,
+        protocols: [String] = ["range"],
+        session: TimeAmount = .seconds(10),
+        rebalance: TimeAmount = .seconds(30)
+    ) -> (String, Pending<JoinOutcome>) {
         if instanceID != nil {
-            let pending = self.join(self.joinRequest(instanceID: instanceID, protocols: protocols, session: session))
+            let pending = self.join(self.joinRequest(instanceID: instanceID, protocols: protocols, session: session, rebalance: rebalance))
             return (pending.value?.memberID ?? "", pending)
         }
-        let first = self.join(self.joinRequest(protocols: protocols, session: session)).value!
+        let first = self.join(self.joinRequest(protocols: protocols, session: session, rebalance: rebalance)).value!
         precondition(first.error == 79, "expected MEMBER_ID_REQUIRED, got \(first.error)")
-        return (first.memberID, self.join(self.joinRequest(memberID: first.memberID, protocols: protocols, session: session)))
+        return (
+            first.memberID,
+            self.join(self.joinRequest(memberID: first.memberID, protocols: protocols, session: session, rebalance: rebalance))
+        )
     }
 
     func sync(_ memberID: String, generation: Int32, assignments: [String: String] = [:]) -> Pending<SyncOutcome> {

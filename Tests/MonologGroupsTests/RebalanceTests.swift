@@ -125,6 +125,56 @@ import Testing
         #expect(harness.heartbeat(a, generation: 1) == 25)
     }
 
+    /// Issue #21 item 5, on the clock: A holds the partition and is busy for 8 s, longer than its 6 s
+    /// session (its client heartbeats, its application does not poll, so it cannot rejoin); B joins. As in Kafka's DelayedJoin, the
+    /// join phase ends only when every known member has rejoined, or when the rebalance timeout (the
+    /// largest `rebalance_timeout_ms`, the clients' `max.poll.interval.ms`) has passed: B waits for A.
+    @Test func issue21_aRebalanceWaitsForAMemberThatIsProcessingUntilItRejoins() {
+        let harness = GroupHarness()
+        let (a, _) = harness.joinNewMember(session: .seconds(6), rebalance: .seconds(10))
+        _ = harness.sync(a, generation: 1, assignments: [a: "p0"])
+        let (b, bJoin) = harness.joinNewMember(session: .seconds(6), rebalance: .seconds(10))
+        #expect(harness.state == .preparingRebalance)
+        for _ in 0..<7 {
+            harness.advance(.seconds(1))
+            #expect(harness.heartbeat(a, generation: 1) == 27, "A is told to rejoin, and its session is kept")
+        }
+        harness.advance(.milliseconds(900))
+        #expect(bJoin.value == nil, "7.9 s in, A has not rejoined and the rebalance timeout (10 s) has not passed")
+        #expect(harness.state == .preparingRebalance)
+
+        harness.advance(.milliseconds(100))
+        let aRejoin = harness.join(harness.joinRequest(memberID: a, session: .seconds(6), rebalance: .seconds(10)))
+        #expect(aRejoin.value?.generation == 2, "A's rejoin ends the phase at once")
+        #expect(bJoin.value?.generation == 2)
+        #expect(Set(aRejoin.value?.members.map(\.memberID) ?? []) == [a, b])
+        #expect(harness.state == .completingRebalance)
+    }
+
+    /// The join phase lasts the largest rebalance timeout of the members when it began, whoever holds
+    /// it, and neither member's session timeout: a member that heartbeats but does not rejoin is
+    /// dropped only then.
+    @Test(arguments: [(10, 20), (20, 10)])
+    func theJoinPhaseLastsTheLargestRebalanceTimeoutOfTheMembers(_ aSeconds: Int64, _ bSeconds: Int64) {
+        let harness = GroupHarness()
+        let (a, _) = harness.joinNewMember(session: .seconds(6), rebalance: .seconds(aSeconds))
+        _ = harness.sync(a, generation: 1, assignments: [a: "p0"])
+        let (b, bJoin) = harness.joinNewMember(session: .seconds(6), rebalance: .seconds(bSeconds))
+        let longest = max(aSeconds, bSeconds)
+        for _ in 0..<(longest - 1) {
+            harness.advance(.seconds(1))
+            #expect(harness.heartbeat(a, generation: 1) == 27)
+        }
+        harness.advance(.milliseconds(999))
+        #expect(bJoin.value == nil, "the phase lasts \(longest) s, not a session timeout (6 s) nor the shorter rebalance timeout")
+
+        harness.advance(.milliseconds(1))
+        #expect(bJoin.value?.generation == 2)
+        #expect(bJoin.value?.leaderID == b)
+        #expect(bJoin.value?.members.map(\.memberID) == [b], "A did not rejoin in time and is left out")
+        #expect(harness.heartbeat(a, generation: 1) == 25)  // UNKNOWN_MEMBER_ID: A must join again
+    }
+
     @Test func aLeaderThatNeverSyncsIsDroppedAndTheOthersRejoin() {
         let harness = GroupHarness()
         let (a, _) = harness.joinNewMember()

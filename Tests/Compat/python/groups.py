@@ -26,6 +26,13 @@
     groups.py restart --client confluent --bootstrap ... --topic T --count N --kill-pid PID
         A consumer reads half the topic, then the Kafka gateway (PID) is killed and restarted by the
         supervisor. The consumer carries on by itself; committed offsets survive.
+
+    groups.py slow-member --client confluent|kafka-python --bootstrap ... --topic T [--pause S]
+        Two consumers of one group on a one-partition topic, max.poll.interval.ms=10000 (the rebalance
+        timeout they send) and session.timeout.ms=6000. A reads one message, commits it and stops polling
+        for S seconds (default 8, longer than the session timeout) while its client keeps heartbeating; B joins meanwhile; a producer writes a message every 100 ms
+        throughout. Reports when B first receives a message, relative to when A polled again (which is
+        when A can rejoin), and whether every message was read exactly once.
 """
 import argparse, asyncio, json, logging, os, signal, threading, time
 
@@ -365,6 +372,195 @@ def static(args):
     return report
 
 
+class Processor(threading.Thread):
+    """A member for slow_member: reads, records what it read and when, commits after each batch, and
+    commits what it still holds when a partition is revoked. With `pause`, it takes one message only,
+    commits it and then stops polling for `pause` seconds, as an application busy with a message does;
+    its client keeps heartbeating meanwhile."""
+
+    def __init__(self, args, client_id, seen, lock, pause=0.0):
+        super().__init__(daemon=True)
+        self.args, self.client_id, self.seen, self.lock, self.pause = args, client_id, seen, lock, pause
+        self.started_at = self.first_at = self.paused_at = self.resumed_at = None
+        self.read = 0
+        self.partitions = set()
+        self.uncommitted = {}
+        self.commit_failures = []
+        self.errors = []
+        self.pausing = threading.Event()
+        self.stop_event = threading.Event()
+        self.closed = threading.Event()
+
+    def process(self, records):
+        now = time.time()
+        if records and self.first_at is None:
+            self.first_at = now
+        with self.lock:
+            self.seen.extend(records)
+        self.read += len(records)
+        for partition, offset, _ in records:
+            self.uncommitted[partition] = max(self.uncommitted.get(partition, -1), offset + 1)
+        return dict(self.uncommitted)
+
+    def committed(self, positions):
+        for partition, offset in positions.items():
+            if self.uncommitted.get(partition) == offset:
+                del self.uncommitted[partition]
+
+    def revoked(self, partitions):
+        return {p: self.uncommitted.pop(p) for p in partitions if p in self.uncommitted}
+
+    def batch_size(self):
+        return 1 if self.pause and self.paused_at is None else 500
+
+    def after_batch(self, records):
+        """The pause: once, after the first message, nothing is polled for `pause` seconds."""
+        if records and self.pause and self.paused_at is None:
+            self.paused_at = time.time()
+            self.pausing.set()
+            time.sleep(self.pause)
+            self.resumed_at = time.time()
+
+    def run(self):
+        self.started_at = time.time()
+        try:
+            {"confluent": self.run_confluent, "kafka-python": self.run_kafka_python}[self.args.client]()
+        except Exception as error:  # reported, and the test fails on it
+            self.errors.append(repr(error))
+        finally:
+            self.closed.set()
+
+    def run_confluent(self):
+        from confluent_kafka import Consumer, KafkaException, TopicPartition
+        consumer = Consumer({"bootstrap.servers": self.args.bootstrap, "group.id": self.args.group,
+                             "client.id": self.client_id, "group.protocol": "classic",
+                             "enable.auto.commit": False, "auto.offset.reset": "earliest",
+                             "max.poll.interval.ms": 10000, "session.timeout.ms": 6000})
+
+        def commit(positions):
+            if not positions:
+                return
+            try:
+                consumer.commit(offsets=[TopicPartition(self.args.topic, p, o) for p, o in positions.items()],
+                                asynchronous=False)
+                self.committed(positions)
+            except KafkaException as error:
+                self.commit_failures.append(repr(error))
+
+        def on_revoke(_, partitions):
+            commit(self.revoked([tp.partition for tp in partitions]))
+
+        consumer.subscribe([self.args.topic], on_revoke=on_revoke)
+        while not self.stop_event.is_set():
+            batch = [m for m in consumer.consume(num_messages=self.batch_size(), timeout=0.2) if m.error() is None]
+            records = [(m.partition(), m.offset(), m.value()) for m in batch]
+            if records:
+                commit(self.process(records))
+            self.partitions = {tp.partition for tp in consumer.assignment()}
+            self.after_batch(records)
+        commit(dict(self.uncommitted))
+        consumer.close()
+
+    def run_kafka_python(self):
+        from kafka import ConsumerRebalanceListener, KafkaConsumer, OffsetAndMetadata, TopicPartition
+        from kafka.errors import KafkaError
+        consumer = KafkaConsumer(bootstrap_servers=self.args.bootstrap, group_id=self.args.group,
+                                 client_id=self.client_id, enable_auto_commit=False,
+                                 auto_offset_reset="earliest", max_poll_interval_ms=10000,
+                                 session_timeout_ms=6000)
+        member = self
+
+        def commit(positions):
+            if not positions:
+                return
+            try:
+                consumer.commit({TopicPartition(self.args.topic, p): OffsetAndMetadata(o, "", -1) for p, o in positions.items()})
+                self.committed(positions)
+            except KafkaError as error:
+                self.commit_failures.append(repr(error))
+
+        class Listener(ConsumerRebalanceListener):
+            # On kafka-python's IO thread, where blocking calls are refused (see Member).
+            def on_partitions_revoked(self, revoked):
+                positions = member.revoked([tp.partition for tp in revoked])
+                if positions:
+                    consumer.commit_async({TopicPartition(member.args.topic, p): OffsetAndMetadata(o, "", -1)
+                                           for p, o in positions.items()})
+
+            def on_partitions_assigned(self, assigned):
+                pass
+
+        consumer.subscribe([self.args.topic], listener=Listener())
+        while not self.stop_event.is_set():
+            # kafka-python rejoins only inside poll(); a long poll, as in Member.
+            batches = consumer.poll(timeout_ms=1000 if self.batch_size() == 1 else 3000, max_records=self.batch_size())
+            records = [(r.partition, r.offset, r.value) for rs in batches.values() for r in rs]
+            if records:
+                commit(self.process(records))
+            self.partitions = {tp.partition for tp in consumer.assignment()}
+            self.after_batch(records)
+        commit(dict(self.uncommitted))
+        consumer.close()
+
+    def close(self):
+        self.stop_event.set()
+        self.closed.wait(60)
+
+
+def trickle(args, stop, produced, failures):
+    """Writes one message every 100 ms until `stop` is set: values 0, 1, 2, … (count in `produced`)."""
+    from confluent_kafka import Producer
+    producer = Producer({"bootstrap.servers": args.bootstrap, "enable.idempotence": True, "linger.ms": 0})
+    while not stop.is_set():
+        producer.produce(args.topic, value=b"%d" % produced[0],
+                         on_delivery=lambda err, msg: failures.append(str(err)) if err else None)
+        produced[0] += 1
+        producer.poll(0)
+        stop.wait(0.1)
+    producer.flush(30)
+
+
+def slow_member(args):
+    """B joins while A, which holds the only partition, processes a message for `pause` seconds
+    without polling. Kafka's coordinator holds the rebalance until every known member has rejoined
+    or the rebalance timeout (the largest max.poll.interval.ms) has passed, so B must get nothing
+    before A polls again. B's client id sorts first, so the range assignor then gives B the partition."""
+    seen, lock = [], threading.Lock()
+    stop, produced, failures = threading.Event(), [0], []
+    producer = threading.Thread(target=trickle, args=(args, stop, produced, failures), daemon=True)
+    producer.start()
+    a = Processor(args, "z-busy", seen, lock, pause=args.pause)
+    b = Processor(args, "a-waiting", seen, lock)
+    a.start()
+    report = {"a_paused": a.pausing.wait(30)}
+    b.start()
+    report["a_resumed"] = wait_for(lambda: a.resumed_at is not None, args.pause + 10)
+    report["b_read_any"] = wait_for(lambda: b.first_at is not None, 20)
+    time.sleep(1)
+    stop.set()
+    producer.join(30)
+    wait_for(lambda: len({int(v) for _, _, v in seen}) >= produced[0], 20)
+    time.sleep(0.5)  # anything read twice would arrive now
+    a.close()
+    b.close()
+    report.update(exactly_once(seen, produced[0]))
+    report["produced"] = produced[0]
+
+    def since(moment, reference):
+        return round(moment - reference, 2) if moment is not None and reference is not None else None
+
+    report["paused_seconds"] = since(a.resumed_at, a.paused_at)
+    report["b_started_before_a_resumed"] = since(a.resumed_at, b.started_at)
+    report["b_first_after_a_resumed"] = since(b.first_at, a.resumed_at)
+    report["b_first_after_b_started"] = since(b.first_at, b.started_at)
+    report["a_read"], report["b_read"] = a.read, b.read
+    report["b_partitions"] = sorted(b.partitions)
+    report["produce_failures"] = len(failures)
+    report["errors"] = a.errors + b.errors
+    report["commit_failures"] = a.commit_failures + b.commit_failures
+    return report
+
+
 def admin_outcome(future):
     try:
         return future.result(10)
@@ -445,7 +641,8 @@ def admin(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin", "first-assignment", "static"])
+    parser.add_argument("scenario", choices=["rebalance", "resume", "restart", "admin", "first-assignment", "static",
+                                             "slow-member"])
     parser.add_argument("--client", default="confluent", choices=["confluent", "kafka-python", "aiokafka"])
     parser.add_argument("--bootstrap", required=True)
     parser.add_argument("--topic", required=True)
@@ -453,10 +650,11 @@ def main():
     parser.add_argument("--count", type=int, default=30000)
     parser.add_argument("--assignor", default=None)
     parser.add_argument("--kill-pid", type=int, default=0)
+    parser.add_argument("--pause", type=float, default=8.0)
     args = parser.parse_args()
     args.group = args.group or "group-%s-%s" % (args.scenario, args.client)
     report = {"rebalance": rebalance, "resume": resume, "restart": restart, "admin": admin,
-              "first-assignment": first_assignment, "static": static}[args.scenario](args)
+              "first-assignment": first_assignment, "static": static, "slow-member": slow_member}[args.scenario](args)
     print(json.dumps(report))
 
 
