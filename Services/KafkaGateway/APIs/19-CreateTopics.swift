@@ -72,7 +72,10 @@ enum CreateTopicsAPI {
             }
         }
         let create = CreateTopic(name: topic.name, partitionCount: partitions, configs: configs, ifNotExists: false)
-        return context.writer.submit(create, on: eventLoop).map { _ in pending }.recover { error in
+        return context.writer.submit(create, on: eventLoop).map { _ in
+            context.producePolicies.forget(topic.name)
+            return pending
+        }.recover { error in
             var result = pending
             result.errorCode = KafkaErrorCode.from(error)
             result.errorMessage = "\(error)"
