@@ -39,6 +39,7 @@ public enum RecordBatchBuilder {
         _ records: [NewRecord],
         baseOffset: Int64 = 0,
         compression: CompressionCodec = .none,
+        level: Int32? = nil,
         producer: ProducerStamp = .none,
         allocator: ByteBufferAllocator = ByteBufferAllocator()
     ) -> ByteBuffer {
@@ -53,7 +54,7 @@ public enum RecordBatchBuilder {
         // and say so in the attributes.
         var codec = compression
         if codec != .none {
-            if let compressed = try? RecordCompression.compress(body, codec: codec) { body = compressed } else { codec = .none }
+            if let compressed = try? RecordCompression.compress(body, codec: codec, level: level) { body = compressed } else { codec = .none }
         }
         var buffer = allocator.buffer(capacity: RecordBatchHeader.size + body.readableBytes)
         buffer.writeInteger(baseOffset)
@@ -111,7 +112,27 @@ extension RecordBatchBuilder {
     /// record keeps its offset and the batch still spans the same offsets.
     public static func rebuild(_ original: RecordBatch, keeping records: [Record]) -> ByteBuffer {
         precondition(!records.isEmpty, "an emptied batch is deleted, not rebuilt")
-        let header = original.header
+        return encode(original.header, records: records, codec: original.header.attributes.compression ?? .none, level: nil)
+    }
+
+    /// Re-encodes a producer's batch with another codec, as a topic's `compression.type` asks: the same
+    /// records with the same offset deltas, timestamps, keys, values and headers, and the same producer
+    /// id, epoch and base sequence, so idempotence sees the batch it was sent. The CRC is recomputed.
+    /// Throws when the batch's records cannot be read (an unknown codec, corrupt compressed data, or
+    /// more than `maxDecompressedBytes`).
+    public static func recompress(
+        _ batch: RecordBatch,
+        codec: CompressionCodec,
+        level: Int32?,
+        maxDecompressedBytes: Int = RecordCompression.defaultMaxDecompressedBytes
+    ) throws(RecordBatchError) -> ByteBuffer {
+        let records = try batch.records(maxDecompressedBytes: maxDecompressedBytes)
+        guard !records.isEmpty else { return batch.bytes }  // a control batch, or one with no records: kept as it is
+        return encode(batch.header, records: records, codec: codec, level: level)
+    }
+
+    /// A batch with `header`'s fields (the codec bits of its attributes replaced by `codec`'s), holding `records`.
+    private static func encode(_ header: RecordBatchHeader, records: [Record], codec: CompressionCodec, level: Int32?) -> ByteBuffer {
         var body = ByteBuffer()
         for record in records {
             let newRecord = NewRecord(
@@ -127,9 +148,9 @@ extension RecordBatchBuilder {
                 to: &body
             )
         }
-        var attributes = header.attributes
-        if let codec = header.attributes.compression, codec != .none {
-            if let compressed = try? RecordCompression.compress(body, codec: codec) {
+        var attributes = RecordBatchAttributes(rawValue: (header.attributes.rawValue & ~0x07) | Int16(codec.rawValue))
+        if codec != .none {
+            if let compressed = try? RecordCompression.compress(body, codec: codec, level: level) {
                 body = compressed
             } else {
                 attributes = RecordBatchAttributes(rawValue: attributes.rawValue & ~0x07)

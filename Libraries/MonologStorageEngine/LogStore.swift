@@ -101,6 +101,7 @@ public final class LogStore {
         for (key, value) in configs {
             if let problem = TopicConfigs.problem(name: key, value: value) { throw StorageError(.invalidConfig, problem) }
         }
+        if let conflict = TopicConfigs.conflict(in: configs) { throw StorageError(.invalidConfig, conflict) }
         try self.flushPartitionStates()
         return try storageOperation {
             if let existing = try self.topic(named: name) {
@@ -169,6 +170,10 @@ public final class LogStore {
         try self.flushPartitionStates()
         try storageOperation {
             let topic = try self.requireTopic(name)
+            var resulting = try self.configs(topicID: topic.topicID)
+            for key in delete { resulting[key] = nil }
+            resulting.merge(set) { _, new in new }
+            if let conflict = TopicConfigs.conflict(in: resulting) { throw StorageError(.invalidConfig, conflict) }
             let remove = try self.db.statement("DELETE FROM topic_configs WHERE topic_id = ?1 AND key = ?2")
             for key in delete { try remove.bind(1, topic.topicID).bind(2, key).run() }
             try self.setConfigs(topicID: topic.topicID, set)

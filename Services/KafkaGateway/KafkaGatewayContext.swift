@@ -39,6 +39,8 @@ struct KafkaGatewayContext: Sendable {
     /// The users SASL authenticates against.
     let credentials: StoredCredentials
     let logger: Logger
+    /// Each topic's `compression.type` and `min.insync.replicas`, cached for Produce.
+    let producePolicies = ProducePolicies()
 
     /// The address Metadata, FindCoordinator and DescribeCluster give clients.
     var advertisedAddress: ListenAddress { self.settings.effectiveAdvertisedKafkaAddress }

@@ -10,6 +10,7 @@ public enum KafkaErrorCode {
     public static let offsetMetadataTooLarge: Int16 = 12
     public static let coordinatorNotAvailable: Int16 = 15
     public static let invalidTopicException: Int16 = 17
+    public static let notEnoughReplicas: Int16 = 19
     public static let illegalGeneration: Int16 = 22
     public static let inconsistentGroupProtocol: Int16 = 23
     public static let invalidGroupID: Int16 = 24
@@ -20,6 +21,7 @@ public enum KafkaErrorCode {
     public static let topicAlreadyExists: Int16 = 36
     public static let invalidPartitions: Int16 = 37
     public static let invalidReplicationFactor: Int16 = 38
+    public static let invalidReplicaAssignment: Int16 = 39
     public static let invalidConfig: Int16 = 40
     public static let invalidRequest: Int16 = 42
     public static let outOfOrderSequenceNumber: Int16 = 45

@@ -7,15 +7,17 @@ public enum RecordCompression {
     /// Default limit on one batch's decompressed records: far above Kafka's default message size limits.
     public static let defaultMaxDecompressedBytes = 64 * 1024 * 1024
 
-    public static func compress(_ bytes: ByteBuffer, codec: CompressionCodec) throws(RecordBatchError) -> ByteBuffer {
+    /// `level` is the codec's own level (gzip 1–9, lz4 1–17, zstd -131072–22; snappy has none); nil
+    /// takes the library's default (gzip 6, lz4 its fast mode, zstd 3), as producers do.
+    public static func compress(_ bytes: ByteBuffer, codec: CompressionCodec, level: Int32? = nil) throws(RecordBatchError) -> ByteBuffer {
         let input = Array(bytes.readableBytesView)
         let output: [UInt8]
         switch codec {
         case .none: return bytes
-        case .gzip: output = try Gzip.compress(input)
+        case .gzip: output = try Gzip.compress(input, level: level)
         case .snappy: output = try Snappy.compressXerial(input)
-        case .lz4: output = try LZ4Frame.compress(input)
-        case .zstd: output = try Zstd.compress(input)
+        case .lz4: output = try LZ4Frame.compress(input, level: level)
+        case .zstd: output = try Zstd.compress(input, level: level)
         }
         return ByteBuffer(bytes: output)
     }

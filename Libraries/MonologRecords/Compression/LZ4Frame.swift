@@ -2,12 +2,13 @@ import CLZ4
 
 /// The LZ4 frame format (magic 0x184D2204), which Kafka uses for magic-2 batches.
 enum LZ4Frame {
-    static func compress(_ input: [UInt8]) throws(RecordBatchError) -> [UInt8] {
+    static func compress(_ input: [UInt8], level: Int32? = nil) throws(RecordBatchError) -> [UInt8] {
         // 64 KiB independent blocks, no checksums beyond the frame's own: what Kafka's Java client writes
         // and what every client reads.
         var preferences = LZ4F_preferences_t()
         preferences.frameInfo.blockSizeID = LZ4F_max64KB
         preferences.frameInfo.blockMode = LZ4F_blockIndependent
+        preferences.compressionLevel = level ?? 0
         var output = [UInt8](repeating: 0, count: LZ4F_compressFrameBound(input.count, &preferences))
         let size = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { destination in

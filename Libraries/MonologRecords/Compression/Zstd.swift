@@ -2,11 +2,11 @@ import CZstd
 
 /// zstd frames through libzstd.
 enum Zstd {
-    static func compress(_ input: [UInt8]) throws(RecordBatchError) -> [UInt8] {
+    static func compress(_ input: [UInt8], level: Int32? = nil) throws(RecordBatchError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: ZSTD_compressBound(input.count))
         let size = input.withUnsafeBytes { source in
             output.withUnsafeMutableBytes { destination in
-                ZSTD_compress(destination.baseAddress, destination.count, source.baseAddress, source.count, 3)
+                ZSTD_compress(destination.baseAddress, destination.count, source.baseAddress, source.count, level ?? 3)
             }
         }
         guard ZSTD_isError(size) == 0 else { throw .malformed("zstd: \(String(cString: ZSTD_getErrorName(size)))") }

@@ -139,7 +139,7 @@ struct MessageRoutes {
             throw APIError.badRequest("invalid_request", "a batch holds 1 to \(Self.maxBatchMessages) messages, got \(items.count)")
         }
         let values = try items.enumerated().map { index, item in try item.valueBytes(at: items.count > 1 ? index : nil) }
-        let partitionCount = try await self.partitionCount(of: name)
+        let (partitionCount, compression) = try await self.partitionCountAndCompression(of: name)
         let timestamp = wallClockMs()
         // One record batch per partition, in the order the messages came.
         var byPartition: [Int32: [(item: Int, record: NewRecord)]] = [:]
@@ -157,7 +157,11 @@ struct MessageRoutes {
         var results = [ProducedOffset?](repeating: nil, count: items.count)
         for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
             let appended = try await self.writer.send(
-                AppendRecords(topic: name, partition: partition, batches: RecordBatchBuilder.build(entries.map(\.record)))
+                AppendRecords(
+                    topic: name,
+                    partition: partition,
+                    batches: RecordBatchBuilder.build(entries.map(\.record), compression: compression.codec ?? CompressionCodec.none, level: compression.level)
+                )
             )
             // A LogAppendTime topic keeps the broker's time, not the one the records were built with.
             let stored = appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
@@ -171,11 +175,18 @@ struct MessageRoutes {
         return try JSONResponse.make(BatchProduceResult(topic: name, results: results.compactMap { $0 }))
     }
 
-    /// The topic's partition count, creating it first if `auto.create.topics.enable` allows.
-    private func partitionCount(of name: String) async throws -> Int32 {
-        if let existing = try await self.reads.run({ try $0.topic(named: name) }) { return existing.partitionCount }
+    /// The topic's partition count and `compression.type` (batches are built with its codec, as the
+    /// Kafka gateway recompresses producers' batches), creating it first if `auto.create.topics.enable`
+    /// allows.
+    private func partitionCountAndCompression(of name: String) async throws -> (Int32, TopicCompression) {
+        let existing = try await self.reads.run { reader -> (Int32, TopicCompression)? in
+            guard let topic = try reader.topic(named: name) else { return nil }
+            return (topic.partitionCount, TopicCompression(configs: try reader.configs(topicID: topic.topicID)))
+        }
+        if let existing { return existing }
         guard self.autoCreateTopics else { throw APIError.unknownTopic(name) }
-        return try await self.writer.send(CreateTopic(name: name, partitionCount: self.autoCreatePartitions, ifNotExists: true)).partitionCount
+        let created = try await self.writer.send(CreateTopic(name: name, partitionCount: self.autoCreatePartitions, ifNotExists: true))
+        return (created.partitionCount, .producer)
     }
 
     func consume(topic name: String, request: Request) async throws -> Response {

@@ -21,7 +21,7 @@ enum ProduceAPI {
     static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ProduceResponse> {
         let topics = request.topicData.map { topic in
             let partitions = topic.partitionData.map { partition in
-                self.produce(topic: topic.name, partition: partition, version: version, context: context, on: eventLoop)
+                self.produce(topic: topic.name, partition: partition, version: version, acks: request.acks, context: context, on: eventLoop)
             }
             return EventLoopFuture.whenAllSucceed(partitions, on: eventLoop).map { responses in
                 var response = ProduceResponse.TopicProduceResponse()
@@ -41,6 +41,7 @@ enum ProduceAPI {
         topic: String,
         partition: ProduceRequest.PartitionProduceData,
         version: Int16,
+        acks: Int16 = 1,
         context: KafkaGatewayContext,
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<ProduceResponse.PartitionProduceResponse> {
@@ -56,12 +57,19 @@ enum ProduceAPI {
         guard let records = partition.records, records.readableBytes > 0 else { return failed(KafkaErrorCode.invalidRequest) }
         // The topic's max.message.bytes is the storage writer's to enforce: it knows every topic's configs.
         let pending = response
-        return context.writer.submit(AppendRecords(topic: topic, partition: partition.index, batches: records), on: eventLoop).map { appended in
-            var response = pending
-            response.baseOffset = appended.baseOffset
-            response.logStartOffset = appended.logStartOffset
-            response.logAppendTimeMs = appended.logAppendTimeMs
-            return response
+        return self.prepare(records, topic: topic, acks: acks, context: context, on: eventLoop).flatMap { prepared in
+            guard case .append(let batches) = prepared else {
+                var response = pending
+                if case .refuse(let code) = prepared { response.errorCode = code }
+                return eventLoop.makeSucceededFuture(response)
+            }
+            return context.writer.submit(AppendRecords(topic: topic, partition: partition.index, batches: batches), on: eventLoop).map { appended in
+                var response = pending
+                response.baseOffset = appended.baseOffset
+                response.logStartOffset = appended.logStartOffset
+                response.logAppendTimeMs = appended.logAppendTimeMs
+                return response
+            }
         }.recover { error in
             var response = pending
             response.errorCode = KafkaErrorCode.from(error)

@@ -8,14 +8,40 @@ import MonologStorage
 struct BrokerConfigs: Sendable {
     let settings: MonologConfiguration
 
-    /// The broker-wide default behind each topic config (Kafka's synonym for it).
+    /// The broker-wide default behind each topic config (Kafka's first synonym for it). Kafka 3.9 has
+    /// none for the throttled-replica lists and the tiered-storage switches.
     static let topicConfigSynonyms: [String: String] = [
         "cleanup.policy": "log.cleanup.policy",
-        "retention.ms": "log.retention.ms",
-        "retention.bytes": "log.retention.bytes",
+        "compression.gzip.level": "compression.gzip.level",
+        "compression.lz4.level": "compression.lz4.level",
+        "compression.type": "compression.type",
+        "compression.zstd.level": "compression.zstd.level",
         "delete.retention.ms": "log.cleaner.delete.retention.ms",
+        "file.delete.delay.ms": "log.segment.delete.delay.ms",
+        "flush.messages": "log.flush.interval.messages",
+        "flush.ms": "log.flush.interval.ms",
+        "index.interval.bytes": "log.index.interval.bytes",
+        "local.retention.bytes": "log.local.retention.bytes",
+        "local.retention.ms": "log.local.retention.ms",
+        "max.compaction.lag.ms": "log.cleaner.max.compaction.lag.ms",
         "max.message.bytes": "message.max.bytes",
+        "message.downconversion.enable": "log.message.downconversion.enable",
+        "message.format.version": "log.message.format.version",
+        "message.timestamp.after.max.ms": "log.message.timestamp.after.max.ms",
+        "message.timestamp.before.max.ms": "log.message.timestamp.before.max.ms",
+        "message.timestamp.difference.max.ms": "log.message.timestamp.difference.max.ms",
         "message.timestamp.type": "log.message.timestamp.type",
+        "min.cleanable.dirty.ratio": "log.cleaner.min.cleanable.ratio",
+        "min.compaction.lag.ms": "log.cleaner.min.compaction.lag.ms",
+        "min.insync.replicas": "min.insync.replicas",
+        "preallocate": "log.preallocate",
+        "retention.bytes": "log.retention.bytes",
+        "retention.ms": "log.retention.ms",
+        "segment.bytes": "log.segment.bytes",
+        "segment.index.bytes": "log.index.size.max.bytes",
+        "segment.jitter.ms": "log.roll.jitter.ms",
+        "segment.ms": "log.roll.ms",
+        "unclean.leader.election.enable": "unclean.leader.election.enable",
     ]
 
     /// How long a batch is kept when its topic does not say: the retention worker's `max_age`, or for
@@ -66,7 +92,8 @@ struct BrokerConfigs: Sendable {
             entry("offsets.topic.replication.factor", "1", .int, .defaultConfig, "one broker: one replica of every partition"),
             entry("min.insync.replicas", "1", .int, .defaultConfig, "one broker: every write is fsynced before it is acknowledged"),
         ]
-        for (topicName, brokerName) in Self.topicConfigSynonyms.sorted(by: { $0.value < $1.value }) {
+        let listed = Set(entries.map(\.name))
+        for (topicName, brokerName) in Self.topicConfigSynonyms.sorted(by: { $0.value < $1.value }) where !listed.contains(brokerName) {
             let definition = TopicConfigs.byName[topicName]
             let source = Self.topicDefaultSource(topicName)
             entries.append(

@@ -51,7 +51,10 @@ enum ConfigAlteration {
             }
             guard !validateOnly else { return eventLoop.makeSucceededFuture(.done) }
             return context.writer.submit(AlterTopicConfigs(name: topic, set: planned.set, delete: planned.delete), on: eventLoop)
-                .map { _ in Outcome.done }
+                .map { _ in
+                    context.producePolicies.forget(topic)
+                    return Outcome.done
+                }
                 .recover { error in Outcome(code: KafkaErrorCode.from(error), message: (error as? WriterClientError)?.message ?? "\(error)") }
         }.recover { _ in Outcome(code: KafkaErrorCode.kafkaStorageError, message: "could not read the topic's configs") }
     }

@@ -13,6 +13,7 @@ struct ConfigEntry: Sendable, Equatable {
         case string = 2
         case int = 3
         case long = 5
+        case double = 6
         case list = 7
     }
 

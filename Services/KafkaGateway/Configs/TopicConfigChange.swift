@@ -25,6 +25,7 @@ struct TopicConfigChange: Sendable {
             change.set[name] = value
         }
         change.delete = current.keys.filter { change.set[$0] == nil }.sorted()
+        try refuseConflicts(change.set)
         return change
     }
 
@@ -70,6 +71,10 @@ struct TopicConfigChange: Sendable {
                 change.set[name] = joined
             }
         }
+        var resulting = current
+        for name in change.delete { resulting[name] = nil }
+        resulting.merge(change.set) { _, new in new }
+        try refuseConflicts(resulting)
         return change
     }
 
@@ -79,6 +84,12 @@ struct TopicConfigChange: Sendable {
         }
         if let problem = TopicConfigs.problem(name: name, value: value) {
             throw Refusal(code: KafkaErrorCode.invalidConfig, message: problem)
+        }
+    }
+
+    private static func refuseConflicts(_ configs: [String: String]) throws(Refusal) {
+        if let conflict = TopicConfigs.conflict(in: configs) {
+            throw Refusal(code: KafkaErrorCode.invalidConfig, message: conflict)
         }
     }
 
