@@ -40,6 +40,8 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let invalidConfig = Self(rawValue: 16)
     /// A partition count a topic cannot be grown to (not more than it has, or over the limit).
     public static let invalidPartitions = Self(rawValue: 17)
+    /// Records a topic refuses (a record without a key in a compacted topic); the error names them.
+    public static let invalidRecord = Self(rawValue: 18)
 
     public var description: String {
         switch self {
@@ -61,6 +63,7 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .offsetOutOfRange: "offset out of range"
         case .invalidConfig: "invalid config"
         case .invalidPartitions: "invalid partitions"
+        case .invalidRecord: "invalid record"
         default: "error \(self.rawValue)"
         }
     }

@@ -44,7 +44,7 @@ struct GroupTransaction {
             do throws(StorageError) {
                 return try command.run(on: self.store, nowMs: nowMs)
             } catch where error.code != .storageFailure {
-                return .refused(WriterErrorCode(error.code), error.message)
+                return .refused(error)
             }
         }
         try self.db.statement("SAVEPOINT request").run()
@@ -56,7 +56,7 @@ struct GroupTransaction {
             self.db.resetAllStatements()
             try self.db.statement("ROLLBACK TO request").run()
             try self.db.statement("RELEASE request").run()
-            return .refused(WriterErrorCode(error.code), error.message)
+            return .refused(error)
         }
     }
 
