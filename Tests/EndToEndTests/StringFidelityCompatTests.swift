@@ -20,6 +20,7 @@ import Testing
             .standardOutput
         let report = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
         #expect(!report.isEmpty, "no report: \(output)")
+        #expect(report["errors"] as? [String] == [], "\(report)")
 
         // OffsetFetch, through the consumer and the admin client: all 12 bytes.
         let committed = report["kafka_python_metadata"] as? [String: Any]
