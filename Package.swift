@@ -117,7 +117,8 @@ let package = Package(
         .target(
             name: "MonologWriterClient",
             dependencies: [
-                "MonologWriterProtocol", "MonologRecords", log, .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "MonologWriterProtocol", "MonologRecords", "MonologStorage", log,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio,
             path: "Libraries/MonologWriterClient",
             swiftSettings: swiftSettings

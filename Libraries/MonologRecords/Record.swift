@@ -18,14 +18,23 @@ public struct Record: Hashable, Sendable {
     }
 }
 
+/// A record header. The key is kept as the bytes the producer sent: Kafka's record format calls it a
+/// string, but the broker never decodes it, so a key with invalid UTF-8 survives compaction unchanged.
 public struct RecordHeader: Hashable, Sendable {
-    public var key: String
+    public var keyBytes: ByteBuffer
     public var value: ByteBuffer?
 
-    public init(key: String, value: ByteBuffer?) {
-        self.key = key
+    public init(keyBytes: ByteBuffer, value: ByteBuffer?) {
+        self.keyBytes = keyBytes
         self.value = value
     }
+
+    public init(key: String, value: ByteBuffer?) {
+        self.init(keyBytes: ByteBuffer(string: key), value: value)
+    }
+
+    /// The key as text, invalid UTF-8 replaced (U+FFFD) as Kafka's clients decode it.
+    public var key: String { String(decoding: self.keyBytes.readableBytesView, as: UTF8.self) }
 }
 
 extension Record {
@@ -59,7 +68,7 @@ extension Record {
                 throw .malformed("record header with a null key")
             }
             let headerValue = try body.readNullableVarintBytes(what: "header value")
-            headers.append(RecordHeader(key: String(buffer: keyBytes), value: headerValue))
+            headers.append(RecordHeader(keyBytes: keyBytes, value: headerValue))
         }
         guard body.readableBytes == 0 else { throw .malformed("record has \(body.readableBytes) trailing bytes") }
         return Record(

@@ -81,15 +81,27 @@ public enum RecordBatchBuilder {
         timestampDelta: Int64,
         to buffer: inout ByteBuffer
     ) {
+        let headers = record.headers.map { (key: Array($0.key.utf8), value: $0.value) }
+        writeRecord(record, headers: headers, offsetDelta: offsetDelta, timestampDelta: timestampDelta, to: &buffer)
+    }
+
+    /// Writes `record` with `headers` in place of its own: header keys as bytes, which need not be UTF-8.
+    static func writeRecord(
+        _ record: NewRecord,
+        headers: [(key: [UInt8], value: [UInt8]?)],
+        offsetDelta: Int32,
+        timestampDelta: Int64,
+        to buffer: inout ByteBuffer
+    ) {
         var body = ByteBuffer()
         body.writeInteger(Int8(0))  // record attributes (unused)
         body.writeVarint64(timestampDelta)
         body.writeVarint32(offsetDelta)
         writeNullableBytes(record.key, to: &body)
         writeNullableBytes(record.value, to: &body)
-        body.writeVarint32(Int32(record.headers.count))
-        for header in record.headers {
-            writeNullableBytes(Array(header.key.utf8), to: &body)
+        body.writeVarint32(Int32(headers.count))
+        for header in headers {
+            writeNullableBytes(header.key, to: &body)
             writeNullableBytes(header.value, to: &body)
         }
         buffer.writeVarint32(Int32(body.readableBytes))
@@ -138,11 +150,12 @@ extension RecordBatchBuilder {
             let newRecord = NewRecord(
                 key: record.key.map { Array($0.readableBytesView) },
                 value: record.value.map { Array($0.readableBytesView) },
-                headers: record.headers.map { ($0.key, $0.value.map { Array($0.readableBytesView) }) },
                 timestamp: record.timestamp
             )
+            // Header keys are copied as bytes: decoding them would replace invalid UTF-8.
             writeRecord(
                 newRecord,
+                headers: record.headers.map { (key: Array($0.keyBytes.readableBytesView), value: $0.value.map { Array($0.readableBytesView) }) },
                 offsetDelta: Int32(record.offset - header.baseOffset),
                 timestampDelta: record.timestamp - header.baseTimestamp,
                 to: &body

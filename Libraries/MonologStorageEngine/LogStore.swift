@@ -204,6 +204,9 @@ public final class LogStore {
                     "a record batch of \(large.bytes.readableBytes) bytes is over topic '\(name)''s max.message.bytes of \(policy.maxMessageBytes)"
                 )
             }
+            if policy.compact {
+                for batch in batches { try Self.requireKeys(batch, topic: name, partition: partition) }
+            }
             var next = state.nextOffset
             var first: Int64?
             let insert = try self.db.statement(
@@ -296,10 +299,34 @@ public final class LogStore {
         }
     }
 
-    /// What `append` enforces for a topic: its `max.message.bytes` and `message.timestamp.type`.
+    /// What `append` enforces for a topic: its `max.message.bytes`, `message.timestamp.type`, and
+    /// whether `cleanup.policy` compacts it (then every record needs a key).
     struct AppendPolicy {
         var maxMessageBytes: Int
         var logAppendTime: Bool
+        var compact: Bool
+    }
+
+    /// Refuses a batch holding records without a key, as a compacted topic must (Kafka's LogValidator):
+    /// compaction keeps the latest record per key, so a keyless record could never be compacted. Every
+    /// such record is named by its index in the batch; nothing of the batch is stored.
+    static func requireKeys(_ batch: RecordBatch, topic: String, partition: Int32) throws(StorageError) {
+        let records: [Record]
+        do {
+            records = try batch.records()
+        } catch {
+            throw StorageError(.corruptBatch, error.detail)
+        }
+        let errors = records.indices.filter { records[$0].key == nil }.map { index in
+            RecordError(batchIndex: Int32(index), message: "compacted topic partition \(topic)-\(partition) needs a key on every record")
+        }
+        guard !errors.isEmpty else { return }
+        let shown = errors.prefix(3).map { "record \($0.batchIndex): \($0.message)" }.joined(separator: "; ")
+        throw StorageError(
+            .invalidRecord,
+            "\(errors.count) of the batch's \(records.count) records refused, so the batch was not stored (first three at most: \(shown))",
+            recordErrors: errors
+        )
     }
 
     func appendPolicy(topicID: Int64) throws -> AppendPolicy {
@@ -307,7 +334,8 @@ public final class LogStore {
         let configs = try self.configs(topicID: topicID)
         let policy = AppendPolicy(
             maxMessageBytes: configs["max.message.bytes"].flatMap { Int($0) } ?? TopicConfigs.defaultMaxMessageBytes,
-            logAppendTime: configs["message.timestamp.type"] == "LogAppendTime"
+            logAppendTime: configs["message.timestamp.type"] == "LogAppendTime",
+            compact: TopicPolicy(configs: configs, defaultRetentionMs: -1, defaultRetentionBytes: -1).compact
         )
         self.appendPolicies[topicID] = policy
         return policy

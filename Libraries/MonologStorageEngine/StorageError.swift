@@ -25,16 +25,21 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case producerFenced
         /// A producer id that does not hold the transactional id (Kafka INVALID_PRODUCER_ID_MAPPING).
         case invalidProducerIDMapping
+        /// Records the topic refuses (a record without a key in a compacted topic); `recordErrors` names them.
+        case invalidRecord
         /// The database refused the write (disk full, I/O error): nothing was acknowledged.
         case storageFailure
     }
 
     public var code: Code
     public var message: String
+    /// For `invalidRecord`: each refused record of the batch at fault.
+    public var recordErrors: [RecordError]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, recordErrors: [RecordError] = []) {
         self.code = code
         self.message = message
+        self.recordErrors = recordErrors
     }
 
     public var description: String { self.message }

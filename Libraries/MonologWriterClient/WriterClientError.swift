@@ -1,3 +1,4 @@
+import MonologStorage
 import MonologWriterProtocol
 
 /// Why a request to the storage writer did not succeed. What the caller may do next depends on the code:
@@ -17,10 +18,13 @@ public struct WriterClientError: Error, Hashable, Sendable, CustomStringConverti
 
     public var code: Code
     public var message: String
+    /// For `.rejected(.invalidRecord)`: the records the writer refused, by index in their batch.
+    public var recordErrors: [RecordError]
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, recordErrors: [RecordError] = []) {
         self.code = code
         self.message = message
+        self.recordErrors = recordErrors
     }
 
     public var description: String { self.message }

@@ -23,7 +23,7 @@ struct WriterReplyFrame: Sendable {
                 return try WriterFrame.readBody(Command.Reply.self, from: &body)
             case WriterError.kind:
                 let error = try WriterFrame.readBody(WriterError.self, from: &body)
-                throw WriterClientError(.rejected(error.code), error.message)
+                throw WriterClientError(.rejected(error.code), error.message, recordErrors: error.recordErrors)
             default:
                 throw WriterClientError(.unexpectedResponse, "answer of type \(self.kind) to \(Command.self)")
             }

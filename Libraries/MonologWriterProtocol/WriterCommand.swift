@@ -1,3 +1,4 @@
+import MonologStorage
 import NIOCore
 
 /// The storage writer's protocol, version 1. Every request is a `WriterCommand`; requests and answers
@@ -34,14 +35,24 @@ public struct WriterError: WireMessage, Error {
     public static let kind: UInt8 = 0xFF
     public var code = WriterErrorCode.none
     public var message = ""
+    /// For `invalidRecord`: the refused records of the batch at fault, by index; empty otherwise.
+    public var recordErrors: [RecordError] = []
 
     public init() {}
-    public init(_ code: WriterErrorCode, _ message: String) {
+    public init(_ code: WriterErrorCode, _ message: String, recordErrors: [RecordError] = []) {
         self.code = code
         self.message = message
+        self.recordErrors = recordErrors
     }
 
-    public static let fields: [WireField<Self>] = [.init("error code", \.code), .init("error message", \.message)]
+    public static let fields: [WireField<Self>] = [
+        .init("error code", \.code), .init("error message", \.message), .init("record errors", \.recordErrors),
+    ]
+}
+
+extension RecordError: WireMessage {
+    public init() { self.init(batchIndex: 0, message: "") }
+    public static let fields: [WireField<Self>] = [.init("batch index", \.batchIndex), .init("message", \.message)]
 }
 
 /// An answer with no fields.

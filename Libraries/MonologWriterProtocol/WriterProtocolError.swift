@@ -46,6 +46,8 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let producerFenced = Self(rawValue: 19)
     /// A producer id that does not hold the transactional id (Kafka INVALID_PRODUCER_ID_MAPPING).
     public static let invalidProducerIDMapping = Self(rawValue: 20)
+    /// Records a topic refuses (a record without a key in a compacted topic); the error names them.
+    public static let invalidRecord = Self(rawValue: 21)
 
     public var description: String {
         switch self {
@@ -70,6 +72,7 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .invalidTxnState: "invalid transaction state"
         case .producerFenced: "producer fenced"
         case .invalidProducerIDMapping: "invalid producer id mapping"
+        case .invalidRecord: "invalid record"
         default: "error \(self.rawValue)"
         }
     }

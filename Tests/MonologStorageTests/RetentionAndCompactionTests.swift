@@ -15,6 +15,27 @@ import Testing
         _ = try self.fixture.store.append(topic: topic, partition: 0, batches: [StoreFixture.keyed(entries, timestamp: timestamp)])
     }
 
+    /// Kafka's LogValidator: a compacted topic refuses a batch with keyless records, naming each one by
+    /// its index in the batch, and stores nothing of the append (issue #21).
+    @Test func aCompactedTopicRefusesKeylessRecordsByIndexAndStoresNothing() throws {
+        try self.create("c", configs: ["cleanup.policy": "delete,compact"])
+        let records = [Array("a".utf8), nil, Array("c".utf8), nil].map { NewRecord(key: $0, value: Array("v".utf8), timestamp: 1000) }
+        let batches = try RecordBatch.split(RecordBatchBuilder.build(records, compression: .gzip))
+        let message = "compacted topic partition c-0 needs a key on every record"
+        #expect(throws: StorageError(
+            .invalidRecord,
+            "2 of the batch's 4 records refused, so the batch was not stored (first three at most: record 1: \(message); record 3: \(message))",
+            recordErrors: [RecordError(batchIndex: 1, message: message), RecordError(batchIndex: 3, message: message)]
+        )) {
+            try self.fixture.store.append(topic: "c", partition: 0, batches: [StoreFixture.keyed([("k", "v")])] + batches)
+        }
+        #expect(try self.fixture.records("c").isEmpty)
+        // A topic that only deletes takes keyless records.
+        try self.create("d")
+        _ = try self.fixture.store.append(topic: "d", partition: 0, batches: batches)
+        #expect(try self.fixture.records("d").count == 4)
+    }
+
     @Test func deleteRecordsMovesTheLogStartAndHidesWhatLiesBelow() throws {
         try self.create("d")
         try self.append("d", [("a", "1"), ("b", "2")])

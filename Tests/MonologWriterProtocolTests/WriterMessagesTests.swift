@@ -45,6 +45,7 @@ import Testing
         UsersChanged(changed: false),
         Watermarks([PartitionWatermark(topic: "orders", partition: 0, highWatermark: 10, logStartOffset: 0)]),
         WriterError(.unknownTopic, "topic 'x' does not exist"),
+        WriterError(.invalidRecord, "2 records refused", recordErrors: [RecordError(batchIndex: 1, message: "no key"), RecordError(batchIndex: 4, message: "no key")]),
     ]
 
     /// Frames, unframes and reads back one message: the result equals what was sent.

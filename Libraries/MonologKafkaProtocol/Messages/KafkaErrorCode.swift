@@ -43,6 +43,7 @@ public enum KafkaErrorCode {
     public static let unknownLeaderEpoch: Int16 = 75
     public static let fencedInstanceID: Int16 = 82
     public static let groupSubscribedToTopic: Int16 = 86
+    public static let invalidRecord: Int16 = 87
     public static let unsupportedSaslMechanism: Int16 = 33
     public static let illegalSaslState: Int16 = 34
     public static let saslAuthenticationFailed: Int16 = 58

@@ -39,9 +39,18 @@ public final class SQLiteStatement {
     @discardableResult
     public func bind(_ index: Int32, _ value: Int32) -> Self { self.bind(index, Int64(value)) }
 
+    /// Binds a string as TEXT by its UTF-8 length, so a NUL inside it is stored rather than ending it
+    /// (a Swift string passed as a C string is cut at its first NUL).
     @discardableResult
     public func bind(_ index: Int32, _ value: String) -> Self {
-        sqlite3_bind_text(self.handle, index, value, -1, transient)
+        var value = value
+        _ = value.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { text in
+                // An empty string may have no storage to point at; a null pointer would bind NULL.
+                guard let base = text.baseAddress else { return sqlite3_bind_text(self.handle, index, "", 0, transient) }
+                return sqlite3_bind_text(self.handle, index, base, Int32(text.count), transient)
+            }
+        }
         return self
     }
 
@@ -76,9 +85,11 @@ public final class SQLiteStatement {
     public func int32(at column: Int32) -> Int32 { Int32(truncatingIfNeeded: sqlite3_column_int64(self.handle, column)) }
     public func isNull(at column: Int32) -> Bool { sqlite3_column_type(self.handle, column) == SQLITE_NULL }
 
+    /// Reads a TEXT column by its byte length, NULs included (a C-string read would stop at the first).
     public func string(at column: Int32) -> String? {
         guard let text = sqlite3_column_text(self.handle, column) else { return nil }
-        return String(cString: text)
+        let count = Int(sqlite3_column_bytes(self.handle, column))
+        return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
     /// Copies a blob column into a new buffer (the pointer SQLite returns is valid only until the next step).

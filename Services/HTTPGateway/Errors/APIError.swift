@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MonologStorage
 import MonologWriterClient
 import MonologWriterProtocol
 
@@ -31,6 +32,16 @@ struct APIError: HTTPResponseError, Sendable {
         .notFound("unknown_topic", "topic '\(name)' does not exist")
     }
 
+    /// 400 `invalid_record`: messages the topic refuses (no key in a compacted topic), named by their
+    /// position in the request's array (`positions[i]` is the array index of the batch's record i).
+    static func invalidRecord(_ error: WriterClientError, positions: [Int]?) -> APIError {
+        guard let positions else { return .badRequest("invalid_record", error.recordErrors.first?.message ?? error.message) }
+        let refused = error.recordErrors.compactMap { recordError in
+            positions.indices.contains(Int(recordError.batchIndex)) ? "[\(positions[Int(recordError.batchIndex)])]: \(recordError.message)" : nil
+        }
+        return .badRequest("invalid_record", refused.isEmpty ? error.message : "messages refused: " + refused.joined(separator: "; "))
+    }
+
     static let internalError = APIError(
         status: .internalServerError,
         code: "internal_error",
@@ -56,6 +67,7 @@ extension APIError {
             case .invalidRequest, .corruptBatch:
                 self.init(status: .badRequest, code: "invalid_request", message: error.message)
             case .requestTooLarge: self.init(status: .contentTooLarge, code: "payload_too_large", message: error.message)
+            case .invalidRecord: self.init(status: .badRequest, code: "invalid_record", message: error.message)
             default: self.init(status: .serviceUnavailable, code: "writer_unavailable", message: error.message)
             }
         }

@@ -156,12 +156,13 @@ struct MessageRoutes {
         }
         var results = [ProducedOffset?](repeating: nil, count: items.count)
         for (partition, entries) in byPartition.sorted(by: { $0.key < $1.key }) {
-            let appended = try await self.writer.send(
+            let appended = try await self.append(
                 AppendRecords(
                     topic: name,
                     partition: partition,
                     batches: RecordBatchBuilder.build(entries.map(\.record), compression: compression.codec ?? CompressionCodec.none, level: compression.level)
-                )
+                ),
+                positions: items.count > 1 ? entries.map(\.item) : nil
             )
             // A LogAppendTime topic keeps the broker's time, not the one the records were built with.
             let stored = appended.logAppendTimeMs >= 0 ? appended.logAppendTimeMs : timestamp
@@ -173,6 +174,17 @@ struct MessageRoutes {
             return try JSONResponse.make(ProduceResult(topic: name, partition: only.partition, offset: only.offset, timestamp: only.timestamp))
         }
         return try JSONResponse.make(BatchProduceResult(topic: name, results: results.compactMap { $0 }))
+    }
+
+    /// Appends one partition's batch; records the topic refuses are named by `positions`, their indexes in
+    /// the request's array (nil for a single message).
+    private func append(_ command: AppendRecords, positions: [Int]?) async throws -> AppendRecords.Reply {
+        do {
+            return try await self.writer.send(command)
+        } catch {
+            guard error.code == .rejected(.invalidRecord) else { throw error }
+            throw APIError.invalidRecord(error, positions: positions)
+        }
     }
 
     /// The topic's partition count and `compression.type` (batches are built with its codec, as the

@@ -1,5 +1,6 @@
 import MonologKafkaProtocol
 import MonologRecords
+import MonologStorage
 import MonologWriterClient
 import MonologWriterProtocol
 import NIOCore
@@ -73,7 +74,24 @@ enum ProduceAPI {
         }.recover { error in
             var response = pending
             response.errorCode = KafkaErrorCode.from(error)
+            if let refusal = error as? WriterClientError, refusal.code == .rejected(.invalidRecord) {
+                self.refuseRecords(refusal, in: &response, version: version)
+            }
             return response
         }
+    }
+
+    /// INVALID_RECORD with the records at fault (KIP-467): v8+ carries their indexes and an error message,
+    /// so the client fails those records and reports the rest of the batch as refused along with them.
+    static func refuseRecords(_ refusal: WriterClientError, in response: inout ProduceResponse.PartitionProduceResponse, version: Int16) {
+        response.errorCode = KafkaErrorCode.invalidRecord
+        guard version >= 8 else { return }
+        response.recordErrors = refusal.recordErrors.map { recordError in
+            var entry = ProduceResponse.BatchIndexAndErrorMessage()
+            entry.batchIndex = recordError.batchIndex
+            entry.batchIndexErrorMessage = recordError.message
+            return entry
+        }
+        response.errorMessage = refusal.message
     }
 }

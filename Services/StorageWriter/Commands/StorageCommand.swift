@@ -50,6 +50,11 @@ struct WriteOutcome: Sendable {
     static func refused(_ code: WriterErrorCode, _ message: String) -> Self {
         Self(answer: .refused(WriterError(code, message)))
     }
+
+    /// A client's mistake, as the writer answers it (with the records at fault, if any).
+    static func refused(_ error: StorageError) -> Self {
+        Self(answer: .refused(WriterError(WriterErrorCode(error.code), error.message, recordErrors: error.recordErrors)))
+    }
 }
 
 /// The writer's answer to one request: the command's reply, or a refusal.
@@ -86,6 +91,7 @@ extension WriterErrorCode {
         case .invalidTxnState: self = .invalidTxnState
         case .producerFenced: self = .producerFenced
         case .invalidProducerIDMapping: self = .invalidProducerIDMapping
+        case .invalidRecord: self = .invalidRecord
         }
     }
 }

@@ -45,7 +45,7 @@ struct GroupTransaction {
             do throws(StorageError) {
                 return try command.run(on: self.store, nowMs: nowMs)
             } catch where error.code != .storageFailure {
-                return .refused(WriterErrorCode(error.code), error.message)
+                return .refused(error)
             }
         }
         // A request other than an append first writes the high watermarks earlier appends left pending
@@ -61,7 +61,7 @@ struct GroupTransaction {
             self.db.resetAllStatements()
             try self.db.statement("ROLLBACK TO request").run()
             try self.db.statement("RELEASE request").run()
-            return .refused(WriterErrorCode(error.code), error.message)
+            return .refused(error)
         }
     }
 
