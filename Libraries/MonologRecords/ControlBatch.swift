@@ -16,9 +16,10 @@ public enum ControlBatch {
         value.writeInteger(Int16(0))
         value.writeInteger(Int32(0))  // coordinator epoch: this broker's only coordinator
         let record = NewRecord(key: Array(key.readableBytesView), value: Array(value.readableBytesView), timestamp: timestamp)
-        var batch = RecordBatchBuilder.build([record], producer: ProducerStamp(producerID: producerID, epoch: producerEpoch, baseSequence: -1))
+        var batch = RecordBatchBuilder.build(
+            [record], producer: ProducerStamp(producerID: producerID, epoch: producerEpoch, baseSequence: -1, transactional: true))
         batch.setInteger(Self.attributes, at: RecordBatchHeader.Offsets.attributes)
-        RecordBatchBuilder.finish(&batch)
+        RecordBatchBuilder.finish(&batch)  // the CRC covers the attributes
         return batch
     }
 }

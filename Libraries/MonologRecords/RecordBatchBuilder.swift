@@ -15,17 +15,19 @@ public struct NewRecord: Sendable {
     }
 }
 
-/// An idempotent producer's identity in a batch header (KIP-98): its id, epoch, and the sequence number
-/// of the batch's first record.
+/// An idempotent producer's identity in a batch header (KIP-98): its id, epoch, the sequence number
+/// of the batch's first record, and whether the batch belongs to a transaction.
 public struct ProducerStamp: Hashable, Sendable {
     public var producerID: Int64
     public var epoch: Int16
     public var baseSequence: Int32
+    public var transactional: Bool
 
-    public init(producerID: Int64, epoch: Int16, baseSequence: Int32) {
+    public init(producerID: Int64, epoch: Int16, baseSequence: Int32, transactional: Bool = false) {
         self.producerID = producerID
         self.epoch = epoch
         self.baseSequence = baseSequence
+        self.transactional = transactional
     }
 
     /// A batch from a producer without idempotence.
@@ -62,7 +64,7 @@ public enum RecordBatchBuilder {
         buffer.writeInteger(Int32(-1))  // partitionLeaderEpoch
         buffer.writeInteger(Int8(2))  // magic
         buffer.writeInteger(UInt32(0))  // crc, patched below
-        buffer.writeInteger(Int16(codec.rawValue))  // attributes: codec, CreateTime
+        buffer.writeInteger(Int16(codec.rawValue) | (producer.transactional ? 0x10 : 0))  // attributes: codec, CreateTime, transactional
         buffer.writeInteger(Int32(records.count - 1))  // lastOffsetDelta
         buffer.writeInteger(baseTimestamp)
         buffer.writeInteger(maxTimestamp)

@@ -26,9 +26,19 @@ import Testing
         #expect("\(response.nodeId) \(response.host):\(response.port)" == "0 127.0.0.1:\(gateway.context.settings.kafkaAddress.port)")
     }
 
-    @Test func findCoordinatorRefusesTransactionCoordinators() async throws {
-        let connection = try await TestGateway.shared().connect()
+    /// Key type 1: this broker coordinates transactions too.
+    @Test func findCoordinatorNamesThisBrokerForTransactions() async throws {
+        let gateway = try await TestGateway.shared()
+        let connection = try await gateway.connect()
         let response = try await connection.exchange(Self.findCoordinator(keyType: 1), version: 3)
+        #expect(response.errorCode == KafkaErrorCode.none)
+        #expect("\(response.nodeId) \(response.host):\(response.port)" == "0 127.0.0.1:\(gateway.context.settings.kafkaAddress.port)")
+    }
+
+    /// Key type 2 (share groups, KIP-932) is not served.
+    @Test func findCoordinatorRefusesShareGroupCoordinators() async throws {
+        let connection = try await TestGateway.shared().connect()
+        let response = try await connection.exchange(Self.findCoordinator(keyType: 2), version: 3)
         #expect(response.errorCode == KafkaErrorCode.invalidRequest)
         #expect(response.nodeId == -1)
     }

@@ -15,24 +15,26 @@ struct TransactionTimeoutService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelledOrShuttingDown {
-            try? await Task.sleep(for: self.interval)
-            guard !Task.isCancelledOrShuttingDown else { return }
-            do {
-                let result = try await self.writer.send(ExpireTransactions(nowMs: wallClockMs(), expirationMs: self.expirationMs))
-                if result.aborted > 0 || result.forgotten > 0 {
-                    self.logger.info(
-                        "transactions expired",
-                        metadata: ["transactions.aborted": "\(result.aborted)", "transactional_ids.forgotten": "\(result.forgotten)"]
-                    )
-                }
-            } catch {
-                self.logger.debug("transaction timeout check failed; next pass retries", metadata: ["error": "\(error)"])
+        // The wait between passes ends at once on a graceful shutdown, so the gateway stops promptly.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: self.interval)
+                await self.check()
             }
         }
     }
-}
 
-extension Task where Success == Never, Failure == Never {
-    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    private func check() async {
+        do {
+            let result = try await self.writer.send(ExpireTransactions(nowMs: wallClockMs(), expirationMs: self.expirationMs))
+            if result.aborted > 0 || result.forgotten > 0 {
+                self.logger.info(
+                    "transactions expired",
+                    metadata: ["transactions.aborted": "\(result.aborted)", "transactional_ids.forgotten": "\(result.forgotten)"]
+                )
+            }
+        } catch {
+            self.logger.debug("transaction timeout check failed; the next pass retries", metadata: ["error": "\(error)"])
+        }
+    }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import MonologTestSupport
+import Testing
+
+/// Transactions with real clients through the real process tree (Tests/Compat/python/transactions.py):
+/// commit and abort with confluent-kafka, kafka-python and aiokafka; read_committed sees exactly the
+/// committed records and read_uncommitted every data record; a second producer fences the first; a
+/// transaction left open past its timeout is aborted; and a consume-transform-produce loop outputs each
+/// input record exactly once across a kill -9 of the Kafka gateway or of the storage writer.
+@Suite struct TransactionsCompatTests {
+    static var python: String { PythonClientCompatTests.python }
+    static let script = PythonClientCompatTests.repositoryRoot + "/Tests/Compat/python/transactions.py"
+
+    static func run(_ broker: Broker, _ arguments: [String], timeout: TimeInterval = 180) async throws -> [String: Any] {
+        let output = try await runProcess(Self.python, [Self.script] + arguments + ["--bootstrap", "127.0.0.1:\(broker.kafkaPort)"], timeout: timeout)
+            .standardOutput
+        let report = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
+        #expect(!report.isEmpty, "no report: \(output)")
+        return report
+    }
+
+    static func topic(_ broker: Broker, _ name: String, partitions: Int) async throws {
+        #expect(try await broker.post("/api/topics", #"{"name":"\#(name)","partitions":\#(partitions)}"#).status == 201)
+    }
+
+    @Test func commitAbortCommitWithConfluentKafka() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        let broker = try await Broker.start()
+        try await Self.topic(broker, "t", partitions: 3)
+        let report = try await Self.run(broker, ["basic", "--topic", "t"])
+        let committed = (0..<10).map { "a\($0)" } + (0..<10).map { "c\($0)" }
+        #expect(report["read_committed"] as? [String] == committed.sorted())
+        #expect(report["read_uncommitted"] as? [String] == (committed + (0..<5).map { "b\($0)" }).sorted())
+        // 25 records and 9 markers (three transactions over three partitions), none delivered as a message.
+        #expect(report["high_watermark_total"] as? Int == 34)
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    @Test(arguments: ["kafka-python", "aiokafka"])
+    func commitThenAbortWithOtherClients(_ client: String) async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        let broker = try await Broker.start()
+        try await Self.topic(broker, "t", partitions: 1)
+        let report = try await Self.run(broker, ["clients", "--client", client, "--topic", "t"])
+        let prefix = client == "aiokafka" ? "aio" : "kp"
+        #expect(report["read_committed"] as? [String] == (0..<5).map { "\(prefix)-commit-\($0)" })
+        #expect((report["read_uncommitted"] as? [String])?.count == 10, "\(report)")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    @Test func aSecondProducerFencesTheFirstAndAbortsItsTransaction() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        let broker = try await Broker.start()
+        try await Self.topic(broker, "t", partitions: 1)
+        let report = try await Self.run(broker, ["zombie", "--topic", "t"])
+        #expect(report["zombie_outcome"] as? String == "_FENCED", "\(report)")
+        #expect(report["read_committed"] as? [String] == ["from-the-new-producer"])
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    @Test func aTransactionOpenPastItsTimeoutIsAbortedAndItsProducerFenced() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        let broker = try await Broker.start(extraArguments: ["--transaction-check-interval-ms", "1000"])
+        try await Self.topic(broker, "t", partitions: 1)
+        let report = try await Self.run(broker, ["timeout", "--topic", "t"])
+        #expect(report["outcome"] as? String == "_FENCED", "\(report)")
+        #expect(report["read_committed"] as? [String] == [])
+        #expect(report["read_uncommitted"] as? [String] == ["never-committed"])
+        #expect(report["high_watermark_total"] as? Int == 2)  // the record and the abort marker
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    /// 20,000 records through a read-process-write loop that commits its output and its input offsets
+    /// in one transaction per batch (send_offsets_to_transaction): the output, read with read_committed,
+    /// holds each input exactly once, and the group's committed offsets are the input's ends.
+    @Test func consumeTransformProduceOutputsEachInputExactlyOnce() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        let broker = try await Broker.start()
+        try await Self.topic(broker, "in", partitions: 3)
+        try await Self.topic(broker, "out", partitions: 3)
+        let result = try await Self.run(broker, ["ctp", "--input", "in", "--output", "out", "--count", "20000"])
+        #expect(result["output"] as? Int == 20_000, "\(result)")
+        #expect(result["distinct"] as? Int == 20_000, "\(result)")
+        #expect(result["missing"] as? Int == 0, "\(result)")
+        #expect(result["committed"] as? [Int] == result["input_ends"] as? [Int], "\(result)")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+}
