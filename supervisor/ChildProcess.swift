@@ -57,7 +57,8 @@ struct ChildProcess: Sendable {
 /// Where the service executables are: next to this supervisor's own executable.
 enum BinaryLocation {
     static func directory() -> String {
-        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let path =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         return (path as NSString).deletingLastPathComponent
     }

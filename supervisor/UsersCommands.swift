@@ -30,7 +30,8 @@ private func writerClient(_ options: CommonOptions) throws -> WriterClient {
     let config = try resolveOrExit(options)
     let path = DataDirectory(path: config.dataDirectory).writerSocketPath
     guard let probe = UnixSocket.connect(path) else {
-        FileHandle.standardError.write(Data("the storage writer is not running for this data directory (nothing answers on \(path)); start monolog-supervisor first\n".utf8))
+        FileHandle.standardError.write(
+            Data("the storage writer is not running for this data directory (nothing answers on \(path)); start monolog-supervisor first\n".utf8))
         throw ExitCode(1)
     }
     close(probe)
@@ -60,7 +61,9 @@ struct AddUser: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func validate() throws {
-        guard !self.name.isEmpty, !self.name.contains(":") else { throw ValidationError("a user name is not empty and has no ':' (HTTP basic auth splits there)") }
+        guard !self.name.isEmpty, !self.name.contains(":") else {
+            throw ValidationError("a user name is not empty and has no ':' (HTTP basic auth splits there)")
+        }
         guard (self.password != nil) != self.passwordStdin else { throw ValidationError("give --password or --password-stdin (one of them)") }
         guard ScramMechanism.iterationRange.contains(self.iterations) else { throw ValidationError("--iterations must be from 4096 to 16384") }
     }
@@ -125,7 +128,9 @@ struct ListUsers: ParsableCommand {
         print("USER".padding(toLength: 24, withPad: " ", startingAt: 0) + "MECHANISMS".padding(toLength: 32, withPad: " ", startingAt: 0) + "TOKEN")
         for user in users {
             let mechanisms = user.mechanisms.keys.sorted().joined(separator: ",")
-            print(user.name.padding(toLength: 24, withPad: " ", startingAt: 0) + mechanisms.padding(toLength: 32, withPad: " ", startingAt: 0) + (user.hasToken ? "yes" : "no"))
+            print(
+                user.name.padding(toLength: 24, withPad: " ", startingAt: 0) + mechanisms.padding(toLength: 32, withPad: " ", startingAt: 0)
+                    + (user.hasToken ? "yes" : "no"))
         }
     }
 }

@@ -26,7 +26,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong("sasl-mechanisms"),
-        help: "SASL mechanisms offered, comma-separated (Kafka's sasl.enabled.mechanisms). Env MONOLOG_SASL_MECHANISMS. Default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"
+        help:
+            "SASL mechanisms offered, comma-separated (Kafka's sasl.enabled.mechanisms). Env MONOLOG_SASL_MECHANISMS. Default PLAIN,SCRAM-SHA-256,SCRAM-SHA-512"
     )
     public var saslMechanisms: String?
 
@@ -47,7 +48,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong("http-auth"),
-        help: "true or false: HTTP requests need a user's bearer token or basic credentials (see `monolog-supervisor users`). Env MONOLOG_HTTP_AUTH. Default false"
+        help:
+            "true or false: HTTP requests need a user's bearer token or basic credentials (see `monolog-supervisor users`). Env MONOLOG_HTTP_AUTH. Default false"
     )
     public var httpAuth: String?
 
@@ -89,19 +91,22 @@ public struct CommonOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong("transaction-max-timeout-ms"),
-        help: "The longest transaction.timeout.ms a transactional producer may ask for (Kafka's transaction.max.timeout.ms). Env MONOLOG_TRANSACTION_MAX_TIMEOUT_MS. Default 900000"
+        help:
+            "The longest transaction.timeout.ms a transactional producer may ask for (Kafka's transaction.max.timeout.ms). Env MONOLOG_TRANSACTION_MAX_TIMEOUT_MS. Default 900000"
     )
     public var transactionMaxTimeoutMs: String?
 
     @Option(
         name: .customLong("transaction-check-interval-ms"),
-        help: "How often transactions open past their timeout are aborted (Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms). Env MONOLOG_TRANSACTION_CHECK_INTERVAL_MS. Default 10000"
+        help:
+            "How often transactions open past their timeout are aborted (Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms). Env MONOLOG_TRANSACTION_CHECK_INTERVAL_MS. Default 10000"
     )
     public var transactionCheckIntervalMs: String?
 
     @Option(
         name: .customLong("transactional-id-expiration-ms"),
-        help: "How long an idle transactional id is remembered (Kafka's transactional.id.expiration.ms). Env MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS. Default 604800000 (7 days)"
+        help:
+            "How long an idle transactional id is remembered (Kafka's transactional.id.expiration.ms). Env MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS. Default 604800000 (7 days)"
     )
     public var transactionalIDExpirationMs: String?
 
@@ -123,39 +128,47 @@ public struct CommonOptions: ParsableArguments, Sendable {
             try ConfigFile.apply(path: path, to: &config)
         }
         let layers: [(source: String, values: [String: String])] = [
-            ("environment", [
-                "data-dir": environment["MONOLOG_DATA_DIR"], "kafka-addr": environment["MONOLOG_KAFKA_ADDR"],
-                "advertised-kafka-addr": environment["MONOLOG_ADVERTISED_KAFKA_ADDR"],
-                "http-addr": environment["MONOLOG_HTTP_ADDR"], "log-level": environment["MONOLOG_LOG_LEVEL"],
-                "auto-create-topics": environment["MONOLOG_AUTO_CREATE_TOPICS"],
-                "num-partitions": environment["MONOLOG_NUM_PARTITIONS"],
-                "group-initial-rebalance-delay-ms": environment["MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS"],
-                "transaction-max-timeout-ms": environment["MONOLOG_TRANSACTION_MAX_TIMEOUT_MS"],
-                "transaction-check-interval-ms": environment["MONOLOG_TRANSACTION_CHECK_INTERVAL_MS"],
-                "transactional-id-expiration-ms": environment["MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS"],
-                "kafka-security-protocol": environment["MONOLOG_KAFKA_SECURITY_PROTOCOL"],
-                "sasl-mechanisms": environment["MONOLOG_SASL_MECHANISMS"],
-                "tls-cert": environment["MONOLOG_TLS_CERT"], "tls-key": environment["MONOLOG_TLS_KEY"],
-                "tls-client-ca": environment["MONOLOG_TLS_CLIENT_CA"],
-                "http-tls": environment["MONOLOG_HTTP_TLS"], "http-auth": environment["MONOLOG_HTTP_AUTH"],
-            ].compactMapValues { $0 }),
-            ("command line", [
-                "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
-                "advertised-kafka-addr": self.advertisedKafkaAddress,
-                "log-level": self.logLevel,
-                "auto-create-topics": self.autoCreateTopics, "num-partitions": self.numPartitions,
-                "group-initial-rebalance-delay-ms": self.groupInitialRebalanceDelayMs,
-                "transaction-max-timeout-ms": self.transactionMaxTimeoutMs,
-                "transaction-check-interval-ms": self.transactionCheckIntervalMs,
-                "transactional-id-expiration-ms": self.transactionalIDExpirationMs,
-                "kafka-security-protocol": self.kafkaSecurityProtocol, "sasl-mechanisms": self.saslMechanisms,
-                "tls-cert": self.tlsCertificate, "tls-key": self.tlsKey, "tls-client-ca": self.tlsClientCA,
-                "http-tls": self.httpTLS, "http-auth": self.httpAuth,
-            ].compactMapValues { $0 }),
+            (
+                "environment",
+                [
+                    "data-dir": environment["MONOLOG_DATA_DIR"], "kafka-addr": environment["MONOLOG_KAFKA_ADDR"],
+                    "advertised-kafka-addr": environment["MONOLOG_ADVERTISED_KAFKA_ADDR"],
+                    "http-addr": environment["MONOLOG_HTTP_ADDR"], "log-level": environment["MONOLOG_LOG_LEVEL"],
+                    "auto-create-topics": environment["MONOLOG_AUTO_CREATE_TOPICS"],
+                    "num-partitions": environment["MONOLOG_NUM_PARTITIONS"],
+                    "group-initial-rebalance-delay-ms": environment["MONOLOG_GROUP_INITIAL_REBALANCE_DELAY_MS"],
+                    "transaction-max-timeout-ms": environment["MONOLOG_TRANSACTION_MAX_TIMEOUT_MS"],
+                    "transaction-check-interval-ms": environment["MONOLOG_TRANSACTION_CHECK_INTERVAL_MS"],
+                    "transactional-id-expiration-ms": environment["MONOLOG_TRANSACTIONAL_ID_EXPIRATION_MS"],
+                    "kafka-security-protocol": environment["MONOLOG_KAFKA_SECURITY_PROTOCOL"],
+                    "sasl-mechanisms": environment["MONOLOG_SASL_MECHANISMS"],
+                    "tls-cert": environment["MONOLOG_TLS_CERT"], "tls-key": environment["MONOLOG_TLS_KEY"],
+                    "tls-client-ca": environment["MONOLOG_TLS_CLIENT_CA"],
+                    "http-tls": environment["MONOLOG_HTTP_TLS"], "http-auth": environment["MONOLOG_HTTP_AUTH"],
+                ].compactMapValues { $0 }
+            ),
+            (
+                "command line",
+                [
+                    "data-dir": self.dataDirectory, "kafka-addr": self.kafkaAddress, "http-addr": self.httpAddress,
+                    "advertised-kafka-addr": self.advertisedKafkaAddress,
+                    "log-level": self.logLevel,
+                    "auto-create-topics": self.autoCreateTopics, "num-partitions": self.numPartitions,
+                    "group-initial-rebalance-delay-ms": self.groupInitialRebalanceDelayMs,
+                    "transaction-max-timeout-ms": self.transactionMaxTimeoutMs,
+                    "transaction-check-interval-ms": self.transactionCheckIntervalMs,
+                    "transactional-id-expiration-ms": self.transactionalIDExpirationMs,
+                    "kafka-security-protocol": self.kafkaSecurityProtocol, "sasl-mechanisms": self.saslMechanisms,
+                    "tls-cert": self.tlsCertificate, "tls-key": self.tlsKey, "tls-client-ca": self.tlsClientCA,
+                    "http-tls": self.httpTLS, "http-auth": self.httpAuth,
+                ].compactMapValues { $0 }
+            ),
         ]
         for layer in layers {
             // A protocol given in kafka-addr and one given on its own: the separate setting wins.
-            for (setting, value) in layer.values.sorted(by: { ($0.key == "kafka-security-protocol" ? 1 : 0, $0.key) < ($1.key == "kafka-security-protocol" ? 1 : 0, $1.key) }) {
+            for (setting, value) in layer.values.sorted(by: {
+                ($0.key == "kafka-security-protocol" ? 1 : 0, $0.key) < ($1.key == "kafka-security-protocol" ? 1 : 0, $1.key)
+            }) {
                 try config.set(setting, to: value, source: layer.source)
             }
         }
@@ -223,7 +236,8 @@ extension MonologConfiguration {
             }
             self.kafka.groupInitialRebalanceDelayMs = delay
         case "transaction-max-timeout-ms", "transaction-check-interval-ms", "transactional-id-expiration-ms":
-            guard let milliseconds = Int64(value), milliseconds >= 1, milliseconds <= (setting == "transaction-max-timeout-ms" ? Int64(Int32.max) : 1 << 50) else {
+            guard let milliseconds = Int64(value), milliseconds >= 1, milliseconds <= (setting == "transaction-max-timeout-ms" ? Int64(Int32.max) : 1 << 50)
+            else {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a positive number of milliseconds")
             }
             switch setting {

@@ -62,7 +62,8 @@ public final class GroupCoordinator: Sendable {
         } else {
             self.change(request.groupID, createIfMissing: true) { group, replies in
                 group.join(request, promise: promise, now: now, replies: &replies)
-            } ifMissing: { _ in }
+            } ifMissing: { _ in
+            }
         }
         return promise.futureResult
     }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Makes a supervised service stop when its supervisor dies. The supervisor names itself in
 /// `MONOLOG_SUPERVISOR_PID`; a service started by hand has no such variable and is left alone.

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Tells the supervisor that this service is ready (its socket or port accepts), so the next one may

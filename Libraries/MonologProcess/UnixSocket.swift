@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The Unix-domain sockets between Monolog's processes (the writer's, the supervisor's control socket):

@@ -17,7 +17,8 @@ public enum KafkaPartitioner {
         let blocks = length / 4
         for i in 0..<blocks {
             let base = i * 4
-            var k = UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16
+            var k =
+                UInt32(data[base]) | UInt32(data[base + 1]) << 8 | UInt32(data[base + 2]) << 16
                 | UInt32(data[base + 3]) << 24
             k &*= m
             k ^= k >> r

@@ -121,7 +121,8 @@ public struct SaslServerExchange: Sendable {
         if attributes["tokenauth"] == "true" { throw Failure(message: "Authentication failed: delegation tokens are not supported") }
         // An unknown user gets a made-up salt and fails at the proof, so the answer does not reveal
         // which users exist.
-        let credential = try self.lookup(user, scram)
+        let credential =
+            try self.lookup(user, scram)
             ?? ScramCredential(mechanism: scram, salt: scram.hash(Array(user.utf8)).prefix(16).map { $0 }, iterations: 4096, storedKey: [], serverKey: [])
         let nonce = clientNonce + self.serverNonce
         let serverFirst = "r=\(nonce),s=\(Data(credential.salt).base64EncodedString()),i=\(credential.iterations)"

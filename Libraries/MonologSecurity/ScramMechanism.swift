@@ -93,7 +93,8 @@ public struct ScramCredential: Sendable, Equatable {
     /// From a password, with a fresh random salt.
     public init(mechanism: ScramMechanism, password: String, iterations: Int = 4096) {
         let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
-        self.init(mechanism: mechanism, salt: salt, iterations: iterations, saltedPassword: mechanism.saltedPassword(password, salt: salt, iterations: iterations))
+        self.init(
+            mechanism: mechanism, salt: salt, iterations: iterations, saltedPassword: mechanism.saltedPassword(password, salt: salt, iterations: iterations))
     }
 
     /// Whether `password` is this credential's password (for PLAIN and HTTP basic auth, which send it).

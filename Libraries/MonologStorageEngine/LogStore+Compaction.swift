@@ -1,5 +1,5 @@
-import MonologStorage
 import MonologRecords
+import MonologStorage
 import NIOCore
 
 /// Log compaction (`cleanup.policy=compact`): keep the latest record of each key, drop tombstones once

@@ -1,5 +1,5 @@
-import MonologStorage
 import MonologRecords
+import MonologStorage
 
 /// Idempotent producers (KIP-98): producer ids and epochs, and the per-partition sequence checks that
 /// keep a retried batch from being stored twice.
@@ -69,7 +69,8 @@ extension LogStore {
         if header.producerEpoch > epoch {
             // Only the coordinator moves a transactional producer's epoch (InitProducerId).
             guard !header.attributes.isTransactional else {
-                throw StorageError(.invalidProducerEpoch, "transactional producer \(header.producerID) sent epoch \(header.producerEpoch); the current epoch is \(epoch)")
+                throw StorageError(
+                    .invalidProducerEpoch, "transactional producer \(header.producerID) sent epoch \(header.producerEpoch); the current epoch is \(epoch)")
             }
             // KIP-360: an idempotent producer bumps its own epoch to recover from a sequence gap (as
             // librdkafka does after a failed request), and starts the new epoch at sequence 0.

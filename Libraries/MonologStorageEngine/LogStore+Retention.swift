@@ -1,5 +1,5 @@
-import MonologStorage
 import MonologRecords
+import MonologStorage
 import NIOCore
 
 /// Retention: deleting old batches by time and size, and compacting topics with `cleanup.policy=compact`.

@@ -59,7 +59,8 @@ extension LogStore {
                 }
             }
             guard unknown.isEmpty else {
-                return Dictionary(partitions.map { ($0, unknown.contains($0) ? StorageError.Code.unknownTopic : .invalidRequest) }, uniquingKeysWith: { a, _ in a })
+                return Dictionary(
+                    partitions.map { ($0, unknown.contains($0) ? StorageError.Code.unknownTopic : .invalidRequest) }, uniquingKeysWith: { a, _ in a })
             }
             let outcome = try Self.coordinator {
                 try TransactionMachine.addPartitions(

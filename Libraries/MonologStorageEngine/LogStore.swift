@@ -1,9 +1,10 @@
 import MonologProcess
-import MonologStorage
 import MonologRecords
+import MonologStorage
 import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The write operations of the storage writer. Each runs inside the transaction the writer's group

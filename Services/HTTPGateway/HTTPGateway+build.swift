@@ -1,9 +1,9 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import MonologConfig
 import MonologProcess
 import MonologSecurity
-import HummingbirdTLS
 import MonologStorage
 import MonologWriterClient
 import NIOPosix

@@ -29,7 +29,10 @@ struct StorageWriterCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Commit a group of writes once it holds this many bytes; also how many bytes may wait for a large group's commit before the writer stops reading (backpressure).")
+    @Option(
+        help:
+            "Commit a group of writes once it holds this many bytes; also how many bytes may wait for a large group's commit before the writer stops reading (backpressure)."
+    )
     var maxGroupBytes: Int = 64 * 1024 * 1024
 
     @Option(help: "Refuse writes that would grow the database past this many bytes (0: no limit), as a full disk would.")

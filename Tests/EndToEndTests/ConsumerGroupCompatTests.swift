@@ -34,7 +34,9 @@ import Testing
     /// Three members of one group on six partitions get two each; when one leaves, the other two take
     /// over its partitions well within the session timeout, and 30,000 messages produced meanwhile are
     /// each read exactly once, with commits after processing.
-    @Test(arguments: [["--client", "confluent"], ["--client", "kafka-python"], ["--client", "aiokafka"], ["--client", "confluent", "--assignor", "cooperative-sticky"]])
+    @Test(arguments: [
+        ["--client", "confluent"], ["--client", "kafka-python"], ["--client", "aiokafka"], ["--client", "confluent", "--assignor", "cooperative-sticky"],
+    ])
     func threeMembersShareSixPartitionsAndTakeOverWhenOneLeaves(_ client: [String]) async throws {
         let report = try await self.run(["rebalance", "--count", "30000"] + client, partitions: 6)
         let label = client.joined(separator: " ")

@@ -59,10 +59,12 @@ import Testing
         var line: [String: Any] = ["fault": fault, "round": round, "integrity": integrity]
         for (key, value) in report { line[key] = value }
         guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
-        let handle = FileHandle(forWritingAtPath: path) ?? {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }()
+        let handle =
+            FileHandle(forWritingAtPath: path)
+            ?? {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+                return FileHandle(forWritingAtPath: path)
+            }()
         handle?.seekToEndOfFile()
         handle?.write(data + Data("\n".utf8))
         try? handle?.close()

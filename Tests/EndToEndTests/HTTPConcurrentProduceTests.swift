@@ -27,7 +27,8 @@ import Testing
                             let count = min(round % 2 == 0 ? 1 : 4, perProducer - sent)
                             round += 1
                             let values = (sent..<sent + count).map { "p\(producer)-m\($0)" }
-                            let body = count == 1
+                            let body =
+                                count == 1
                                 ? #"{"key":"p\#(producer)","value":"\#(values[0])"}"#
                                 : "[" + values.map { #"{"key":"p\#(producer)","value":"\#($0)"}"# }.joined(separator: ",") + "]"
                             let result = try Curl.request("POST", url, body: body)

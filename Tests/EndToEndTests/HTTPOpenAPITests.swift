@@ -42,7 +42,9 @@ import Testing
             let url = broker.baseURL + path
             let method = operation.method
             let answer = try await blocking { try Curl.request(method, url, body: body) }
-            #expect(operation.statuses.contains(answer.status), "\(method) \(operation.path) answered \(answer.status), not one of \(operation.statuses): \(answer.body)")
+            #expect(
+                operation.statuses.contains(answer.status),
+                "\(method) \(operation.path) answered \(answer.status), not one of \(operation.statuses): \(answer.body)")
         }
         // A path the document does not list is not served.
         #expect(try await broker.get("/api/not-documented").status == 404)

@@ -22,11 +22,15 @@ import Testing
         return token.map(String.init) ?? ""
     }
 
-    static func kcat(_ broker: Broker, _ certificates: TestCertificates, mechanism: String, password: String, _ arguments: [String], input: String? = nil) async throws -> ProcessOutput {
+    static func kcat(_ broker: Broker, _ certificates: TestCertificates, mechanism: String, password: String, _ arguments: [String], input: String? = nil)
+        async throws -> ProcessOutput
+    {
         try await runProcess(
             "/usr/bin/kcat",
-            ["-b", "127.0.0.1:\(broker.kafkaPort)", "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=\(mechanism)",
-             "-X", "sasl.username=alice", "-X", "sasl.password=\(password)", "-X", "ssl.ca.location=\(certificates.caCertificate)"] + arguments,
+            [
+                "-b", "127.0.0.1:\(broker.kafkaPort)", "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=\(mechanism)",
+                "-X", "sasl.username=alice", "-X", "sasl.password=\(password)", "-X", "ssl.ca.location=\(certificates.caCertificate)",
+            ] + arguments,
             input: input,
             timeout: 60
         )
@@ -54,12 +58,14 @@ import Testing
 
         // kcat: produce with SCRAM-SHA-512, read back with PLAIN, both over TLS.
         let lines = (0..<20).map { "kcat-\($0)" }
-        let produced = try await Self.kcat(broker, certificates, mechanism: "SCRAM-SHA-512", password: "wonder land", ["-P", "-t", "secured"], input: lines.joined(separator: "\n") + "\n")
+        let produced = try await Self.kcat(
+            broker, certificates, mechanism: "SCRAM-SHA-512", password: "wonder land", ["-P", "-t", "secured"], input: lines.joined(separator: "\n") + "\n")
         #expect(produced.status == 0)
         let consumed = try await Self.kcat(broker, certificates, mechanism: "PLAIN", password: "wonder land", ["-C", "-t", "secured", "-o", "beginning", "-e"])
         #expect(consumed.standardOutput.split(separator: "\n").map(String.init) == lines)
         // A wrong password: kcat fails and nothing is stored.
-        let refused = try await Self.kcat(broker, certificates, mechanism: "SCRAM-SHA-512", password: "guess", ["-P", "-t", "secured", "-X", "message.timeout.ms=3000"], input: "intruder\n")
+        let refused = try await Self.kcat(
+            broker, certificates, mechanism: "SCRAM-SHA-512", password: "guess", ["-P", "-t", "secured", "-X", "message.timeout.ms=3000"], input: "intruder\n")
         #expect(refused.status != 0)
 
         // confluent-kafka: SCRAM-SHA-512 and PLAIN round trips, and a wrong password.
@@ -67,8 +73,10 @@ import Testing
         let script = PythonClientCompatTests.repositoryRoot + "/Tests/Compat/python/security.py"
         let output = try await runProcess(
             python,
-            [script, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)", "--protocol", "SASL_SSL", "--ca", certificates.caCertificate,
-             "--user", "alice", "--password", "wonder land", "--topic", "secured"],
+            [
+                script, "--bootstrap", "127.0.0.1:\(broker.kafkaPort)", "--protocol", "SASL_SSL", "--ca", certificates.caCertificate,
+                "--user", "alice", "--password", "wonder land", "--topic", "secured",
+            ],
             timeout: 120
         ).standardOutput
         let report = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
@@ -146,7 +154,10 @@ import Testing
         #expect(without.status != 0)
         let read = try await runProcess(
             "/usr/bin/kcat",
-            tls + ["-X", "ssl.certificate.location=\(certificates.clientCertificate)", "-X", "ssl.key.location=\(certificates.clientKey)", "-C", "-t", "mtls", "-o", "beginning", "-e"]
+            tls + [
+                "-X", "ssl.certificate.location=\(certificates.clientCertificate)", "-X", "ssl.key.location=\(certificates.clientKey)", "-C", "-t", "mtls",
+                "-o", "beginning", "-e",
+            ]
         )
         #expect(read.standardOutput == "with a certificate\n")
         #expect(try await broker.stop() == 0)
@@ -241,8 +252,10 @@ import Testing
         // kcat with SCRAM-SHA-256 over SASL_PLAINTEXT.
         let produced = try await runProcess(
             "/usr/bin/kcat",
-            ["-b", "127.0.0.1:\(port)", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-256",
-             "-X", "sasl.username=bob", "-X", "sasl.password=builder", "-P", "-t", "plaintext-sasl"],
+            [
+                "-b", "127.0.0.1:\(port)", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-256",
+                "-X", "sasl.username=bob", "-X", "sasl.password=builder", "-P", "-t", "plaintext-sasl",
+            ],
             input: "scram over plaintext\n"
         )
         #expect(produced.status == 0)

@@ -24,7 +24,10 @@ import Testing
     }
 
     @Test func commitAbortCommitWithConfluentKafka() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
         let broker = try await Broker.start()
         try await Self.topic(broker, "t", partitions: 3)
         let report = try await Self.run(broker, ["basic", "--topic", "t"])
@@ -39,7 +42,10 @@ import Testing
 
     @Test(arguments: ["kafka-python", "aiokafka"])
     func commitThenAbortWithOtherClients(_ client: String) async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
         let broker = try await Broker.start()
         try await Self.topic(broker, "t", partitions: 1)
         let report = try await Self.run(broker, ["clients", "--client", client, "--topic", "t"])
@@ -51,7 +57,10 @@ import Testing
     }
 
     @Test func aSecondProducerFencesTheFirstAndAbortsItsTransaction() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
         let broker = try await Broker.start()
         try await Self.topic(broker, "t", partitions: 1)
         let report = try await Self.run(broker, ["zombie", "--topic", "t"])
@@ -62,7 +71,10 @@ import Testing
     }
 
     @Test func aTransactionOpenPastItsTimeoutIsAbortedAndItsProducerFenced() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
         let broker = try await Broker.start(extraArguments: ["--transaction-check-interval-ms", "1000"])
         try await Self.topic(broker, "t", partitions: 1)
         let report = try await Self.run(broker, ["timeout", "--topic", "t"])
@@ -78,7 +90,10 @@ import Testing
     /// in one transaction per batch (send_offsets_to_transaction): the output, read with read_committed,
     /// holds each input exactly once, and the group's committed offsets are the input's ends.
     @Test func consumeTransformProduceOutputsEachInputExactlyOnce() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else { Issue.record("no Python clients at \(Self.python)"); return }
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
         let broker = try await Broker.start()
         try await Self.topic(broker, "in", partitions: 3)
         try await Self.topic(broker, "out", partitions: 3)

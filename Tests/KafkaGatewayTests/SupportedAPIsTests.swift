@@ -28,7 +28,9 @@ import Testing
             let definition = KafkaAPIRegistry.all.first { $0.apiKey == entry.apiKey }
             #expect(definition?.name == entry.name, "API \(entry.apiKey)")
             let valid = definition?.request.validVersions
-            #expect(valid.map { $0.contains(entry.minVersion) && $0.contains(entry.maxVersion) } == true, "\(entry.name) \(entry.minVersion)...\(entry.maxVersion) vs \(String(describing: valid))")
+            #expect(
+                valid.map { $0.contains(entry.minVersion) && $0.contains(entry.maxVersion) } == true,
+                "\(entry.name) \(entry.minVersion)...\(entry.maxVersion) vs \(String(describing: valid))")
         }
     }
 

@@ -132,7 +132,8 @@ import Testing
         let topic = uniqueName("tx-unknown")
         try await connection.createTopic(topic)
         let producer = try await Self.producer(connection, uniqueName("tx"))
-        #expect(try await Self.addPartitions(connection, producer, topic, [0, 7]) == [KafkaErrorCode.operationNotAttempted, KafkaErrorCode.unknownTopicOrPartition])
+        #expect(
+            try await Self.addPartitions(connection, producer, topic, [0, 7]) == [KafkaErrorCode.operationNotAttempted, KafkaErrorCode.unknownTopicOrPartition])
         // A stale epoch is fenced: PRODUCER_FENCED from v2, INVALID_PRODUCER_EPOCH before.
         _ = try await Self.initProducer(connection, producer.transactionalID)
         #expect(try await Self.addPartitions(connection, producer, topic, [0], version: 3) == [KafkaErrorCode.producerFenced])

@@ -101,7 +101,10 @@ import Testing
     }
 
     @Test func unknownOrBadFileSettingsAreRefused() throws {
-        for yaml in ["kafka_adr: ':1'", "kafka:\n  num.partitions: many", "kafka:\n  log.retention.ms: 5", "retention:\n  max_age: forever", "retention:\n  enabled: sometimes", "- a list"] {
+        for yaml in [
+            "kafka_adr: ':1'", "kafka:\n  num.partitions: many", "kafka:\n  log.retention.ms: 5", "retention:\n  max_age: forever",
+            "retention:\n  enabled: sometimes", "- a list",
+        ] {
             let file = try self.writeYAML(yaml)
             #expect(throws: ConfigurationError.self, "\(yaml)") { try self.options(["--config", file]).resolve(environment: [:]) }
         }
@@ -120,8 +123,10 @@ import Testing
         #expect(child == original)
     }
 
-    @Test(arguments: [("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("1m", .seconds(60)),
-        ("24h", .seconds(86_400)), ("1h30m", .seconds(5400)), ("7d", .seconds(604_800))])
+    @Test(arguments: [
+        ("500ms", Duration.milliseconds(500)), ("30s", .seconds(30)), ("1m", .seconds(60)),
+        ("24h", .seconds(86_400)), ("1h30m", .seconds(5400)), ("7d", .seconds(604_800)),
+    ])
     func durationsParseAndFormat(_ text: String, _ expected: Duration) {
         #expect(DurationParser.parse(text) == expected)
         #expect(DurationParser.parse(DurationParser.format(expected)) == expected)

@@ -30,22 +30,24 @@ import Testing
 
     @Test func tlsNeedsReadableCertificateAndKeyFiles() throws {
         #expect(throws: ConfigurationError.self) { try self.resolve(["--kafka-security-protocol", "SSL"]) }
-        #expect(throws: ConfigurationError.self) { try self.resolve(["--http-tls", "true", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"]) }
+        #expect(throws: ConfigurationError.self) {
+            try self.resolve(["--http-tls", "true", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent.key"])
+        }
         let directory = NSTemporaryDirectory() + "monolog-tls-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         for name in ["cert.pem", "key.pem"] { try "x".write(toFile: directory + "/" + name, atomically: true, encoding: .utf8) }
         let yaml = directory + "/monolog.yaml"
         try """
-            http_tls: true
-            http_auth: true
-            tls:
-              cert_file: \(directory)/cert.pem
-              key_file: \(directory)/key.pem
-            kafka:
-              listeners: SASL_SSL://:9093
-              sasl.enabled.mechanisms: SCRAM-SHA-512
-            """.write(toFile: yaml, atomically: true, encoding: .utf8)
+        http_tls: true
+        http_auth: true
+        tls:
+          cert_file: \(directory)/cert.pem
+          key_file: \(directory)/key.pem
+        kafka:
+          listeners: SASL_SSL://:9093
+          sasl.enabled.mechanisms: SCRAM-SHA-512
+        """.write(toFile: yaml, atomically: true, encoding: .utf8)
         let config = try self.resolve(["--config", yaml])
         #expect(config.security.kafkaProtocol == .saslSSL)
         #expect(config.security.saslMechanisms == ["SCRAM-SHA-512"])

@@ -50,9 +50,11 @@ import Testing
         // An array claiming 2^31-1 elements, a string claiming 32767 bytes, bytes claiming 2 GiB: each with
         // almost nothing behind it.
         var array = ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF, 0])
-        #expect(throws: KafkaDecodingError.self) { try array.readKafkaArray("a", compact: false) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in
+        #expect(throws: KafkaDecodingError.self) {
+            try array.readKafkaArray("a", compact: false) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in
                 try buffer.readKafkaInteger("x", as: Int8.self)
-            } }
+            }
+        }
         var string = ByteBuffer(bytes: [0x7F, 0xFF, 0x41])
         #expect(throws: KafkaDecodingError.self) { try string.readKafkaString("s", compact: false) }
         var blob = ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF])

@@ -7,7 +7,9 @@ import Testing
 
     func records(_ count: Int) -> [NewRecord] {
         (0..<count).map { i in
-            NewRecord(key: Array("key-\(i % 7)".utf8), value: Array(String(repeating: "value \(i) ", count: 20).utf8), headers: [("n", [UInt8(i % 256)])], timestamp: 1_700_000_000_000 + Int64(i))
+            NewRecord(
+                key: Array("key-\(i % 7)".utf8), value: Array(String(repeating: "value \(i) ", count: 20).utf8), headers: [("n", [UInt8(i % 256)])],
+                timestamp: 1_700_000_000_000 + Int64(i))
         }
     }
 

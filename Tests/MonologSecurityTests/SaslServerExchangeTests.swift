@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import MonologSecurity
 import Testing
@@ -39,7 +40,8 @@ import Testing
 
         var other = Self.exchange(.scram(.sha256))
         _ = other.step(Array("n,,n=user,r=rOprNGfwEbeRWgbNEkqO".utf8))
-        if case .failed = other.step(Array("c=biws,r=someoneelse,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=".utf8)) {} else {
+        if case .failed = other.step(Array("c=biws,r=someoneelse,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=".utf8)) {
+        } else {
             Issue.record("a nonce that is not the server's was accepted")
         }
     }
@@ -76,8 +78,9 @@ import Testing
             return
         }
         #expect(String(decoding: challenge, as: UTF8.self).contains(",i=4096"))
-        #expect(exchange.step(Array("c=biws,r=abc%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=".utf8))
-            == .failed("Authentication failed: invalid credentials"))
+        #expect(
+            exchange.step(Array("c=biws,r=abc%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=".utf8))
+                == .failed("Authentication failed: invalid credentials"))
     }
 
     @Test func plainChecksThePasswordAgainstTheStoredCredential() {
@@ -113,8 +116,6 @@ import Testing
         #expect(ApiToken.digest(first) == ApiToken.digest(first))
     }
 }
-
-import Crypto
 
 /// A SCRAM-SHA-256 client proof computed independently of the server code, with swift-crypto.
 enum ScramProofForTests {

@@ -20,7 +20,8 @@ import Testing
         let retry = try self.fixture.store.append(topic: "t", partition: 0, batches: [batch])
         #expect(retry.duplicate)
         #expect(retry.baseOffset == first.baseOffset && retry.lastOffset == first.lastOffset)
-        let next = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 2)])
+        let next = try self.fixture.store.append(
+            topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 2)])
         #expect(next.baseOffset == 2 && !next.duplicate)
         // An older batch (one of the last five) retried late is still recognised.
         #expect(try self.fixture.store.append(topic: "t", partition: 0, batches: [batch]).duplicate)
@@ -29,16 +30,20 @@ import Testing
 
     @Test func aSequenceGapIsRefused() throws {
         let producer = try self.fixture.store.initProducerID(transactionalID: nil, producerID: -1, producerEpoch: -1, nowMs: 1)
-        _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["a"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+        _ = try self.fixture.store.append(
+            topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["a"], producerID: producer.id, epoch: 0, baseSequence: 0)])
         #expect(throws: StorageError.self) {
-            try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 5)])
+            try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 5)])
         }
         // A first batch must start at sequence 0.
         #expect(throws: StorageError.self) {
-            try self.fixture.store.append(topic: "t", partition: 1, batches: [StoreFixture.producerBatch(["x"], producerID: producer.id, epoch: 0, baseSequence: 3)])
+            try self.fixture.store.append(
+                topic: "t", partition: 1, batches: [StoreFixture.producerBatch(["x"], producerID: producer.id, epoch: 0, baseSequence: 3)])
         }
         do {
-            _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 5)])
+            _ = try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 0, baseSequence: 5)])
         } catch {
             #expect(error.code == .outOfOrderSequence)
         }
@@ -51,31 +56,42 @@ import Testing
         // A retried bump gets the same answer rather than an error.
         #expect(try self.fixture.store.initProducerID(transactionalID: nil, producerID: producer.id, producerEpoch: 0, nowMs: 3).epoch == 1)
         do {
-            _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["old"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+            _ = try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["old"], producerID: producer.id, epoch: 0, baseSequence: 0)])
             Issue.record("a fenced epoch was accepted")
         } catch {
             #expect(error.code == .invalidProducerEpoch)
         }
         // The new epoch starts its sequences at 0.
-        #expect(try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["new"], producerID: producer.id, epoch: 1, baseSequence: 0)]).baseOffset == 0)
+        #expect(
+            try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["new"], producerID: producer.id, epoch: 1, baseSequence: 0)]
+            ).baseOffset == 0)
     }
 
     /// KIP-360: librdkafka bumps its own epoch after a sequence gap (no InitProducerId) and starts the
     /// new epoch at sequence 0; the old epoch is fenced from then on.
     @Test func aProducerMayBumpItsOwnEpochStartingAtSequenceZero() throws {
         let producer = try self.fixture.store.initProducerID(transactionalID: nil, producerID: -1, producerEpoch: -1, nowMs: 1)
-        _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["a", "b"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+        _ = try self.fixture.store.append(
+            topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["a", "b"], producerID: producer.id, epoch: 0, baseSequence: 0)])
         do {
-            _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: producer.id, epoch: 1, baseSequence: 7)])
+            _ = try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: producer.id, epoch: 1, baseSequence: 7)])
             Issue.record("a new epoch not starting at sequence 0 was accepted")
         } catch {
             #expect(error.code == .outOfOrderSequence)
         }
-        let bumped = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 1, baseSequence: 0)])
+        let bumped = try self.fixture.store.append(
+            topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["c"], producerID: producer.id, epoch: 1, baseSequence: 0)])
         #expect(bumped.baseOffset == 2 && !bumped.duplicate)
-        #expect(try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["d"], producerID: producer.id, epoch: 1, baseSequence: 1)]).baseOffset == 3)
+        #expect(
+            try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["d"], producerID: producer.id, epoch: 1, baseSequence: 1)]
+            ).baseOffset == 3)
         do {
-            _ = try self.fixture.store.append(topic: "t", partition: 1, batches: [StoreFixture.producerBatch(["old"], producerID: producer.id, epoch: 0, baseSequence: 0)])
+            _ = try self.fixture.store.append(
+                topic: "t", partition: 1, batches: [StoreFixture.producerBatch(["old"], producerID: producer.id, epoch: 0, baseSequence: 0)])
             Issue.record("the old epoch was accepted after the bump")
         } catch {
             #expect(error.code == .invalidProducerEpoch)
@@ -87,7 +103,8 @@ import Testing
 
     @Test func unknownProducerIDsAreRefused() throws {
         do {
-            _ = try self.fixture.store.append(topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: 999, epoch: 0, baseSequence: 0)])
+            _ = try self.fixture.store.append(
+                topic: "t", partition: 0, batches: [StoreFixture.producerBatch(["x"], producerID: 999, epoch: 0, baseSequence: 0)])
             Issue.record("an unknown producer id was accepted")
         } catch {
             #expect(error.code == .unknownProducerID)

@@ -22,11 +22,13 @@ import Testing
         let records = [Array("a".utf8), nil, Array("c".utf8), nil].map { NewRecord(key: $0, value: Array("v".utf8), timestamp: 1000) }
         let batches = try RecordBatch.split(RecordBatchBuilder.build(records, compression: .gzip))
         let message = "compacted topic partition c-0 needs a key on every record"
-        #expect(throws: StorageError(
-            .invalidRecord,
-            "2 of the batch's 4 records refused, so the batch was not stored (first three at most: record 1: \(message); record 3: \(message))",
-            recordErrors: [RecordError(batchIndex: 1, message: message), RecordError(batchIndex: 3, message: message)]
-        )) {
+        #expect(
+            throws: StorageError(
+                .invalidRecord,
+                "2 of the batch's 4 records refused, so the batch was not stored (first three at most: record 1: \(message); record 3: \(message))",
+                recordErrors: [RecordError(batchIndex: 1, message: message), RecordError(batchIndex: 3, message: message)]
+            )
+        ) {
             try self.fixture.store.append(topic: "c", partition: 0, batches: [StoreFixture.keyed([("k", "v")])] + batches)
         }
         #expect(try self.fixture.records("c").isEmpty)

@@ -18,8 +18,10 @@ public struct TestCertificates: Sendable {
         for (name, extensions) in [("server", path("server.ext")), ("client", nil)] {
             try await openssl(["req"] + key + ["-keyout", path("\(name).key"), "-out", path("\(name).csr"), "-subj", "/CN=\(name)"])
             try await openssl(
-                ["x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
-                 "-out", path("\(name).pem"), "-days", "2"] + (extensions.map { ["-extfile", $0] } ?? [])
+                [
+                    "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+                    "-out", path("\(name).pem"), "-days", "2",
+                ] + (extensions.map { ["-extfile", $0] } ?? [])
             )
         }
         return TestCertificates(

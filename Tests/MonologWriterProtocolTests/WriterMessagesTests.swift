@@ -15,10 +15,12 @@ import Testing
         InitProducerID(transactionalID: "tx-1", producerID: 7, producerEpoch: 3),
         DeleteRecords(topic: "orders", partition: 1, beforeOffset: 100),
         ApplyRetention(nowMs: 1_700_000_000_000, defaultRetentionMs: 86_400_000, defaultRetentionBytes: -1),
-        CommitOffsets(group: "g", offsets: [
-            GroupOffsetCommit(topic: "orders", partition: 0, offset: 42, leaderEpoch: -1, metadata: nil),
-            GroupOffsetCommit(topic: "orders", partition: 1, offset: 7, leaderEpoch: 0, metadata: "meta"),
-        ]),
+        CommitOffsets(
+            group: "g",
+            offsets: [
+                GroupOffsetCommit(topic: "orders", partition: 0, offset: 42, leaderEpoch: -1, metadata: nil),
+                GroupOffsetCommit(topic: "orders", partition: 1, offset: 7, leaderEpoch: 0, metadata: "meta"),
+            ]),
         DeleteGroupOffsets(group: "g", partitions: [TopicPartition(topic: "orders", partition: 1)]),
         Subscribe(),
         UpsertScramCredential(
@@ -45,7 +47,8 @@ import Testing
         UsersChanged(changed: false),
         Watermarks([PartitionWatermark(topic: "orders", partition: 0, highWatermark: 10, logStartOffset: 0)]),
         WriterError(.unknownTopic, "topic 'x' does not exist"),
-        WriterError(.invalidRecord, "2 records refused", recordErrors: [RecordError(batchIndex: 1, message: "no key"), RecordError(batchIndex: 4, message: "no key")]),
+        WriterError(
+            .invalidRecord, "2 records refused", recordErrors: [RecordError(batchIndex: 1, message: "no key"), RecordError(batchIndex: 4, message: "no key")]),
     ]
 
     /// Frames, unframes and reads back one message: the result equals what was sent.

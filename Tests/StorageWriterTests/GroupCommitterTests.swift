@@ -7,9 +7,10 @@ import MonologWriterProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-@testable import StorageWriter
 import Synchronization
 import Testing
+
+@testable import StorageWriter
 
 /// The group committer against a real database: concurrent appends all land once, offsets are
 /// contiguous, and one request's mistake does not fail the others in its group.
@@ -76,7 +77,12 @@ import Testing
         @Sendable func submit(_ index: Int) {
             committer.submit(large) { response in
                 guard let base = response.appended?.baseOffset else { return allAnswered.continuation.finish() }
-                if answers.withLock({ $0[index] = base; return $0.count }) == 12 { allAnswered.continuation.finish() }
+                if answers.withLock({
+                    $0[index] = base
+                    return $0.count
+                }) == 12 {
+                    allAnswered.continuation.finish()
+                }
             }
         }
         // The first four are applied in one loop task; the commit check queued by the first of them runs
@@ -114,7 +120,12 @@ import Testing
         let large = self.append(String(repeating: "x", count: 200 * 1024))
         @Sendable func submit() {
             committer.submit(large) { _ in
-                if answered.withLock({ $0 += 1; return $0 }) == 12 { allAnswered.continuation.finish() }
+                if answered.withLock({
+                    $0 += 1
+                    return $0
+                }) == 12 {
+                    allAnswered.continuation.finish()
+                }
             }
         }
         committer.eventLoop.execute {
@@ -152,7 +163,12 @@ import Testing
         let allAnswered = AsyncStream.makeStream(of: Void.self)
         for i in 0..<20 {
             self.committer.submit(self.append("m\(i)")) { response in
-                if answers.withLock({ $0.append(response); return $0.count }) == 20 { allAnswered.continuation.finish() }
+                if answers.withLock({
+                    $0.append(response)
+                    return $0.count
+                }) == 20 {
+                    allAnswered.continuation.finish()
+                }
             }
         }
         await self.committer.stopAndDrain()

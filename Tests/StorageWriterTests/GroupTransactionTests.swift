@@ -3,8 +3,9 @@ import MonologRecords
 import MonologStorage
 import MonologStorageEngine
 import MonologWriterProtocol
-@testable import StorageWriter
 import Testing
+
+@testable import StorageWriter
 
 /// One group's transaction against a real database: what a request that is refused (and rolled back
 /// to its savepoint) leaves of the requests before it in the same group.

@@ -1,8 +1,9 @@
 import Foundation
 import MonologWriterProtocol
 import NIOCore
-@testable import StorageWriter
 import Testing
+
+@testable import StorageWriter
 
 /// The writer's command table: one entry per frame type, each documented, and nothing else decoded.
 @Suite struct StorageCommandsTests {

@@ -1,5 +1,6 @@
-@testable import Supervisor
 import Testing
+
+@testable import Supervisor
 
 @Suite struct RestartPolicyTests {
     let start = ContinuousClock.now

@@ -161,7 +161,9 @@ struct StructEmitter {
                 w.block("if \(condition)") { w in
                     w.line("var field = ByteBuffer()")
                     let nullable = Condition.expression(field.nullableVersions, within: self.valid)
-                    w.line(codec.write(field.type, value: "self.\(field.swiftName)", optional: field.isOptional, nullable: nullable, compact: "true", buffer: "field"))
+                    w.line(
+                        codec.write(
+                            field.type, value: "self.\(field.swiftName)", optional: field.isOptional, nullable: nullable, compact: "true", buffer: "field"))
                     w.line("tagged.append(KafkaTaggedField(tag: \(field.tag ?? 0), value: field))")
                 }
             }

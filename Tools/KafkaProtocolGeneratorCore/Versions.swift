@@ -60,4 +60,3 @@ public struct SpecError: Error, CustomStringConvertible, Sendable {
     public init(_ message: String) { self.message = message }
     public var description: String { self.message }
 }
-

@@ -10,7 +10,9 @@ import NIOCore
 func oneMiBOfBatches() -> [ByteBuffer] {
     (0..<16).map { batch in
         let records = (0..<127).map { i in
-            NewRecord(key: Array("key-\(i)".utf8), value: [UInt8](repeating: UInt8(truncatingIfNeeded: batch &+ i), count: 500), timestamp: 1_700_000_000_000 + Int64(i))
+            NewRecord(
+                key: Array("key-\(i)".utf8), value: [UInt8](repeating: UInt8(truncatingIfNeeded: batch &+ i), count: 500),
+                timestamp: 1_700_000_000_000 + Int64(i))
         }
         return RecordBatchBuilder.build(records)
     }

@@ -5,7 +5,7 @@ import MonologWriterProtocol
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A lean load generator for the writer: N closed-loop clients (each sends one append, waits for its

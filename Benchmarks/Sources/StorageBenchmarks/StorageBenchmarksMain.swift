@@ -151,7 +151,8 @@ struct Options {
             }
         }
         guard !self.writerBinary.isEmpty else {
-            FileHandle.standardError.write(Data("usage: StorageBenchmarks --writer-binary PATH [--windows N] [--seconds S] [--clients N] [--partitions N] [--messages N]\n".utf8))
+            FileHandle.standardError.write(
+                Data("usage: StorageBenchmarks --writer-binary PATH [--windows N] [--seconds S] [--clients N] [--partitions N] [--messages N]\n".utf8))
             exit(2)
         }
     }

@@ -5,7 +5,10 @@ enum Gzip {
     static func compress(_ input: [UInt8], level: Int32? = nil) throws(RecordBatchError) -> [UInt8] {
         var stream = z_stream()
         // windowBits 15 + 16: a gzip header and trailer rather than a zlib one.
-        guard deflateInit2_(&stream, level ?? Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard
+            deflateInit2_(&stream, level ?? Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
+        else {
             throw .malformed("gzip: deflateInit2 failed")
         }
         defer { deflateEnd(&stream) }

@@ -42,7 +42,8 @@ extension StorageReader {
         defer { credentials.reset() }
         while try credentials.step() {
             let name = credentials.string(at: 0) ?? ""
-            users[name, default: UserSummary(name: name, mechanisms: [:], hasToken: false)].mechanisms[credentials.string(at: 1) ?? ""] = credentials.int32(at: 2)
+            users[name, default: UserSummary(name: name, mechanisms: [:], hasToken: false)].mechanisms[credentials.string(at: 1) ?? ""] = credentials.int32(
+                at: 2)
         }
         let tokens = try self.db.statement("SELECT user_name FROM user_tokens")
         defer { tokens.reset() }

@@ -236,7 +236,8 @@ struct MessageRoutes {
                         "partition \(partition) does not exist; the topic has \(topic.partitionCount) partition(s)"
                     )
                 }
-                let offsets = try reader.partitionOffsets(topicID: topic.topicID).first { $0.partition == partition }
+                let offsets =
+                    try reader.partitionOffsets(topicID: topic.topicID).first { $0.partition == partition }
                     ?? PartitionOffsets(partition: partition, logStartOffset: 0, highWatermark: 0)
                 let start = max(offset, offsets.logStartOffset)
                 let batches = try reader.batches(topicID: topic.topicID, partition: partition, fromOffset: start, maxBytes: maxBytes)

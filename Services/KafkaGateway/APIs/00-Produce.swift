@@ -19,7 +19,9 @@ enum ProduceAPI {
         if produce.acks == 0 { request.replyWithNothing() } else { request.reply(response) }
     }
 
-    static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ProduceResponse> {
+    static func respond(to request: ProduceRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        ProduceResponse
+    > {
         let topics = request.topicData.map { topic in
             let partitions = topic.partitionData.map { partition in
                 self.produce(topic: topic.name, partition: partition, version: version, acks: request.acks, context: context, on: eventLoop)

@@ -24,7 +24,9 @@ enum FetchAPI {
     /// The longest a fetch may wait, whatever it asks for.
     static let maxWait = TimeAmount.seconds(30)
 
-    static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
+    static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<
+        FetchResponse
+    > {
         // min_bytes of record data is enough to answer (at least one byte, whatever the request says).
         @Sendable func enough(_ response: FetchResponse) -> Bool { self.recordBytes(response) >= Int(max(request.minBytes, 1)) }
         let response = self.read(request, context: context, on: eventLoop).flatMap { first in

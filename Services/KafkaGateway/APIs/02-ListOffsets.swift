@@ -11,7 +11,9 @@ enum ListOffsetsAPI {
         request.reply(self.respond(to: try request.decode(ListOffsetsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: ListOffsetsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ListOffsetsResponse> {
+    static func respond(to request: ListOffsetsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        ListOffsetsResponse
+    > {
         context.read(on: eventLoop) { reader in
             try reader.snapshot {
                 var response = ListOffsetsResponse()
@@ -45,11 +47,14 @@ enum ListOffsetsAPI {
                                 topicID: info.topicID, partition: partition.partitionIndex, highWatermark: offsets.highWatermark)
                         case -1: answer.offset = offsets.highWatermark
                         case -3:
-                            let found = try reader.maxTimestampOffset(topicID: info.topicID, partition: partition.partitionIndex, logStartOffset: offsets.logStartOffset)
+                            let found = try reader.maxTimestampOffset(
+                                topicID: info.topicID, partition: partition.partitionIndex, logStartOffset: offsets.logStartOffset)
                             answer.offset = found?.offset ?? -1
                             answer.timestamp = found?.timestamp ?? -1
                         default:
-                            let found = try reader.offset(forTimestamp: partition.timestamp, topicID: info.topicID, partition: partition.partitionIndex, logStartOffset: offsets.logStartOffset)
+                            let found = try reader.offset(
+                                forTimestamp: partition.timestamp, topicID: info.topicID, partition: partition.partitionIndex,
+                                logStartOffset: offsets.logStartOffset)
                             answer.offset = found?.offset ?? -1
                             answer.timestamp = found?.timestamp ?? -1
                         }

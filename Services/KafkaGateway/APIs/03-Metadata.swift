@@ -16,12 +16,15 @@ enum MetadataAPI {
         request.reply(self.respond(to: try request.decode(MetadataRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: MetadataRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<MetadataResponse> {
+    static func respond(to request: MetadataRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        MetadataResponse
+    > {
         // v0: an empty list means every topic; v1+: null means every topic and an empty list none.
         let wanted: [String]? = request.topics.map { topics in topics.compactMap(\.name) }
         let everyTopic = wanted == nil || (version == 0 && wanted?.isEmpty == true)
         let mayCreate = context.autoCreateTopics && (version < 4 || request.allowAutoTopicCreation)
-        let missing: EventLoopFuture<[String]> = everyTopic || !mayCreate
+        let missing: EventLoopFuture<[String]> =
+            everyTopic || !mayCreate
             ? eventLoop.makeSucceededFuture([])
             : context.read(on: eventLoop) { reader in (wanted ?? []).filter { TopicName.isValid($0) && (try? reader.topic(named: $0)) == nil } }
         return missing.flatMap { names in

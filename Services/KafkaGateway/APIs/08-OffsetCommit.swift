@@ -28,7 +28,8 @@ enum OffsetCommitAPI {
             instanceID: version >= 7 ? request.groupInstanceId : nil,
             generation: request.generationIdOrMemberEpoch
         )
-        let groupError = request.groupId.isEmpty
+        let groupError =
+            request.groupId.isEmpty
             ? KafkaErrorCode.invalidGroupID
             : context.groups.checkCommit(groupID: request.groupId, member)
         // Each partition's answer, in request order; nil where the writer decides.

@@ -30,7 +30,9 @@ enum OffsetFetchAPI {
         func isUnstable(_ topic: String, _ partition: Int32) -> Bool { self.unstable.contains("\(topic)-\(partition)") }
     }
 
-    static func respond(to request: OffsetFetchRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<OffsetFetchResponse> {
+    static func respond(to request: OffsetFetchRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        OffsetFetchResponse
+    > {
         let queries: [Query] =
             version >= 8
             ? request.groups.map {

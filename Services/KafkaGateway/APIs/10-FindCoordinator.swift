@@ -17,7 +17,8 @@ enum FindCoordinatorAPI {
 
     static func respond(to request: FindCoordinatorRequest, version: Int16, context: KafkaGatewayContext) -> FindCoordinatorResponse {
         let address = context.advertisedAddress
-        let refusal: String? = request.keyType == groupKeyType || request.keyType == transactionKeyType
+        let refusal: String? =
+            request.keyType == groupKeyType || request.keyType == transactionKeyType
             ? nil
             : "Monolog coordinates consumer groups (key type 0) and transactions (key type 1); key type \(request.keyType) is not supported"
         var response = FindCoordinatorResponse()

@@ -10,10 +10,13 @@ enum DescribeGroupsAPI {
     static let entry = SupportedAPIs.Entry(apiKey: DescribeGroupsRequest.apiKey, name: "DescribeGroups", minVersion: 0, maxVersion: 5, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(DescribeGroupsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+        request.reply(
+            self.respond(to: try request.decode(DescribeGroupsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: DescribeGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeGroupsResponse> {
+    static func respond(to request: DescribeGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        DescribeGroupsResponse
+    > {
         let known = request.groups.map { context.groups.describe(groupID: $0) }
         return context.read(on: eventLoop) { reader in
             Set(try reader.groupsWithOffsets())

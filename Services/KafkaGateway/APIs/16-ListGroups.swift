@@ -12,7 +12,9 @@ enum ListGroupsAPI {
         request.reply(self.respond(to: try request.decode(ListGroupsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: ListGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<ListGroupsResponse> {
+    static func respond(to request: ListGroupsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        ListGroupsResponse
+    > {
         let known = context.groups.describeAll()
         let states = Set((version >= 4 ? request.statesFilter : []).map { $0.lowercased() })
         let types = Set((version >= 5 ? request.typesFilter : []).map { $0.lowercased() })

@@ -13,7 +13,9 @@ enum OffsetForLeaderEpochAPI {
         request.reply(self.respond(to: try request.decode(OffsetForLeaderEpochRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: OffsetForLeaderEpochRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<OffsetForLeaderEpochResponse> {
+    static func respond(to request: OffsetForLeaderEpochRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        OffsetForLeaderEpochResponse
+    > {
         context.read(on: eventLoop) { reader in
             var response = OffsetForLeaderEpochResponse()
             response.topics = try request.topics.map { topic in

@@ -15,7 +15,8 @@ enum EndTxnAPI {
         request.reply(self.respond(to: try request.decode(EndTxnRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: EndTxnRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<EndTxnResponse> {
+    static func respond(to request: EndTxnRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<EndTxnResponse>
+    {
         @Sendable func answer(_ code: Int16) -> EndTxnResponse {
             var response = EndTxnResponse()
             response.errorCode = code

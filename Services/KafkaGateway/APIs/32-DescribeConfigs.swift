@@ -8,10 +8,13 @@ enum DescribeConfigsAPI {
     static let entry = SupportedAPIs.Entry(apiKey: DescribeConfigsRequest.apiKey, name: "DescribeConfigs", minVersion: 1, maxVersion: 4, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(DescribeConfigsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+        request.reply(
+            self.respond(to: try request.decode(DescribeConfigsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: DescribeConfigsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeConfigsResponse> {
+    static func respond(to request: DescribeConfigsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        DescribeConfigsResponse
+    > {
         let broker = BrokerConfigs(settings: context.settings)
         return context.read(on: eventLoop) { reader in
             var response = DescribeConfigsResponse()

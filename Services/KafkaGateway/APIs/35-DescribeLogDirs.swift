@@ -11,10 +11,13 @@ enum DescribeLogDirsAPI {
     static let entry = SupportedAPIs.Entry(apiKey: DescribeLogDirsRequest.apiKey, name: "DescribeLogDirs", minVersion: 1, maxVersion: 4, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(DescribeLogDirsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+        request.reply(
+            self.respond(to: try request.decode(DescribeLogDirsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: DescribeLogDirsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeLogDirsResponse> {
+    static func respond(to request: DescribeLogDirsRequest, version: Int16, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        DescribeLogDirsResponse
+    > {
         let directory = URL(fileURLWithPath: context.settings.dataDirectory).standardizedFileURL.path
         return context.read(on: eventLoop) { reader in
             // nil topics: every partition of every topic.

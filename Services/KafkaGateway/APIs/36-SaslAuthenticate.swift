@@ -31,11 +31,12 @@ enum SaslAuthenticateAPI {
         let handler = NIOLoopBound(connection, eventLoop: request.eventLoop)
         let sequence = request.sequence
         let step = self.step(exchange, token: Array(authenticate.authBytes.readableBytesView), context: request.gateway, on: request.eventLoop)
-        request.reply(step.map { result in
-            handler.value.advance(to: result.step, exchange: result.exchange, bareTokens: false)
-            if case .failed = result.step { handler.value.closeAfterAnswer(to: sequence) }
-            return self.response(for: result.step)
-        })
+        request.reply(
+            step.map { result in
+                handler.value.advance(to: result.step, exchange: result.exchange, bareTokens: false)
+                if case .failed = result.step { handler.value.closeAfterAnswer(to: sequence) }
+                return self.response(for: result.step)
+            })
     }
 
     /// Runs one step of `exchange` off the event loop (credential lookups read the database; PLAIN

@@ -14,7 +14,9 @@ enum CreatePartitionsAPI {
         request.reply(self.respond(to: try request.decode(CreatePartitionsRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: CreatePartitionsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<CreatePartitionsResponse> {
+    static func respond(to request: CreatePartitionsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        CreatePartitionsResponse
+    > {
         var counts: [String: Int] = [:]
         for topic in request.topics { counts[topic.name, default: 0] += 1 }
         let results = request.topics.map { topic -> EventLoopFuture<CreatePartitionsResponse.CreatePartitionsTopicResult> in

@@ -18,7 +18,9 @@ enum IncrementalAlterConfigsAPI {
         request.reply(self.respond(to: try request.decode(IncrementalAlterConfigsRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: IncrementalAlterConfigsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<IncrementalAlterConfigsResponse> {
+    static func respond(to request: IncrementalAlterConfigsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        IncrementalAlterConfigsResponse
+    > {
         let results = request.resources.map { resource in
             ConfigAlteration.apply(
                 resourceType: resource.resourceType,

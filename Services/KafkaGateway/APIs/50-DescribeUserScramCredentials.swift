@@ -7,13 +7,16 @@ import NIOCore
 /// salts or keys). All users when the request names none; RESOURCE_NOT_FOUND for a user without
 /// credentials, DUPLICATE_RESOURCE for a user named twice.
 enum DescribeUserScramCredentialsAPI {
-    static let entry = SupportedAPIs.Entry(apiKey: DescribeUserScramCredentialsRequest.apiKey, name: "DescribeUserScramCredentials", minVersion: 0, maxVersion: 0, serve: serve)
+    static let entry = SupportedAPIs.Entry(
+        apiKey: DescribeUserScramCredentialsRequest.apiKey, name: "DescribeUserScramCredentials", minVersion: 0, maxVersion: 0, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
         request.reply(self.respond(to: try request.decode(DescribeUserScramCredentialsRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: DescribeUserScramCredentialsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeUserScramCredentialsResponse> {
+    static func respond(to request: DescribeUserScramCredentialsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        DescribeUserScramCredentialsResponse
+    > {
         context.read(on: eventLoop) { reader in
             let users = try reader.users().filter { !$0.mechanisms.isEmpty }
             let byName = Dictionary(uniqueKeysWithValues: users.map { ($0.name, $0) })

@@ -10,13 +10,16 @@ import NIOCore
 /// 4096–16384 or an empty user or salt UNACCEPTABLE_CREDENTIAL, a user altered twice in one request
 /// DUPLICATE_RESOURCE, deleting a credential that does not exist RESOURCE_NOT_FOUND.
 enum AlterUserScramCredentialsAPI {
-    static let entry = SupportedAPIs.Entry(apiKey: AlterUserScramCredentialsRequest.apiKey, name: "AlterUserScramCredentials", minVersion: 0, maxVersion: 0, serve: serve)
+    static let entry = SupportedAPIs.Entry(
+        apiKey: AlterUserScramCredentialsRequest.apiKey, name: "AlterUserScramCredentials", minVersion: 0, maxVersion: 0, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
         request.reply(self.respond(to: try request.decode(AlterUserScramCredentialsRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: AlterUserScramCredentialsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<AlterUserScramCredentialsResponse> {
+    static func respond(to request: AlterUserScramCredentialsRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        AlterUserScramCredentialsResponse
+    > {
         typealias Result = AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult
         @Sendable func result(_ user: String, _ code: Int16 = KafkaErrorCode.none, _ message: String? = nil) -> Result {
             var result = Result()
@@ -28,10 +31,11 @@ enum AlterUserScramCredentialsAPI {
         // A user whose credential for one mechanism changes twice in one request is refused whole
         // (DUPLICATE_RESOURCE), as Kafka does.
         let names = request.deletions.map(\.name) + request.upsertions.map(\.name)
-        let duplicated = Set(names.filter { name in
-            let pairs = request.deletions.filter { $0.name == name }.map(\.mechanism) + request.upsertions.filter { $0.name == name }.map(\.mechanism)
-            return Set(pairs).count != pairs.count
-        })
+        let duplicated = Set(
+            names.filter { name in
+                let pairs = request.deletions.filter { $0.name == name }.map(\.mechanism) + request.upsertions.filter { $0.name == name }.map(\.mechanism)
+                return Set(pairs).count != pairs.count
+            })
         @Sendable func refused(_ user: String, _ code: Int16, _ message: String) -> EventLoopFuture<Result> {
             eventLoop.makeSucceededFuture(result(user, code, message))
         }
@@ -61,7 +65,8 @@ enum AlterUserScramCredentialsAPI {
             guard !user.isEmpty, upsertion.salt.readableBytes > 0, upsertion.saltedPassword.readableBytes > 0,
                 ScramMechanism.iterationRange.contains(Int(upsertion.iterations))
             else {
-                let problem = "a credential needs a user, a salt, a salted password and \(ScramMechanism.iterationRange.lowerBound)–\(ScramMechanism.iterationRange.upperBound) iterations"
+                let problem =
+                    "a credential needs a user, a salt, a salted password and \(ScramMechanism.iterationRange.lowerBound)–\(ScramMechanism.iterationRange.upperBound) iterations"
                 changes.append(refused(user, KafkaErrorCode.unacceptableCredential, problem))
                 continue
             }

@@ -12,7 +12,9 @@ enum DescribeProducersAPI {
         request.reply(self.respond(to: try request.decode(DescribeProducersRequest.self), context: request.gateway, on: request.eventLoop))
     }
 
-    static func respond(to request: DescribeProducersRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<DescribeProducersResponse> {
+    static func respond(to request: DescribeProducersRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<
+        DescribeProducersResponse
+    > {
         context.read(on: eventLoop) { reader in
             var response = DescribeProducersResponse()
             response.topics = try request.topics.map { topic in

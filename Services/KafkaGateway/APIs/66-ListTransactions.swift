@@ -15,7 +15,8 @@ enum ListTransactionsAPI {
     ]
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(ListTransactionsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
+        request.reply(
+            self.respond(to: try request.decode(ListTransactionsRequest.self), version: request.version, context: request.gateway, on: request.eventLoop))
     }
 
     static func respond(

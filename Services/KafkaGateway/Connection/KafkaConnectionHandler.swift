@@ -1,7 +1,7 @@
 import Logging
 import Metrics
-import MonologKafkaProtocol
 import MonologConfig
+import MonologKafkaProtocol
 import MonologObservability
 import MonologSecurity
 import NIOCore

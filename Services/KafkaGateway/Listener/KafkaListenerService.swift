@@ -2,10 +2,10 @@ import Logging
 import MonologConfig
 import MonologKafkaProtocol
 import MonologProcess
+import MonologSecurity
 import NIOCore
 import NIOPosix
 import NIOSSL
-import MonologSecurity
 import ServiceLifecycle
 
 /// Accepts Kafka clients on the configured address; each connection gets its own pipeline: TLS first

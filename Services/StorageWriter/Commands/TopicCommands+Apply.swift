@@ -4,7 +4,8 @@ import MonologWriterProtocol
 
 extension CreateTopic: StorageCommand {
     func apply(to store: LogStore, nowMs: Int64) throws(StorageError) -> Applied<Reply> {
-        let result = try store.createTopic(name: self.name, partitionCount: self.partitionCount, configs: self.configs, ifNotExists: self.ifNotExists, nowMs: nowMs)
+        let result = try store.createTopic(
+            name: self.name, partitionCount: self.partitionCount, configs: self.configs, ifNotExists: self.ifNotExists, nowMs: nowMs)
         return Applied(reply: Reply(topicID: result.topic.topicID, partitionCount: result.topic.partitionCount, created: result.created))
     }
 }

@@ -44,7 +44,7 @@ struct GroupTransaction {
         if !command.needsSavepoint {
             do throws(StorageError) {
                 return try command.run(on: self.store, nowMs: nowMs)
-            } catch where error.code != .storageFailure {
+            } catch  where error.code != .storageFailure {
                 return .refused(error)
             }
         }
