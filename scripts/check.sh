@@ -25,6 +25,14 @@ python3 scripts/check/imports.py || failed=1
 step "module graph in docs/ARCHITECTURE.md"
 python3 scripts/check/module_graph.py || failed=1
 
+step "generated protocol code matches Tools/KafkaProtocolSchema"
+generated=$(mktemp -d)
+trap 'rm -rf "$generated"' EXIT
+swift run --quiet KafkaProtocolGenerator Tools/KafkaProtocolSchema "$generated/code" "$generated/examples"
+diff -r -q "$generated/code" Libraries/MonologKafkaProtocol/Generated \
+    && diff -r -q "$generated/examples" Tests/MonologKafkaProtocolTests/GeneratedExamples \
+    || { echo "check: generated code is stale; run scripts/generate-protocol.sh" >&2; failed=1; }
+
 if [[ $failed -ne 0 ]]; then
     echo "check: FAILED" >&2
     exit 1
