@@ -3,10 +3,13 @@
 # system that keeps unsynced writes in its own cache and drops them on `lazyfs::clear-cache`, the way a
 # machine losing power does. Each round (Tests/Compat/python/powerloss.py): a fresh data directory on
 # the mount, `monolog-supervisor start`, a 3-partition topic; a confluent-kafka idempotent acks=all
-# producer, an HTTP producer and a consumer group member committing as it reads, all at full speed, each
+# producer, an HTTP producer and a consumer group member committing as it reads, all at full speed, and a
+# transactional producer committing every 100 ms (aborting now and then) on a second topic, each
 # recording what was acknowledged; at a random moment SIGKILL of the supervisor and every service, and
 # once all are gone the clear; then a restart on the same directory, and every acknowledged message must
-# be at its offset, none twice, every acknowledged offset commit present, `PRAGMA integrity_check` ok.
+# be at its offset, none twice, every acknowledged offset commit present, every acknowledged transaction
+# whole to read_committed and aborted ones invisible, the open one all or nothing, `PRAGMA
+# integrity_check` ok.
 #
 # Two negative controls run too, and the script fails if either loses nothing (the simulation would not
 # be working): the same number of rounds of a small SQLite program at synchronous=OFF, and one round of

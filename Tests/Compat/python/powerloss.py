@@ -6,15 +6,18 @@
     powerloss.py ... sqlite-sync-off --rounds N --program sqlite-sync-off
     powerloss.py --report R summary [--markdown]
 
-A broker round: a fresh data directory on the mount, `monolog-supervisor start`, a 3-partition topic;
-a confluent-kafka idempotent acks=all producer, an HTTP producer (500 messages a request) and a
-consumer group member committing after every batch it reads, all at full speed, each recording what
-was acknowledged; once each has had an acknowledgement, 0.5 to 3.5 s later (random), SIGKILL of the
-supervisor's process group and of every process running on the data directory, and once all are gone
-`lazyfs::clear-cache`; then a new start on the same directory. It passes when every acknowledged
-message is at its acknowledged offset, no message is stored twice, every partition's committed offset
-is at least the last acknowledged commit, the tree stops with status 0, and `PRAGMA integrity_check`
-says ok. `broker-no-fsync` is the same round with an LD_PRELOAD shim that makes fsync a no-op;
+A broker round: a fresh data directory on the mount, `monolog-supervisor start`, a 3-partition topic
+and a second one for transactions; a confluent-kafka idempotent acks=all producer, an HTTP producer
+(500 messages a request) and a consumer group member committing after every batch it reads, all at full
+speed, and a confluent-kafka transactional producer committing a transaction every 100 ms (every fifth
+aborted), each recording what was acknowledged; once each has had an acknowledgement, 0.5 to 3.5 s
+later (random), SIGKILL of the supervisor's process group and of every process running on the data
+directory, and once all are gone `lazyfs::clear-cache`; then a new start on the same directory. It
+passes when every acknowledged message is at its acknowledged offset, no message is stored twice, every
+partition's committed offset is at least the last acknowledged commit, a read_committed consumer reads
+every value of every transaction whose commit was acknowledged exactly once, none of an aborted one,
+and of the transaction open at the power loss all or none, the tree stops with status 0, and
+`PRAGMA integrity_check` says ok. `broker-no-fsync` is the same round with an LD_PRELOAD shim that makes fsync a no-op;
 `sqlite-sync-off` rounds kill a SQLite program at synchronous=OFF instead. Both are negative controls:
 they must lose data, or the simulation is not working.
 
@@ -27,6 +30,7 @@ import subprocess, sys, time
 from durability import read_topic, retried
 
 TOPIC = "powerloss"
+TX_TOPIC = "powerloss-tx"  # the transactional producer's own topic: its open transaction holds back read_committed
 GROUP = "powerloss-member"
 
 
@@ -136,6 +140,80 @@ def group_member(bootstrap, stop, path):
     out.write("# read %d\n" % read)
     out.close()
     os._exit(0)
+
+
+def transactional_producer(bootstrap, stop, path):
+    """A confluent-kafka transactional producer on TX_TOPIC: a transaction every 100 ms, each writing
+    unique values t-N-0, t-N-1, ... (N the transaction's number) for 100 ms, then committed, except every
+    fifth, which is aborted. Its file says, a line each: "b N" once transaction N began (values may be
+    sent from then on), "e N COUNT commit" or "e N COUNT abort" just before commit_transaction() or
+    abort_transaction() is called (COUNT values were produced), and "c N COUNT" once commit_transaction()
+    returned (acknowledged) or "a N COUNT" once abort_transaction() did. Any error ends the client."""
+    from confluent_kafka import KafkaException, Producer
+    client_setup(path)
+    out = open(path, "w", buffering=1)
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": "powerloss-tx", "linger.ms": 5,
+                         "transaction.timeout.ms": 10000})
+    note = ""
+    try:
+        producer.init_transactions(30)
+        number = 0
+        while not stop.is_set():
+            number += 1
+            producer.begin_transaction()
+            out.write("b %d\n" % number)
+            count, ends = 0, time.monotonic() + 0.1
+            while time.monotonic() < ends and count < 2000 and not stop.is_set():
+                try:
+                    producer.produce(TX_TOPIC, key=b"%d" % (count % 97), value=b"t-%d-%d" % (number, count))
+                    count += 1
+                except BufferError:
+                    producer.poll(0.01)
+                if count % 200 == 0:
+                    producer.poll(0)
+            commit = number % 5 != 0
+            out.write("e %d %d %s\n" % (number, count, "commit" if commit else "abort"))
+            if commit:
+                producer.commit_transaction(30)
+                out.write("c %d %d\n" % (number, count))
+            else:
+                producer.abort_transaction(30)
+                out.write("a %d %d\n" % (number, count))
+    except KafkaException as error:  # the broker is gone, or a failure before it went: either ends it
+        note = "error: %s" % error.args[0]
+    out.write("# %s\n" % (note or "stopped"))
+    out.close()
+    os._exit(0)
+
+
+def read_transactions(path):
+    """The transactional producer's file: {N: COUNT} of the transactions acknowledged as committed, of
+    those aborted or sent to be aborted, and the transaction open at the end, if any, as (N, COUNT or
+    None if its end was never requested, whether commit was requested); and its closing note."""
+    began, ended, committed, aborted, note = [], {}, {}, {}, ""
+    if os.path.exists(path):
+        for line in open(path):
+            if not line.endswith("\n"):
+                break
+            if line.startswith("#"):
+                note = line[1:].strip()
+                continue
+            fields = line.split()
+            number = int(fields[1])
+            if fields[0] == "b":
+                began.append(number)
+            elif fields[0] == "e":
+                ended[number] = (int(fields[2]), fields[3] == "commit")
+            elif fields[0] == "c":
+                committed[number] = int(fields[2])
+    for number, (count, commit) in ended.items():
+        if not commit:
+            aborted[number] = count
+    open_transaction = None
+    if began and began[-1] not in committed and began[-1] not in aborted:
+        count, commit = ended.get(began[-1], (None, False))
+        open_transaction = (began[-1], count, commit)
+    return committed, aborted, open_transaction, note
 
 
 def acknowledged_once(path):
@@ -350,13 +428,17 @@ def broker_round(args, fs, number, rng, preload=None):
         status, body = tree.http("POST", "/api/topics", json.dumps({"name": TOPIC, "partitions": 3}))
         if status != 201:
             raise RuntimeError("creating the topic: %d %s" % (status, body[:200]))
+        status, body = tree.http("POST", "/api/topics", json.dumps({"name": TX_TOPIC, "partitions": 3}))
+        if status != 201:
+            raise RuntimeError("creating the transactional topic: %d %s" % (status, body[:200]))
         context = multiprocessing.get_context("fork")
         stop = context.Event()
         files = {"kafka": os.path.join(work, "kafka.acks"), "http": os.path.join(work, "http.acks"),
-                 "commits": os.path.join(work, "commits")}
+                 "commits": os.path.join(work, "commits"), "transactions": os.path.join(work, "transactions")}
         clients = [context.Process(target=kafka_producer, args=(tree.bootstrap, stop, files["kafka"])),
                    context.Process(target=http_producer, args=(tree.http_port, stop, files["http"])),
-                   context.Process(target=group_member, args=(tree.bootstrap, stop, files["commits"]))]
+                   context.Process(target=group_member, args=(tree.bootstrap, stop, files["commits"])),
+                   context.Process(target=transactional_producer, args=(tree.bootstrap, stop, files["transactions"]))]
         for client in clients:
             client.start()
         # The load is on once every client has had an acknowledgement; the power goes some time after.
@@ -383,15 +465,22 @@ def broker_round(args, fs, number, rng, preload=None):
         result.update({"kafka_acknowledged": len(kafka), "http_acknowledged": len(http_acks),
                        "commits_acknowledged": sum(1 for line in open(files["commits"]) if line.startswith("c ")),
                        "kafka_producer": kafka_note, "http_producer": http_note})
+        tx_committed, tx_aborted, tx_open, tx_note = read_transactions(files["transactions"])
+        result.update({"tx_committed": len(tx_committed), "tx_committed_values": sum(tx_committed.values()),
+                       "tx_aborted": len(tx_aborted), "tx_aborted_values": sum(tx_aborted.values()),
+                       "tx_open": None if tx_open is None else {"values": tx_open[1], "commit_requested": tx_open[2]},
+                       "tx_producer": tx_note})
 
         began = time.time()
         tree = Tree(args, data, os.path.join(work, "broker.log"))
         if not tree.wait_until_serving():
             result["restart"] = "failed"
             stored, committed = {}, {}
+            tx_values = []
         else:
             result["restart_s"] = round(time.time() - began, 2)
             stored, committed = read_broker(tree, commits)
+            tx_values = read_committed_values(tree, sum(tx_committed.values()))
         acknowledged = kafka + http_acks
         lost = [(p, o, v) for p, o, v in acknowledged if stored.get((p, o)) != v]
         counts = collections.Counter(stored.values())
@@ -401,6 +490,7 @@ def broker_round(args, fs, number, rng, preload=None):
         result["commits_lost"] = sum(1 for p, o in commits.items() if committed.get(p, -1) < o)
         result["commits_beyond_sent"] = sum(1 for p, o in committed.items() if o > attempted.get(p, -1))
         result["stored"] = len(stored)
+        result.update(check_transactions(tx_values, tx_committed, tx_aborted, tx_open))
         result["stop_status"] = tree.stop()
         result["integrity"] = integrity_check(os.path.join(data, "monolog.db"))
     except Exception as error:  # the round failed to run: say why, on its line
@@ -415,7 +505,10 @@ def broker_round(args, fs, number, rng, preload=None):
                         and result["duplicates"] == 0 and result["commits_lost"] == 0
                         and result["commits_beyond_sent"] == 0 and result["integrity"] == "ok"
                         and result["stop_status"] == 0 and result["kafka_acknowledged"] > 0
-                        and result["http_acknowledged"] > 0 and result["commits_acknowledged"] > 0)
+                        and result["http_acknowledged"] > 0 and result["commits_acknowledged"] > 0
+                        and result["tx_committed"] > 0 and result["tx_lost"] == 0 and result["tx_duplicates"] == 0
+                        and result["tx_aborted_visible"] == 0 and result["tx_open_outcome"] != "part"
+                        and result["tx_unexpected"] == 0)
     if result["passed"] or preload:
         remove_tree(data)
         remove_tree(work)
@@ -438,6 +531,66 @@ def read_broker(tree, commits):
     finally:
         consumer.close()
     return stored, {tp.partition: tp.offset for tp in offsets if tp.error is None and tp.offset >= 0}
+
+
+def read_committed_values(tree, expected, seconds=20):
+    """The values of TX_TOPIC a read_committed consumer reads from the start, up to the last stable
+    offset of each partition; it keeps reading until it has at least `expected` values or `seconds` pass
+    (transaction markers may still be on their way after the restart)."""
+    from confluent_kafka import Consumer, KafkaError, TopicPartition
+    if tree.http("GET", "/api/topics/" + TX_TOPIC)[0] == 404:
+        return []  # the topic itself was lost
+    consumer = Consumer({"bootstrap.servers": tree.bootstrap, "group.id": "powerloss-tx-check", "enable.auto.commit": False,
+                         "isolation.level": "read_committed", "enable.partition.eof": True})
+    try:
+        partitions = retried(lambda: consumer.list_topics(TX_TOPIC, timeout=30)).topics[TX_TOPIC].partitions
+        consumer.assign([TopicPartition(TX_TOPIC, p, -2) for p in partitions])
+        values, ended, deadline = [], set(), time.time() + seconds
+        while time.time() < deadline and (len(ended) < len(partitions) or len(values) < expected):
+            for message in consumer.consume(num_messages=10000, timeout=0.5):
+                if message.error() is not None:
+                    if message.error().code() == KafkaError._PARTITION_EOF:
+                        ended.add(message.partition())
+                    continue
+                ended.discard(message.partition())
+                values.append(message.value().decode(errors="replace"))
+        return values
+    finally:
+        consumer.close()
+
+
+def check_transactions(values, committed, aborted, open_transaction):
+    """Every value of every acknowledged transaction read exactly once, none of an aborted one, and of
+    the transaction open at the power loss all or none (all only if its commit had been requested)."""
+    found = collections.Counter()
+    unexpected = 0
+    for value in values:
+        try:
+            number = int(value.split("-")[1])
+        except (IndexError, ValueError):
+            unexpected += 1
+            continue
+        found[number] += 1
+    counts = collections.Counter(values)
+    duplicates = sum(c - 1 for c in counts.values() if c > 1)
+    lost = sum(max(0, count - len([1 for i in range(count) if counts["t-%d-%d" % (number, i)] > 0]))
+               for number, count in committed.items())
+    aborted_visible = sum(found[number] for number in aborted)
+    known = set(committed) | set(aborted)
+    outcome = "none"
+    if open_transaction is not None:
+        number, count, commit = open_transaction
+        known.add(number)
+        present = len({v for v in values if v.startswith("t-%d-" % number)})
+        if present == 0:
+            outcome = "absent"
+        elif commit and present == count:
+            outcome = "present"
+        else:
+            outcome = "part"  # some values only, or values of a transaction never sent to be committed
+    unexpected += sum(n for number, n in found.items() if number not in known)
+    return {"tx_lost": lost, "tx_duplicates": duplicates, "tx_aborted_visible": aborted_visible,
+            "tx_open_outcome": outcome, "tx_unexpected": unexpected, "tx_read": len(values)}
 
 
 def sqlite_round(args, fs, number, rng):
@@ -485,13 +638,16 @@ def describe(result, rounds):
             head, result["kill_after_s"], format(result["acknowledged"], ","), format(result["lost"], ","), result["integrity"])
     restart = "restart failed" if result.get("restart") == "failed" else "restart %.1f s" % result["restart_s"]
     verdict = "PASS" if result["passed"] else ("loses data, as it should" if result["kind"] == "broker-no-fsync" else "FAIL")
-    if result["kind"] == "broker-no-fsync" and result["lost"] == 0 and result["commits_lost"] == 0:
+    if result["kind"] == "broker-no-fsync" and result["lost"] == 0 and result["commits_lost"] == 0 and result["tx_lost"] == 0:
         verdict = "lost nothing: the simulation is not working"
     return ("%s: killed %.2f s into the load; acknowledged %s Kafka + %s HTTP messages, %s offset commits; lost %s, read twice %d, "
-            "commits lost %d; integrity %s; %s; stop %s: %s%s") % (
+            "commits lost %d; %d transactions committed (%s values), %d aborted: values lost %s, read twice %d, "
+            "aborted visible %d, open one %s; integrity %s; %s; stop %s: %s%s") % (
         head, result["kill_after_s"], format(result["kafka_acknowledged"], ","), format(result["http_acknowledged"], ","),
         format(result["commits_acknowledged"], ","), format(result["lost"], ","), result["duplicates"],
-        result["commits_lost"], result["integrity"], restart, result["stop_status"], verdict,
+        result["commits_lost"], result["tx_committed"], format(result["tx_committed_values"], ","), result["tx_aborted"],
+        format(result["tx_lost"], ","), result["tx_duplicates"], result["tx_aborted_visible"], result["tx_open_outcome"],
+        result["integrity"], restart, result["stop_status"], verdict,
         " (its files are kept)" if result.get("kept") else "")
 
 
@@ -529,10 +685,14 @@ def summary(args):
     passed = sum(1 for r in broker if r.get("passed"))
     totals = collections.Counter()
     for r in broker + no_fsync:
-        for key in ("kafka_acknowledged", "http_acknowledged", "commits_acknowledged", "lost", "duplicates", "commits_lost"):
+        for key in ("kafka_acknowledged", "http_acknowledged", "commits_acknowledged", "lost", "duplicates", "commits_lost",
+                    "tx_committed", "tx_committed_values", "tx_aborted", "tx_aborted_values", "tx_lost", "tx_duplicates",
+                    "tx_aborted_visible", "tx_unexpected"):
             totals[r["kind"], key] += r.get(key, 0)
     control_sqlite_lost = sum(r.get("lost", 0) for r in sqlite_off)
-    control_broker_lost = totals["broker-no-fsync", "lost"] + totals["broker-no-fsync", "commits_lost"]
+    control_broker_lost = (totals["broker-no-fsync", "lost"] + totals["broker-no-fsync", "commits_lost"]
+                           + totals["broker-no-fsync", "tx_lost"])
+    open_outcomes = collections.Counter(r.get("tx_open_outcome", "n/a") for r in broker)
     failures = []
     if not broker or passed < len(broker):
         failures.append("%d of %d broker rounds failed" % (len(broker) - passed, len(broker)))
@@ -542,16 +702,44 @@ def summary(args):
         failures.append("the no-fsync broker control lost nothing or did not run")
     if args.markdown:
         print(markdown(broker, sqlite_off, no_fsync))
+        print()
+        print(transactions_markdown(broker, no_fsync))
     print("power loss: %d/%d broker rounds passed (%s Kafka + %s HTTP messages and %s offset commits acknowledged; "
-          "lost %d, read twice %d, commits lost %d); controls lost data: synchronous=OFF %s rows in %d rounds, "
-          "broker without fsync %s messages and %d commits in %d round%s: %s" % (
+          "lost %d, read twice %d, commits lost %d; %s transactions committed with %s values, %s aborted with %s values: "
+          "committed values lost %d, read twice %d, aborted values visible %d, unexpected %d; the transaction open at the "
+          "power loss: %s); controls lost data: synchronous=OFF %s rows in %d rounds, "
+          "broker without fsync %s messages, %d commits and %s committed transactional values in %d round%s: %s" % (
               passed, len(broker), format(totals["broker", "kafka_acknowledged"], ","),
               format(totals["broker", "http_acknowledged"], ","), format(totals["broker", "commits_acknowledged"], ","),
               totals["broker", "lost"], totals["broker", "duplicates"], totals["broker", "commits_lost"],
+              format(totals["broker", "tx_committed"], ","), format(totals["broker", "tx_committed_values"], ","),
+              format(totals["broker", "tx_aborted"], ","), format(totals["broker", "tx_aborted_values"], ","),
+              totals["broker", "tx_lost"], totals["broker", "tx_duplicates"], totals["broker", "tx_aborted_visible"],
+              totals["broker", "tx_unexpected"], ", ".join("%s %d" % item for item in sorted(open_outcomes.items())),
               format(control_sqlite_lost, ","), len(sqlite_off), format(totals["broker-no-fsync", "lost"], ","),
-              totals["broker-no-fsync", "commits_lost"], len(no_fsync), "" if len(no_fsync) == 1 else "s",
+              totals["broker-no-fsync", "commits_lost"], format(totals["broker-no-fsync", "tx_lost"], ","),
+              len(no_fsync), "" if len(no_fsync) == 1 else "s",
               "PASS" if not failures else "FAIL (" + "; ".join(failures) + ")"))
     return not failures
+
+
+def transactions_markdown(broker, no_fsync):
+    def row(label, results):
+        outcomes = collections.Counter(r.get("tx_open_outcome", "n/a") for r in results)
+        return "| %s | %d | %s (%s values) | %s (%s values) | %s | %d | %d | %s |" % (
+            label, len(results), format(sum(r.get("tx_committed", 0) for r in results), ","),
+            format(sum(r.get("tx_committed_values", 0) for r in results), ","),
+            format(sum(r.get("tx_aborted", 0) for r in results), ","),
+            format(sum(r.get("tx_aborted_values", 0) for r in results), ","),
+            format(sum(r.get("tx_lost", 0) for r in results), ","), sum(r.get("tx_duplicates", 0) for r in results),
+            sum(r.get("tx_aborted_visible", 0) for r in results),
+            ", ".join("%s %d" % item for item in sorted(outcomes.items())))
+    return "\n".join([
+        "| run | rounds | transactions committed (acknowledged) | aborted | committed values lost | read twice | aborted values visible | transaction open at the power loss |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        row("the broker", broker),
+        row("control: the broker with fsync and fdatasync made no-ops", no_fsync),
+    ])
 
 
 def markdown(broker, sqlite_off, no_fsync):
@@ -565,7 +753,7 @@ def markdown(broker, sqlite_off, no_fsync):
         http_acks = sum(r.get("http_acknowledged", 0) for r in results)
         commits = sum(r.get("commits_acknowledged", 0) for r in results)
         lost = sum(r.get("lost", 0) for r in results)
-        losing = sum(1 for r in results if r.get("lost", 0) > 0 or r.get("commits_lost", 0) > 0)
+        losing = sum(1 for r in results if r.get("lost", 0) > 0 or r.get("commits_lost", 0) > 0 or r.get("tx_lost", 0) > 0)
         return "| %s | %d | %d | %s (Kafka %s, HTTP %s), %s offset commits | %s | %d | %d |" % (
             label, len(results), losing, format(kafka + http_acks, ","), format(kafka, ","), format(http_acks, ","),
             format(commits, ","), format(lost, ","), sum(r.get("duplicates", 0) for r in results),
