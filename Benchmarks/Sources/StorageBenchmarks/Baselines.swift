@@ -1,6 +1,6 @@
 import Foundation
 import MonologProcess
-import MonologStorage
+@_spi(StorageEngine) import MonologStorage
 
 /// The machine's own limits, measured in the same run as the scenarios they are compared with.
 enum Baselines {

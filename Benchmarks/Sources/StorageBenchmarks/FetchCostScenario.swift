@@ -2,6 +2,7 @@ import Foundation
 import MonologProcess
 import MonologRecords
 import MonologStorage
+import MonologStorageEngine
 import NIOCore
 
 /// A fetch must cost the same at offset 10 million as at offset 0: the (topic, partition, last_offset)

@@ -3,6 +3,7 @@ import Logging
 import MonologProcess
 import MonologRecords
 import MonologWriterClient
+import MonologWriterProtocol
 import NIOCore
 import NIOPosix
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MonologWriterClient
+import MonologWriterProtocol
 
 /// `StorageBenchmarks --writer-binary PATH [--windows 12] [--seconds 1] [--clients 10] [--messages 10000000]`
 ///
