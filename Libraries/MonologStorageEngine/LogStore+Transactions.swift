@@ -51,13 +51,7 @@ extension LogStore {
     ) throws(StorageError) -> [TransactionPartition: StorageError.Code?] {
         try self.flushPartitionStates()
         return try storageOperation {
-            var unknown: Set<TransactionPartition> = []
-            for partition in partitions {
-                guard let topic = try self.topic(named: partition.topic), partition.partition >= 0, partition.partition < topic.partitionCount else {
-                    unknown.insert(partition)
-                    continue
-                }
-            }
+            let unknown = Set(try partitions.filter { try !self.hasPartition(topic: $0.topic, $0.partition) })
             guard unknown.isEmpty else {
                 return Dictionary(
                     partitions.map { ($0, unknown.contains($0) ? StorageError.Code.unknownTopic : .invalidRequest) }, uniquingKeysWith: { a, _ in a })
@@ -108,7 +102,7 @@ extension LogStore {
             )
             var results: [StorageError.Code?] = []
             for offset in offsets {
-                guard let topic = try self.topic(named: offset.topic), offset.partition >= 0, offset.partition < topic.partitionCount else {
+                guard try self.hasPartition(topic: offset.topic, offset.partition) else {
                     results.append(.unknownTopic)
                     continue
                 }
@@ -195,6 +189,11 @@ extension LogStore {
 
     // MARK: - State
 
+    private func hasPartition(topic name: String, _ partition: Int32) throws -> Bool {
+        guard let topic = try self.topic(named: name) else { return false }
+        return partition >= 0 && partition < topic.partitionCount
+    }
+
     func transactionMetadata(_ transactionalID: String) throws -> TransactionMetadata? {
         let select = try self.db.statement(
             """
@@ -256,7 +255,7 @@ extension LogStore {
                     """
                     INSERT INTO group_offsets (group_id, topic, partition, committed_offset, leader_epoch, metadata, commit_time_ms)
                     SELECT group_id, topic, partition, committed_offset, leader_epoch, metadata, ?2 FROM pending_group_offsets
-                    WHERE transactional_id = ?1 AND true
+                    WHERE transactional_id = ?1
                     ON CONFLICT DO UPDATE SET committed_offset = excluded.committed_offset, leader_epoch = excluded.leader_epoch,
                         metadata = excluded.metadata, commit_time_ms = excluded.commit_time_ms
                     """

@@ -83,10 +83,9 @@ enum ProduceAPI {
         }
     }
 
-    /// INVALID_RECORD with the records at fault (KIP-467): v8+ carries their indexes and an error message,
-    /// so the client fails those records and reports the rest of the batch as refused along with them.
+    /// The records at fault behind INVALID_RECORD (KIP-467): v8+ carries their indexes and an error
+    /// message, so the client fails those records and reports the rest of the batch as refused with them.
     static func refuseRecords(_ refusal: WriterClientError, in response: inout ProduceResponse.PartitionProduceResponse, version: Int16) {
-        response.errorCode = KafkaErrorCode.invalidRecord
         guard version >= 8 else { return }
         response.recordErrors = refusal.recordErrors.map { recordError in
             var entry = ProduceResponse.BatchIndexAndErrorMessage()

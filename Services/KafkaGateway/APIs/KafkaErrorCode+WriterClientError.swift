@@ -32,6 +32,7 @@ extension KafkaErrorCode {
         case .invalidTxnState: return invalidTxnState
         case .producerFenced: return producerFenced
         case .invalidProducerIDMapping: return invalidProducerIDMapping
+        case .invalidRecord: return invalidRecord
         default: return kafkaStorageError  // storage failure, overloaded, shutting down: retriable
         }
     }
