@@ -83,9 +83,9 @@ import Testing
         let acknowledged = ContinuousClock.now
         let (answer, arrived) = try await polled
         #expect((answer.json["messages"] as? [[String: Any]])?.first?["value"] as? String == "arrived", "\(answer.body)")
-        // Woken by the commit, not by the 10 s wait: the answer comes within a second of the produce's
+        // Woken by the commit, not by the 10 s wait: the answer comes well within it after the produce's
         // acknowledgement (the suite runs many brokers at once; the Kafka test holds the 50 ms figure).
-        #expect(arrived - acknowledged < .seconds(1), "the poll was not woken by the commit")
+        #expect(arrived - acknowledged < .seconds(4), "the poll was not woken by the commit")
         #expect(arrived - started < .seconds(9))
 
         let quiet = ContinuousClock.now

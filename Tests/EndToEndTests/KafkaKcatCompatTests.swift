@@ -42,8 +42,8 @@ import Testing
     }
 
     /// A consumer waiting on an empty topic is woken by the commit, not by its fetch timing out: kcat is
-    /// told a fetch may wait 20 s, yet the message arrives within seconds of being produced (a missed
-    /// wake-up would take 20 s).
+    /// told a fetch may wait 20 s, yet the message arrives well before that (a missed wake-up takes 20 s;
+    /// the margin absorbs kcat's exit on a loaded CI machine, where 6 s has been seen).
     @Test func aWaitingConsumerIsWokenByTheCommit() async throws {
         let broker = try await Broker.start()
         _ = try await broker.post("/api/topics", #"{"name":"quiet","partitions":1}"#)
@@ -66,7 +66,7 @@ import Testing
         let output = try await consumed
         let waited = ContinuousClock.now - produced
         #expect(output.output == "wake up\n")
-        #expect(waited < .seconds(5), "the consumer was not woken by the commit (took \(waited))")
+        #expect(waited < .seconds(12), "the consumer was not woken by the commit (took \(waited))")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }

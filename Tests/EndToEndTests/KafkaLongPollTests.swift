@@ -63,7 +63,7 @@ import Testing
             wakeUps.append(arrived - acknowledged)
         }
         #expect(wakeUps.min()! < .milliseconds(50), "wake-ups after a commit: \(wakeUps)")
-        #expect(wakeUps.max()! < .seconds(2), "a fetch waited for its timeout instead of the commit: \(wakeUps)")
+        #expect(wakeUps.max()! < .seconds(5), "a fetch waited for its timeout instead of the commit: \(wakeUps)")
         #expect(idleCPU.min()! <= .milliseconds(10), "broker CPU during one idle second with a parked fetch: \(idleCPU)")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
