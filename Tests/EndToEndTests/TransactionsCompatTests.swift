@@ -88,8 +88,10 @@ import Testing
 
     /// 20,000 records through a read-process-write loop that commits its output and its input offsets
     /// in one transaction per batch (send_offsets_to_transaction): the output, read with read_committed,
-    /// holds each input exactly once, and the group's committed offsets are the input's ends.
-    @Test func consumeTransformProduceOutputsEachInputExactlyOnce() async throws {
+    /// holds each input exactly once, and the group's committed offsets are the input's ends, also when
+    /// the Kafka gateway or the storage writer is killed with -9 in the middle of the run.
+    @Test(arguments: [nil, "monolog-kafka-gateway", "monolog-storage-writer"])
+    func consumeTransformProduceOutputsEachInputExactlyOnce(killing victim: String?) async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             Issue.record("no Python clients at \(Self.python)")
             return
@@ -97,12 +99,35 @@ import Testing
         let broker = try await Broker.start()
         try await Self.topic(broker, "in", partitions: 3)
         try await Self.topic(broker, "out", partitions: 3)
-        let result = try await Self.run(broker, ["ctp", "--input", "in", "--output", "out", "--count", "20000"])
-        #expect(result["output"] as? Int == 20_000, "\(result)")
-        #expect(result["distinct"] as? Int == 20_000, "\(result)")
-        #expect(result["missing"] as? Int == 0, "\(result)")
-        #expect(result["committed"] as? [Int] == result["input_ends"] as? [Int], "\(result)")
+        var arguments = ["ctp", "--input", "in", "--output", "out", "--count", "20000"]
+        if victim == "monolog-kafka-gateway" { arguments.append("--no-rebootstrap") }  // see transactions.py
+        async let running = Self.run(broker, arguments, timeout: 240)
+        if let victim {
+            // Kill once the loop has committed part of the output (20,000 records and about 40 markers in
+            // all), so that the kill lands between or inside its transactions, not before or after them.
+            let outputAtKill = try await Self.waitForOutput(broker, atLeast: 3_000)
+            #expect(outputAtKill < 20_000, "the run ended before the kill (output \(outputAtKill))")
+            try broker.kill9(victim)
+        }
+        let result = try await running
+        let label = victim ?? "no kill"
+        #expect(result["output"] as? Int == 20_000, "\(label): \(result)")
+        #expect(result["distinct"] as? Int == 20_000, "\(label): \(result)")
+        #expect(result["missing"] as? Int == 0, "\(label): \(result)")
+        #expect(result["committed"] as? [Int] == result["input_ends"] as? [Int], "\(label): \(result)")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
+    }
+
+    /// Polls the output topic's high watermarks over HTTP until their sum reaches `count`; returns it.
+    static func waitForOutput(_ broker: Broker, atLeast count: Int, within limit: Duration = .seconds(120)) async throws -> Int {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let partitions = (try await broker.get("/api/topics/out").json["partitions"] as? [[String: Any]]) ?? []
+            let total = partitions.compactMap { $0["high_watermark"] as? Int }.reduce(0, +)
+            if total >= count { return total }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw BrokerError(message: "the output never reached \(count) records")
     }
 }
