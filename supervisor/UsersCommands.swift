@@ -56,7 +56,7 @@ struct AddUser: AsyncParsableCommand {
     var passwordStdin = false
 
     @Option(help: "PBKDF2 iterations of the SCRAM credentials, from 4096 to 16384.")
-    var iterations: Int = 8192
+    var iterations: Int = ScramMechanism.defaultIterations
 
     @OptionGroup var options: CommonOptions
 

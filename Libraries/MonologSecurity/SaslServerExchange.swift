@@ -4,6 +4,9 @@ import Foundation
 /// database, so exchanges run off the event loop.
 public typealias CredentialLookup = @Sendable (_ user: String, _ mechanism: ScramMechanism) throws -> ScramCredential?
 
+/// The made-up credential an unknown user is answered with (see `ScramDecoy`).
+public typealias DecoyCredential = @Sendable (_ user: String, _ mechanism: ScramMechanism) throws -> ScramCredential
+
 /// The broker's side of one SASL authentication: PLAIN (RFC 4616, checked against the stored SCRAM
 /// credential) or SCRAM (RFC 5802: client-first, server-first, client-final, server-final). Each
 /// client token gets a step: a challenge to send back, success (with a final token), or failure.
@@ -49,12 +52,14 @@ public struct SaslServerExchange: Sendable {
     public let mechanism: Mechanism
     private var state = State.initial
     private let lookup: CredentialLookup
+    private let decoy: DecoyCredential
     private let serverNonce: String
 
     /// `serverNonce` is random unless a test fixes it.
-    public init(mechanism: Mechanism, lookup: @escaping CredentialLookup, serverNonce: String? = nil) {
+    public init(mechanism: Mechanism, lookup: @escaping CredentialLookup, decoy: @escaping DecoyCredential, serverNonce: String? = nil) {
         self.mechanism = mechanism
         self.lookup = lookup
+        self.decoy = decoy
         self.serverNonce = serverNonce ?? Self.randomNonce()
     }
 
@@ -99,6 +104,8 @@ public struct SaslServerExchange: Sendable {
                 return credential.verifies(password: password) ? .authenticated(user: user, finalToken: []) : .failed(Self.refused)
             }
         }
+        // An unknown user costs the same PBKDF2 as a wrong password, so the time taken does not tell.
+        _ = try self.decoy(user, .sha512).verifies(password: password)
         return .failed(Self.refused)
     }
 
@@ -119,11 +126,9 @@ public struct SaslServerExchange: Sendable {
         }
         // Kafka's delegation-token extension is not offered.
         if attributes["tokenauth"] == "true" { throw Failure(message: "Authentication failed: delegation tokens are not supported") }
-        // An unknown user gets a made-up salt and fails at the proof, so the answer does not reveal
-        // which users exist.
-        let credential =
-            try self.lookup(user, scram)
-            ?? ScramCredential(mechanism: scram, salt: scram.hash(Array(user.utf8)).prefix(16).map { $0 }, iterations: 4096, storedKey: [], serverKey: [])
+        // An unknown user gets a made-up credential (salt, iterations, keys) and fails at the proof as a
+        // wrong password does, so no answer reveals which users exist.
+        let credential = try self.lookup(user, scram) ?? self.decoy(user, scram)
         let nonce = clientNonce + self.serverNonce
         let serverFirst = "r=\(nonce),s=\(Data(credential.salt).base64EncodedString()),i=\(credential.iterations)"
         self.state = .awaitingClientFinal(user: user, credential: credential, nonce: nonce, clientFirstBare: bare, serverFirst: serverFirst)
@@ -155,7 +160,7 @@ public struct SaslServerExchange: Sendable {
         let scram = credential.mechanism
         let authMessage = Array("\(clientFirstBare),\(serverFirst),\(withoutProof)".utf8)
         let clientSignature = scram.hmac(key: credential.storedKey, authMessage)
-        guard !credential.storedKey.isEmpty, proof.count == clientSignature.count else { return .failed(Self.refused) }
+        guard proof.count == clientSignature.count else { return .failed(Self.refused) }
         let clientKey = zip(proof, clientSignature).map { $0 ^ $1 }
         guard constantTimeEqual(scram.hash(clientKey), credential.storedKey) else { return .failed(Self.refused) }
         let serverSignature = scram.hmac(key: credential.serverKey, authMessage)

@@ -22,6 +22,8 @@ public enum ScramMechanism: String, Sendable, CaseIterable, Codable {
 
     /// Kafka's bounds on iterations: fewer is too weak, more is refused as a denial-of-service risk.
     public static let iterationRange = 4096...16384
+    /// What `monolog-supervisor users add` uses, and what made-up answers to unknown users show.
+    public static let defaultIterations = 8192
 
     var keyBytes: Int {
         switch self {
@@ -90,9 +92,12 @@ public struct ScramCredential: Sendable, Equatable {
         )
     }
 
+    /// Bytes of the random salt a new credential gets.
+    public static let saltBytes = 16
+
     /// From a password, with a fresh random salt.
     public init(mechanism: ScramMechanism, password: String, iterations: Int = 4096) {
-        let salt = (0..<16).map { _ in UInt8.random(in: .min ... .max) }
+        let salt = (0..<Self.saltBytes).map { _ in UInt8.random(in: .min ... .max) }
         self.init(
             mechanism: mechanism, salt: salt, iterations: iterations, saltedPassword: mechanism.saltedPassword(password, salt: salt, iterations: iterations))
     }

@@ -28,7 +28,17 @@ public final class WatermarkBoard: Sendable {
         return promise.futureResult
     }
 
-    /// Called with each notification; an empty list (after a writer reconnect) wakes everyone to re-read.
+    /// Takes the storage writer's notifications: moved partitions wake their waiters, and a re-made
+    /// subscription wakes everyone to re-read (a commit may have been missed meanwhile).
+    public func hear(_ notification: WriterNotification) {
+        switch notification {
+        case .watermarks(let moved): if !moved.isEmpty { self.update(moved) }
+        case .resubscribed: self.update([])
+        case .usersChanged: break
+        }
+    }
+
+    /// Wakes the waiters of the partitions that moved; an empty list wakes everyone to re-read.
     public func update(_ watermarks: [PartitionWatermark]) {
         let moved = Set(watermarks.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
         let woken = self.waiters.withLockedValue { waiters -> [EventLoopPromise<Void>] in

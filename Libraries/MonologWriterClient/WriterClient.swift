@@ -31,7 +31,7 @@ public final class WriterClient: Sendable {
     private let connectTimeout: Duration
     private let logger: Logger
     private let state = Mutex<State>(.disconnected)
-    private let watermarkHandler = Mutex<(@Sendable ([PartitionWatermark]) -> Void)?>(nil)
+    private let notificationHandler = Mutex<(@Sendable (WriterNotification) -> Void)?>(nil)
     private let closed = Mutex(false)
     /// Submitted requests waiting for a connection, in submission order, and how many there are.
     private let laneInput: AsyncStream<QueuedRequest>.Continuation
@@ -149,10 +149,11 @@ public final class WriterClient: Sendable {
         )
     }
 
-    /// Calls `handler` with the partitions whose watermarks moved, after every commit, from now on and
-    /// across writer restarts. The first call, and the one after each reconnection, has an empty list.
-    public func subscribeToWatermarks(_ handler: @escaping @Sendable ([PartitionWatermark]) -> Void) async throws(WriterClientError) {
-        self.watermarkHandler.withLock { $0 = handler }
+    /// Calls `handler` with what the writer tells subscribers after its commits (the partitions whose
+    /// watermarks moved; that users changed), from now on and across writer restarts. The first call,
+    /// and the one after each reconnection, is `.resubscribed`: what happened meanwhile was not heard.
+    public func subscribe(_ handler: @escaping @Sendable (WriterNotification) -> Void) async throws(WriterClientError) {
+        self.notificationHandler.withLock { $0 = handler }
         self.close()  // the next connection carries the subscription
         _ = try await self.connectedChannel(deadline: ContinuousClock.now + self.connectTimeout)
     }
@@ -251,7 +252,7 @@ public final class WriterClient: Sendable {
     /// A subscriber must not stay disconnected, nor may lost appends wait for a next request that may
     /// never come: reconnect in the background until the writer is back.
     private func reconnectForSubscription() {
-        let waiting = self.watermarkHandler.withLock({ $0 }) != nil || !self.resendQueue.withLock({ $0.isEmpty })
+        let waiting = self.notificationHandler.withLock({ $0 }) != nil || !self.resendQueue.withLock({ $0.isEmpty })
         guard waiting, !self.closed.withLock({ $0 }) else { return }
         Task {
             while !self.closed.withLock({ $0 }) {
@@ -264,14 +265,14 @@ public final class WriterClient: Sendable {
     private func connect() -> EventLoopFuture<any Channel> {
         let clientName = self.clientName
         let logger = self.logger
-        let handler = self.watermarkHandler.withLock { $0 }
+        let handler = self.notificationHandler.withLock { $0 }
         return ClientBootstrap(group: self.group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler())
                     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WriterFrameDecoder()))
                     try channel.pipeline.syncOperations.addHandler(
-                        WriterClientHandler(onWatermarks: handler, onLost: { [self] lost in self.queueForResend(lost) })
+                        WriterClientHandler(onNotification: handler, onLost: { [self] lost in self.queueForResend(lost) })
                     )
                 }
             }
@@ -290,7 +291,7 @@ public final class WriterClient: Sendable {
             .flatMap { channel -> EventLoopFuture<any Channel> in
                 guard let handler else { return channel.eventLoop.makeSucceededFuture(channel) }
                 return Self.request(Subscribe(), on: channel, timeout: .seconds(5)).map { _ in
-                    handler([])  // (re)subscribed: whatever happened meanwhile must be re-read
+                    handler(.resubscribed)
                     return channel
                 }
             }

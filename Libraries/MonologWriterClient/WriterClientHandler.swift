@@ -45,11 +45,11 @@ final class WriterClientHandler: ChannelDuplexHandler {
 
     private var nextRequestID: UInt64 = 1
     private var inFlight: [UInt64: OutboundWriterRequest] = [:]
-    private let onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?
+    private let onNotification: (@Sendable (WriterNotification) -> Void)?
     private let onLost: @Sendable ([OutboundWriterRequest]) -> Void
 
-    init(onWatermarks: (@Sendable ([PartitionWatermark]) -> Void)?, onLost: @escaping @Sendable ([OutboundWriterRequest]) -> Void) {
-        self.onWatermarks = onWatermarks
+    init(onNotification: (@Sendable (WriterNotification) -> Void)?, onLost: @escaping @Sendable ([OutboundWriterRequest]) -> Void) {
+        self.onNotification = onNotification
         self.onLost = onLost
     }
 
@@ -71,8 +71,12 @@ final class WriterClientHandler: ChannelDuplexHandler {
         var frame = self.unwrapInboundIn(data)
         do {
             let (requestID, kind) = try WriterFrame.readHeader(&frame)
-            if requestID == WriterProtocol.notificationRequestID, kind == Watermarks.kind {
-                self.onWatermarks?(try WriterFrame.readBody(Watermarks.self, from: &frame).partitions)
+            if requestID == WriterProtocol.notificationRequestID {
+                switch kind {
+                case Watermarks.kind: self.onNotification?(.watermarks(try WriterFrame.readBody(Watermarks.self, from: &frame).partitions))
+                case UserCredentialsChanged.kind: self.onNotification?(.usersChanged)
+                default: throw WriterProtocolError("unknown notification kind \(kind)")
+                }
                 return
             }
             self.inFlight.removeValue(forKey: requestID)?.promise.succeed(WriterReplyFrame(kind: kind, body: frame))

@@ -14,12 +14,13 @@ func buildApplication(
     config: MonologConfiguration,
     writer: WriterClient,
     board: WatermarkBoard,
+    credentials: StoredCredentials,
     metrics: PrometheusCollectorRegistry,
     logger: Logger
 ) throws -> some ApplicationProtocol {
     let security = config.security
     return Application(
-        router: try buildRouter(config: config, writer: writer, board: board, metrics: metrics, logger: logger),
+        router: try buildRouter(config: config, writer: writer, board: board, credentials: credentials, metrics: metrics, logger: logger),
         server: security.httpTLS ? try .tls(.http1(), tlsConfiguration: TLSContexts.serverConfiguration(security)) : .http1(),
         configuration: .init(
             address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
@@ -35,6 +36,7 @@ func buildRouter(
     config: MonologConfiguration,
     writer: WriterClient,
     board: WatermarkBoard,
+    credentials: StoredCredentials,
     metrics: PrometheusCollectorRegistry,
     logger: Logger
 ) throws -> Router<BasicRequestContext> {
@@ -43,7 +45,7 @@ func buildRouter(
     let router = Router()
     router.add(middleware: ErrorMiddleware(logger: logger))
     if config.security.httpAuthentication {
-        router.add(middleware: AuthenticationMiddleware(credentials: StoredCredentials(readers: reads.pool), threads: NIOThreadPool.singleton))
+        router.add(middleware: AuthenticationMiddleware(credentials: credentials, threads: NIOThreadPool.singleton))
     }
     TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)

@@ -4,6 +4,7 @@ import Logging
 import MonologConfig
 import MonologObservability
 import MonologProcess
+import MonologSecurity
 import MonologStorage
 import MonologWriterClient
 import Prometheus
@@ -38,6 +39,7 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
                 config: config,
                 writer: WriterClient(socketPath: "", clientName: "list-routes", logger: Logger(label: "list-routes")),
                 board: WatermarkBoard(),
+                credentials: StoredCredentials(readers: StorageReaderPool(directory: DataDirectory(path: config.dataDirectory))),
                 metrics: PrometheusCollectorRegistry(),
                 logger: Logger(label: "list-routes")
             )
@@ -55,8 +57,12 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
             logger: logger
         )
         let board = WatermarkBoard()
-        try await writer.subscribeToWatermarks { board.update($0) }
-        let app = try buildApplication(config: config, writer: writer, board: board, metrics: metrics, logger: logger)
+        let credentials = StoredCredentials(readers: StorageReaderPool(directory: DataDirectory(path: config.dataDirectory)))
+        try await writer.subscribe { notification in
+            board.hear(notification)
+            credentials.hear(notification)
+        }
+        let app = try buildApplication(config: config, writer: writer, board: board, credentials: credentials, metrics: metrics, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: app)],

@@ -42,7 +42,11 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
         let writer = WriterClient(socketPath: directory.writerSocketPath, clientName: "kafka-gateway", logger: logger)
         let clusterID = try StorageReader(directory: directory).clusterID() ?? "monolog"
         let board = WatermarkBoard()
-        try await writer.subscribeToWatermarks { board.update($0) }
+        let credentials = StoredCredentials(readers: StorageReaderPool(directory: directory))
+        try await writer.subscribe { notification in
+            board.hear(notification)
+            credentials.hear(notification)
+        }
         let gateway = KafkaGatewayContext(
             readers: StorageReaderPool(directory: directory),
             threads: NIOThreadPool.singleton,
@@ -56,7 +60,7 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             ),
             transactions: TransactionCoordinator(maxTimeoutMs: config.kafka.transactionMaxTimeoutMs),
             board: board,
-            credentials: StoredCredentials(readers: StorageReaderPool(directory: directory)),
+            credentials: credentials,
             logger: logger
         )
         let listener = KafkaListenerService(address: config.kafkaAddress, maxFrameBytes: self.maxFrameBytes, gateway: gateway, logger: logger)

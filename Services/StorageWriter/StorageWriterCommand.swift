@@ -82,7 +82,8 @@ struct StorageWriterCommand: AsyncParsableCommand {
             maxGroupBytes: self.maxGroupBytes,
             eventLoop: commitLoop.next(),
             logger: logger,
-            onWatermarks: { subscribers.broadcast($0) }
+            onWatermarks: { subscribers.broadcast($0) },
+            onUsersChanged: { subscribers.broadcastUsersChanged() }
         )
         let server = WriterServerService(directory: directory, committer: committer, subscribers: subscribers, logger: logger)
         let group = ServiceGroup(

@@ -113,7 +113,8 @@ import Testing
         // Plain HTTP to the HTTPS port gets nowhere.
         #expect((try? Curl.request("GET", "http://127.0.0.1:\(broker.httpPort)/healthz", timeoutSeconds: 5))?.status != 200)
 
-        // The users command lists alice; once removed, her password and token stop working.
+        // The users command lists alice; once removed, her password and token stop working at once,
+        // though the gateway verified (and remembered) the password moments ago.
         let listed = try await runProcess(Broker.binDirectory + "/monolog-supervisor", ["users", "list", "--json", "--data-dir", broker.dataDirectory])
         let users = ((try? JSONSerialization.jsonObject(with: Data(listed.standardOutput.utf8))) as? [String: Any])?["users"] as? [[String: Any]]
         #expect(users?.first?["name"] as? String == "alice")
@@ -123,6 +124,8 @@ import Testing
         #expect(removed.status == 0)
         withToken.authorization = "Bearer \(token)"
         #expect(try await withToken.get("/api/topics").status == 401)
+        withToken.authorization = "Basic " + Data("alice:wonder land".utf8).base64EncodedString()
+        #expect(try await withToken.get("/api/topics").status == 401, "a removed user's password was still accepted over HTTP")
         let gone = try await Self.kcat(broker, certificates, mechanism: "SCRAM-SHA-512", password: "wonder land", ["-L"])
         #expect(gone.status != 0 || !gone.standardOutput.contains("secured"))
 
@@ -260,6 +263,16 @@ import Testing
         )
         #expect(produced.status == 0)
         #expect(try await broker.readAll(topic: "plaintext-sasl").map(\.value) == ["scram over plaintext"])
+
+        // Removing bob takes effect at the next handshake, though his PLAIN password was verified (and
+        // remembered) moments ago.
+        let removed = try await runProcess(Broker.binDirectory + "/monolog-supervisor", ["users", "remove", "bob", "--data-dir", broker.dataDirectory])
+        #expect(removed.status == 0)
+        try await blocking {
+            let after = try KafkaSession(port: port)
+            #expect(try after.handshake("PLAIN")?.errorCode == 0)
+            #expect(try after.authenticate(Self.plain("bob", "builder"))?.errorCode == KafkaErrorCode.saslAuthenticationFailed)
+        }
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }

@@ -194,7 +194,7 @@ import Testing
         _ = try await producer.send(CreateTopic(name: "watched", partitionCount: 1, ifNotExists: false))
         let heard = WatermarkInbox()
         let subscriber = Self.client(writer, name: "subscriber")
-        try await subscriber.subscribeToWatermarks { heard.add($0) }
+        try await subscriber.subscribe { heard.add($0) }
         _ = try await producer.send(AppendRecords(topic: "watched", partition: 0, batches: Self.batch("one")))
         #expect(try await eventually(timeout: .seconds(10)) { heard.highWatermark("watched") == 1 })
 
@@ -314,10 +314,14 @@ final class WatermarkInbox: Sendable {
     private let latest = Mutex<[String: Int64]>([:])
     private let resyncCount = Atomic<Int>(0)
 
-    func add(_ watermarks: [PartitionWatermark]) {
-        if watermarks.isEmpty { self.resyncCount.add(1, ordering: .relaxed) }
-        self.latest.withLock { latest in
-            for watermark in watermarks { latest[watermark.topic] = watermark.highWatermark }
+    func add(_ notification: WriterNotification) {
+        switch notification {
+        case .resubscribed: self.resyncCount.add(1, ordering: .relaxed)
+        case .watermarks(let watermarks):
+            self.latest.withLock { latest in
+                for watermark in watermarks { latest[watermark.topic] = watermark.highWatermark }
+            }
+        case .usersChanged: break
         }
     }
 

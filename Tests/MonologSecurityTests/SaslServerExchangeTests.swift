@@ -14,10 +14,13 @@ import Testing
         saltedPassword: ScramMechanism.sha256.saltedPassword("pencil", salt: salt, iterations: 4096)
     )
 
+    static let decoy = ScramDecoy(secret: Array("a server secret of thirty-two b.".utf8))
+
     static func exchange(_ mechanism: SaslServerExchange.Mechanism, users: [String: ScramCredential] = ["user": credential]) -> SaslServerExchange {
         SaslServerExchange(
             mechanism: mechanism,
             lookup: { user, scram in users[user].flatMap { $0.mechanism == scram ? $0 : nil } },
+            decoy: { user, scram in Self.decoy.credential(user: user, mechanism: scram) },
             serverNonce: "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"
         )
     }
@@ -71,16 +74,52 @@ import Testing
         #expect(other.step(Array("\(wrong),p=\(proof)".utf8)) == .failed("Authentication failed: nonce mismatch"))
     }
 
-    @Test func anUnknownUserGetsAChallengeAndThenTheSameRefusal() {
-        var exchange = Self.exchange(.scram(.sha256))
-        guard case .challenge(let challenge) = exchange.step(Array("n,,n=nobody,r=abc".utf8)) else {
-            Issue.record("an unknown user was told so at the first step")
-            return
+    /// RFC 5802 section 9: the exchange must not tell which users exist. A real user (made as
+    /// `users add` makes one) and an unknown one get server-first messages of the same shape (the same
+    /// attributes, salt length and iteration count), and a wrong proof fails both the same way.
+    @Test(arguments: [ScramMechanism.sha256, .sha512])
+    func anUnknownUserIsAnsweredInTheShapeOfARealOne(_ scram: ScramMechanism) throws {
+        let real = ScramCredential(mechanism: scram, password: "secret", iterations: ScramMechanism.defaultIterations)
+        func serverFirst(_ user: String) throws -> (message: String, final: SaslServerExchange.Step) {
+            var exchange = Self.exchange(.scram(scram), users: ["alice": real])
+            guard case .challenge(let challenge) = exchange.step(Array("n,,n=\(user),r=clientnonce".utf8)) else {
+                throw ExchangeFailure(message: "no challenge for \(user)")
+            }
+            let wrongProof = Data(repeating: 7, count: real.storedKey.count).base64EncodedString()
+            let final = exchange.step(Array("c=biws,r=clientnonce%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=\(wrongProof)".utf8))
+            return (String(decoding: challenge, as: UTF8.self), final)
         }
-        #expect(String(decoding: challenge, as: UTF8.self).contains(",i=4096"))
-        #expect(
-            exchange.step(Array("c=biws,r=abc%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=".utf8))
-                == .failed("Authentication failed: invalid credentials"))
+        let alice = try serverFirst("alice")
+        let nobody = try serverFirst("nobody")
+        // Every character the same except the salt's: same nonce, same salt length, same i=.
+        #expect(alice.message.count == nobody.message.count)
+        #expect(Self.shape(alice.message) == Self.shape(nobody.message), "\(alice.message) vs \(nobody.message)")
+        #expect(nobody.message.hasSuffix(",i=\(ScramMechanism.defaultIterations)"))
+        #expect(alice.final == .failed("Authentication failed: invalid credentials"))
+        #expect(nobody.final == alice.final)
+        // The made-up salt is the same on every attempt (a new one each time would give it away), and
+        // differs between names.
+        #expect(try serverFirst("nobody").message == nobody.message)
+        #expect(Self.salt(try serverFirst("someone-else").message) != Self.salt(nobody.message))
+    }
+
+    /// The decoy derives from the server's secret: another secret, another salt.
+    @Test func theMadeUpSaltDependsOnTheServerSecret() {
+        let one = ScramDecoy(secret: Array(repeating: 1, count: 32)).credential(user: "nobody", mechanism: .sha256)
+        let other = ScramDecoy(secret: Array(repeating: 2, count: 32)).credential(user: "nobody", mechanism: .sha256)
+        #expect(one.salt.count == ScramCredential.saltBytes && one.salt != other.salt)
+        #expect(one.iterations == ScramMechanism.defaultIterations)
+    }
+
+    struct ExchangeFailure: Error { var message: String }
+
+    /// The message with the salt's characters blanked out.
+    static func shape(_ serverFirst: String) -> String {
+        serverFirst.split(separator: ",").map { $0.hasPrefix("s=") ? "s=" + String(repeating: "_", count: $0.count - 2) : String($0) }.joined(separator: ",")
+    }
+
+    static func salt(_ serverFirst: String) -> String? {
+        serverFirst.split(separator: ",").first { $0.hasPrefix("s=") }.map(String.init)
     }
 
     @Test func plainChecksThePasswordAgainstTheStoredCredential() {

@@ -26,6 +26,20 @@ public final class StorageReader {
         return try statement.step() ? statement.string(at: 0) : nil
     }
 
+    /// The secret that made-up SCRAM answers to unknown users derive from (nil before schema 5).
+    public func scramDecoySecret() throws(SQLiteError) -> [UInt8]? {
+        let statement = try self.db.statement("SELECT value FROM cluster_metadata WHERE key = 'scram_decoy_secret'")
+        defer { statement.reset() }
+        guard try statement.step(), let hex = statement.string(at: 0) else { return nil }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex), let byte = UInt8(hex[index..<next], radix: 16) {
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
     public func topics() throws(SQLiteError) -> [TopicInfo] {
         try self.db.allTopics()
     }

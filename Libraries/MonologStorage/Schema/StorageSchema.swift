@@ -180,9 +180,28 @@ public enum StorageSchema {
                 """
             )
         },
+        Migration(version: 5, summary: "a server secret for made-up SCRAM answers to unknown users") { db in
+            // Random, made once, never shown: unknown users get a salt derived from it and their name,
+            // the same at every restart, so that SCRAM's first answer does not tell which users exist.
+            let insert = try db.statement("INSERT OR IGNORE INTO cluster_metadata (key, value) VALUES ('scram_decoy_secret', ?1)")
+            try insert.bind(1, ServerSecret.generate()).run()
+        },
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
+}
+
+/// 32 random bytes, hexadecimal.
+enum ServerSecret {
+    static func generate() -> String {
+        let digits = Array("0123456789abcdef")
+        var generator = SystemRandomNumberGenerator()
+        return String(
+            (0..<32).flatMap { _ in
+                let byte = UInt8.random(in: .min ... .max, using: &generator)
+                return [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
+            })
+    }
 }
 
 /// Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 characters).

@@ -24,8 +24,9 @@ public struct Hello: WriterCommand {
     }
 }
 
-/// Asks for a `Watermarks` notification after every commit that moves a partition's bounds. The
-/// answer is followed by an empty notification, meaning "re-read": whatever happened meanwhile.
+/// Asks for a `Watermarks` notification after every commit that moves a partition's bounds, and a
+/// `UserCredentialsChanged` after every commit that changes users. The answer is followed by an empty
+/// `Watermarks`, meaning "re-read": whatever happened meanwhile.
 public struct Subscribe: WriterCommand {
     public static let kind: UInt8 = 0x50
     public typealias Reply = Done
@@ -42,6 +43,14 @@ public struct Watermarks: WireMessage {
     public init(_ partitions: [PartitionWatermark]) { self.partitions = partitions }
 
     public static let fields: [WireField<Self>] = [.init("watermarks", \.partitions)]
+}
+
+/// Sent unasked (request id 0) to subscribers after a commit that added, changed or removed a user's
+/// credentials or token, so that gateways forget the passwords they verified recently.
+public struct UserCredentialsChanged: WireMessage {
+    public static let kind: UInt8 = 0xD2
+    public init() {}
+    public static let fields: [WireField<Self>] = []
 }
 
 public struct PartitionWatermark: WireMessage {

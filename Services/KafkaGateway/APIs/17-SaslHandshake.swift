@@ -39,6 +39,6 @@ enum SaslHandshakeAPI {
             response.errorCode = KafkaErrorCode.unsupportedSaslMechanism
             return (response, nil)
         }
-        return (response, SaslServerExchange(mechanism: mechanism, lookup: context.credentials.lookup))
+        return (response, SaslServerExchange(mechanism: mechanism, lookup: context.credentials.lookup, decoy: context.credentials.decoy))
     }
 }

@@ -22,7 +22,8 @@ extension StorageCommand {
     /// Applies the command and erases its reply's type, for the group committer.
     func run(on store: LogStore, nowMs: Int64) throws(StorageError) -> WriteOutcome {
         let applied = try self.apply(to: store, nowMs: nowMs)
-        return WriteOutcome(answer: .reply(kind: Self.replyKind, applied.reply), watermarks: applied.watermarks, stored: applied.stored)
+        return WriteOutcome(
+            answer: .reply(kind: Self.replyKind, applied.reply), watermarks: applied.watermarks, stored: applied.stored, usersChanged: applied.usersChanged)
     }
 }
 
@@ -33,6 +34,8 @@ struct Applied<Reply> {
     var watermarks: [PartitionWatermark] = []
     /// Messages newly stored in a topic (not a retried duplicate), for the writer's traffic metrics.
     var stored: StoredTraffic? = nil
+    /// Users' credentials or tokens changed: gateways must forget the passwords they verified.
+    var usersChanged = false
 }
 
 struct StoredTraffic: Sendable {
@@ -46,6 +49,7 @@ struct WriteOutcome: Sendable {
     var answer: WriterAnswer
     var watermarks: [PartitionWatermark] = []
     var stored: StoredTraffic? = nil
+    var usersChanged = false
 
     static func refused(_ code: WriterErrorCode, _ message: String) -> Self {
         Self(answer: .refused(WriterError(code, message)))

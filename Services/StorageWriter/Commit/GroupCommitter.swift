@@ -51,6 +51,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let metrics = WriterMetrics()
     /// Told, after each commit, which partitions' watermarks moved (the server forwards to subscribers).
     private let onWatermarks: ([PartitionWatermark]) -> Void
+    /// Told after a commit that changed users (the server forwards to subscribers).
+    private let onUsersChanged: () -> Void
     /// Runs the commits of large groups; the database is used by one thread at a time.
     private let commitThread = NIOThreadPool(numberOfThreads: 1)
 
@@ -97,7 +99,8 @@ final class GroupCommitter: @unchecked Sendable {
         maxGroupBytes: Int,
         eventLoop: any EventLoop,
         logger: Logger,
-        onWatermarks: @escaping ([PartitionWatermark]) -> Void = { _ in }
+        onWatermarks: @escaping ([PartitionWatermark]) -> Void = { _ in },
+        onUsersChanged: @escaping () -> Void = {}
     ) {
         self.transaction = GroupTransaction(connection: connection)
         self.maxGroupBytes = maxGroupBytes
@@ -105,6 +108,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.logger = logger
         self.checkpoints = CheckpointPolicy(databasePath: databasePath, logger: logger)
         self.onWatermarks = onWatermarks
+        self.onUsersChanged = onUsersChanged
         self.commitThread.start()
     }
 
@@ -297,6 +301,7 @@ final class GroupCommitter: @unchecked Sendable {
         // consumer told "appended" by anyone can already fetch the data.
         let watermarks = outcomes.flatMap(\.watermarks)
         if !watermarks.isEmpty { self.onWatermarks(Self.latest(watermarks)) }
+        if outcomes.contains(where: \.usersChanged) { self.onUsersChanged() }
         for (member, outcome) in zip(members, outcomes) { member.completion(outcome.answer) }
         // The group's own work: applying its requests as they came, then committing and answering.
         let total = self.groupApplyTime + (ContinuousClock.now - started)

@@ -2,8 +2,9 @@ import MonologWriterProtocol
 import NIOCore
 import Synchronization
 
-/// Connections that asked to hear about new high watermarks (gateways waking long-poll fetches).
-/// After each commit the writer sends them one `watermarks` message with request id 0.
+/// Connections that asked to hear about new high watermarks (gateways waking long-poll fetches) and
+/// about changed users (gateways forgetting verified passwords). After each commit the writer sends
+/// them one `Watermarks` message with request id 0, and a `UserCredentialsChanged` if users changed.
 final class WatermarkSubscribers: Sendable {
     private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
@@ -16,10 +17,18 @@ final class WatermarkSubscribers: Sendable {
     }
 
     func broadcast(_ watermarks: [PartitionWatermark]) {
+        self.send(Watermarks(watermarks), kind: Watermarks.kind)
+    }
+
+    func broadcastUsersChanged() {
+        self.send(UserCredentialsChanged(), kind: UserCredentialsChanged.kind)
+    }
+
+    private func send(_ notification: some WireMessage, kind: UInt8) {
         let subscribers = self.channels.withLock { Array($0.values) }
         guard !subscribers.isEmpty else { return }
         var message = ByteBuffer()
-        WriterFrame.write(Watermarks(watermarks), kind: Watermarks.kind, requestID: WriterProtocol.notificationRequestID, into: &message)
+        WriterFrame.write(notification, kind: kind, requestID: WriterProtocol.notificationRequestID, into: &message)
         for channel in subscribers {
             channel.writeAndFlush(message, promise: nil)
         }

@@ -36,7 +36,7 @@ struct TestGateway: Sendable {
         logger.logLevel = .warning
         let client = WriterClient(socketPath: directory.writerSocketPath, clientName: "kafka-gateway-tests", logger: logger)
         let board = WatermarkBoard()
-        try await client.subscribeToWatermarks { board.update($0) }
+        try await client.subscribe { board.hear($0) }
         var settings = MonologConfiguration.defaults
         settings.dataDirectory = writer.dataDirectory
         settings.kafkaAddress = ListenAddress(host: "127.0.0.1", port: 9092)
