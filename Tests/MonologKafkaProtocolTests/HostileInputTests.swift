@@ -1,3 +1,4 @@
+import Foundation
 import MonologKafkaProtocol
 import NIOCore
 import Testing
@@ -19,7 +20,7 @@ import Testing
 
     static func attack<Message: KafkaMessageExample>(_: Message.Type) throws {
         guard let versions = Message.validVersions.versions else { return }
-        var generator = SplitMix64(seed: UInt64(bitPattern: Int64(Message.name.hashValue)))
+        var generator = SplitMix64(seed: Self.seed(for: Message.name))
         for version in versions {
             var encoded = ByteBuffer()
             try Message.example(version: version).encode(into: &encoded, version: version)
@@ -46,12 +47,55 @@ import Testing
         }
     }
 
+    /// The mutations are random but repeatable: the seed is fixed unless MONOLOG_TEST_SEED sets it,
+    /// and printed, so a failure found with another seed can be run again.
+    static let baseSeed: UInt64 = {
+        let seed = ProcessInfo.processInfo.environment["MONOLOG_TEST_SEED"].flatMap { UInt64($0) } ?? 0x4D6F_6E6F_6C6F_67
+        print("HostileInputTests: seed \(seed) (set MONOLOG_TEST_SEED to change it)")
+        return seed
+    }()
+
+    /// The base seed mixed with the message's name (FNV-1a: unlike `hashValue`, the same in every process).
+    static func seed(for name: String) -> UInt64 {
+        name.utf8.reduce(0xCBF2_9CE4_8422_2325 ^ Self.baseSeed) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+    }
+
+    /// An array's count is checked against what its elements need at the least, not only against the
+    /// bytes left: a Produce request whose topic count is as large as the bytes behind it (each topic
+    /// needs three bytes or more) is refused at the count, before the decoder reserves room for them.
+    @Test func arrayCountsAreBoundedByTheirElementsSmallestSize() throws {
+        func produceV9(topics count: Int, zeroBytes: Int) -> ByteBuffer {
+            var buffer = ByteBuffer()
+            buffer.writeInteger(UInt8(0))  // transactional id: null
+            buffer.writeInteger(Int16(-1))  // acks
+            buffer.writeInteger(Int32(30_000))  // timeout
+            buffer.writeKafkaUnsignedVarint(UInt32(count + 1))  // compact array: count + 1
+            buffer.writeRepeatingByte(0, count: zeroBytes)
+            return buffer
+        }
+        var impossible = produceV9(topics: 1000, zeroBytes: 1000)
+        do {
+            _ = try ProduceRequest(from: &impossible, version: 9)
+            Issue.record("1,000 topics in 1,000 bytes were accepted")
+        } catch {
+            #expect(error.code == .invalidLength && error.field == "TopicData", "\(error)")
+        }
+        // 300 topics could fit in 1,000 bytes: the count passes, and the topics themselves are refused.
+        var possible = produceV9(topics: 300, zeroBytes: 1000)
+        do {
+            _ = try ProduceRequest(from: &possible, version: 9)
+            Issue.record("zeroed topics were accepted")
+        } catch {
+            #expect(error.field != "TopicData", "\(error)")
+        }
+    }
+
     @Test func hugeClaimedLengthsAreRefusedBeforeAllocating() {
         // An array claiming 2^31-1 elements, a string claiming 32767 bytes, bytes claiming 2 GiB: each with
         // almost nothing behind it.
         var array = ByteBuffer(bytes: [0x7F, 0xFF, 0xFF, 0xFF, 0])
         #expect(throws: KafkaDecodingError.self) {
-            try array.readKafkaArray("a", compact: false) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in
+            try array.readKafkaArray("a", compact: false, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in
                 try buffer.readKafkaInteger("x", as: Int8.self)
             }
         }

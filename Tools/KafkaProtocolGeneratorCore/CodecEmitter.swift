@@ -2,6 +2,9 @@
 /// expression (usually `flexible`); `nullable` says whether null is allowed at this version.
 struct CodecEmitter {
     let field: ResolvedField
+    let sizes: MinimumWireSize
+    /// True for a value inside a tagged field (always compact).
+    var tagged = false
 
     var name: String { "\"\(self.field.jsonName)\"" }
 
@@ -25,7 +28,8 @@ struct CodecEmitter {
             return "try \(buffer).readKafka\(nullable ? "Nullable" : "")Bytes(\(self.name), compact: \(c))"
         case .array(let element):
             let inner = self.read(element, nullable: false, compact: compact, buffer: "buffer")
-            return "try \(buffer).readKafka\(nullable ? "Nullable" : "")Array(\(self.name), compact: \(c)) { "
+            let minimum = self.sizes.arrayElement(of: self.field, element: element, taggedOnly: self.tagged)
+            return "try \(buffer).readKafka\(nullable ? "Nullable" : "")Array(\(self.name), compact: \(c), minimumElementBytes: \(minimum)) { "
                 + "(buffer: inout ByteBuffer) throws(KafkaDecodingError) in \(inner) }"
         case .structure(let structName):
             if nullable {

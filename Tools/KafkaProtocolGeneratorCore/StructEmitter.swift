@@ -66,7 +66,7 @@ struct StructEmitter {
     // MARK: reading
 
     private func emitRead(_ field: ResolvedField, into w: inout CodeWriter) {
-        let codec = CodecEmitter(field: field)
+        let codec = CodecEmitter(field: field, sizes: MinimumWireSize(message: self.message))
         let range = field.regularVersions
         let nullable = field.nullableVersions.intersection(range)
         let statement: (inout CodeWriter) -> Void = { w in
@@ -101,7 +101,7 @@ struct StructEmitter {
                 w.line("var field = tagged.value")
                 w.line("switch tagged.tag {")
                 for field in tagged {
-                    let codec = CodecEmitter(field: field)
+                    let codec = CodecEmitter(field: field, sizes: MinimumWireSize(message: self.message), tagged: true)
                     let condition = Condition.for(field.taggedVersions, within: self.valid).map { " where \($0)" } ?? ""
                     let nullable = !field.nullableVersions.intersection(field.taggedVersions).isEmpty
                     w.line("case \(field.tag ?? 0)\(condition):")
@@ -118,7 +118,7 @@ struct StructEmitter {
     // MARK: writing
 
     private func emitWrite(_ field: ResolvedField, into w: inout CodeWriter) {
-        let codec = CodecEmitter(field: field)
+        let codec = CodecEmitter(field: field, sizes: MinimumWireSize(message: self.message))
         let range = field.regularVersions
         if !range.isEmpty {
             let nullable = Condition.expression(field.nullableVersions, within: self.valid)
@@ -155,7 +155,7 @@ struct StructEmitter {
             }
             w.line("var tagged = self.unknownTaggedFields")
             for field in tagged {
-                let codec = CodecEmitter(field: field)
+                let codec = CodecEmitter(field: field, sizes: MinimumWireSize(message: self.message), tagged: true)
                 var condition = "self.\(field.swiftName) != \(field.defaultLiteral)"
                 if let versions = Condition.for(field.taggedVersions, within: self.valid) { condition = "\(versions) && " + condition }
                 w.block("if \(condition)") { w in

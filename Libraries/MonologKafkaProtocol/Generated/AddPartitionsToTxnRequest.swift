@@ -28,7 +28,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         if version >= 4 {
-            self.transactions = try buffer.readKafkaArray("Transactions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTransaction(from: &buffer, version: version) }
+            self.transactions = try buffer.readKafkaArray("Transactions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTransaction(from: &buffer, version: version) }
         }
         if version <= 3 {
             self.v3AndBelowTransactionalId = try buffer.readKafkaString("V3AndBelowTransactionalId", compact: flexible)
@@ -40,7 +40,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
             self.v3AndBelowProducerEpoch = try buffer.readKafkaInteger("V3AndBelowProducerEpoch", as: Int16.self)
         }
         if version <= 3 {
-            self.v3AndBelowTopics = try buffer.readKafkaArray("V3AndBelowTopics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopic(from: &buffer, version: version) }
+            self.v3AndBelowTopics = try buffer.readKafkaArray("V3AndBelowTopics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopic(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnRequest")
@@ -104,7 +104,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
             self.producerId = try buffer.readKafkaInteger("ProducerId", as: Int64.self)
             self.producerEpoch = try buffer.readKafkaInteger("ProducerEpoch", as: Int16.self)
             self.verifyOnly = try buffer.readKafkaBool("VerifyOnly")
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopic(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnTransaction")
             }
@@ -134,7 +134,7 @@ public struct AddPartitionsToTxnRequest: KafkaRequestMessage, Hashable, Sendable
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 3
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnTopic")
             }

@@ -28,10 +28,10 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         }
         if version >= 4 {
-            self.resultsByTransaction = try buffer.readKafkaArray("ResultsByTransaction", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnResult(from: &buffer, version: version) }
+            self.resultsByTransaction = try buffer.readKafkaArray("ResultsByTransaction", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnResult(from: &buffer, version: version) }
         }
         if version <= 3 {
-            self.resultsByTopicV3AndBelow = try buffer.readKafkaArray("ResultsByTopicV3AndBelow", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopicResult(from: &buffer, version: version) }
+            self.resultsByTopicV3AndBelow = try buffer.readKafkaArray("ResultsByTopicV3AndBelow", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopicResult(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnResponse")
@@ -75,7 +75,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.transactionalId = try buffer.readKafkaString("TransactionalId", compact: flexible)
-            self.topicResults = try buffer.readKafkaArray("TopicResults", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopicResult(from: &buffer, version: version) }
+            self.topicResults = try buffer.readKafkaArray("TopicResults", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnTopicResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnResult")
             }
@@ -102,7 +102,7 @@ public struct AddPartitionsToTxnResponse: KafkaResponseMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 3
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.resultsByPartition = try buffer.readKafkaArray("ResultsByPartition", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnPartitionResult(from: &buffer, version: version) }
+            self.resultsByPartition = try buffer.readKafkaArray("ResultsByPartition", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AddPartitionsToTxnPartitionResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddPartitionsToTxnTopicResult")
             }

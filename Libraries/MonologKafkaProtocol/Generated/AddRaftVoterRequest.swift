@@ -31,7 +31,7 @@ public struct AddRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         self.voterId = try buffer.readKafkaInteger("VoterId", as: Int32.self)
         self.voterDirectoryId = try buffer.readKafkaUUID("VoterDirectoryId")
-        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
+        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AddRaftVoterRequest")
         }

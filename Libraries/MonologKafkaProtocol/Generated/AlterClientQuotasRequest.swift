@@ -24,7 +24,7 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.entries = try buffer.readKafkaArray("Entries", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
+        self.entries = try buffer.readKafkaArray("Entries", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
         self.validateOnly = try buffer.readKafkaBool("ValidateOnly")
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterClientQuotasRequest")
@@ -110,8 +110,8 @@ public struct AlterClientQuotasRequest: KafkaRequestMessage, Hashable, Sendable 
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
-            self.entity = try buffer.readKafkaArray("Entity", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
-            self.ops = try buffer.readKafkaArray("Ops", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OpData(from: &buffer, version: version) }
+            self.entity = try buffer.readKafkaArray("Entity", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
+            self.ops = try buffer.readKafkaArray("Ops", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OpData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("EntryData")
             }

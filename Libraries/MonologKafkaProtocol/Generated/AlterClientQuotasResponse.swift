@@ -22,7 +22,7 @@ public struct AlterClientQuotasResponse: KafkaResponseMessage, Hashable, Sendabl
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.entries = try buffer.readKafkaArray("Entries", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
+        self.entries = try buffer.readKafkaArray("Entries", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterClientQuotasResponse")
         }
@@ -80,7 +80,7 @@ public struct AlterClientQuotasResponse: KafkaResponseMessage, Hashable, Sendabl
             let flexible = version >= 1
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-            self.entity = try buffer.readKafkaArray("Entity", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
+            self.entity = try buffer.readKafkaArray("Entity", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("EntryData")
             }

@@ -22,7 +22,7 @@ public struct AlterConfigsResponse: KafkaResponseMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterConfigsResourceResponse(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterConfigsResourceResponse(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterConfigsResponse")
         }

@@ -25,7 +25,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReassignableTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReassignableTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterPartitionReassignmentsRequest")
         }
@@ -54,7 +54,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
-            self.replicas = try buffer.readKafkaNullableArray("Replicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
+            self.replicas = try buffer.readKafkaNullableArray("Replicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReassignablePartition")
             }
@@ -81,7 +81,7 @@ public struct AlterPartitionReassignmentsRequest: KafkaRequestMessage, Hashable,
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReassignablePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReassignablePartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReassignableTopic")
             }

@@ -27,7 +27,7 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
         }
         self.brokerId = try buffer.readKafkaInteger("BrokerId", as: Int32.self)
         self.brokerEpoch = try buffer.readKafkaInteger("BrokerEpoch", as: Int64.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterPartitionRequest")
         }
@@ -90,10 +90,10 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
             if version <= 2 {
-                self.newIsr = try buffer.readKafkaArray("NewIsr", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("NewIsr", as: Int32.self) }
+                self.newIsr = try buffer.readKafkaArray("NewIsr", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("NewIsr", as: Int32.self) }
             }
             if version >= 3 {
-                self.newIsrWithEpochs = try buffer.readKafkaArray("NewIsrWithEpochs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try BrokerState(from: &buffer, version: version) }
+                self.newIsrWithEpochs = try buffer.readKafkaArray("NewIsrWithEpochs", compact: flexible, minimumElementBytes: 13) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try BrokerState(from: &buffer, version: version) }
             }
             if version >= 1 {
                 self.leaderRecoveryState = try buffer.readKafkaInteger("LeaderRecoveryState", as: Int8.self)
@@ -150,7 +150,7 @@ public struct AlterPartitionRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 2 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }

@@ -24,7 +24,7 @@ public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterPartitionResponse")
         }
@@ -62,7 +62,7 @@ public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.leaderId = try buffer.readKafkaInteger("LeaderId", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
-            self.isr = try buffer.readKafkaArray("Isr", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
+            self.isr = try buffer.readKafkaArray("Isr", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
             if version >= 1 {
                 self.leaderRecoveryState = try buffer.readKafkaInteger("LeaderRecoveryState", as: Int8.self)
             }
@@ -106,7 +106,7 @@ public struct AlterPartitionResponse: KafkaResponseMessage, Hashable, Sendable {
             if version >= 2 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }

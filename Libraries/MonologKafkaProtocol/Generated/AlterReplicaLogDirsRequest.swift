@@ -23,7 +23,7 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.dirs = try buffer.readKafkaArray("Dirs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterReplicaLogDir(from: &buffer, version: version) }
+        self.dirs = try buffer.readKafkaArray("Dirs", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterReplicaLogDir(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterReplicaLogDirsRequest")
         }
@@ -51,7 +51,7 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterReplicaLogDirTopic")
             }
@@ -78,7 +78,7 @@ public struct AlterReplicaLogDirsRequest: KafkaRequestMessage, Hashable, Sendabl
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.path = try buffer.readKafkaString("Path", compact: flexible)
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterReplicaLogDirTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterReplicaLogDirTopic(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterReplicaLogDir")
             }

@@ -24,8 +24,8 @@ public struct AlterUserScramCredentialsRequest: KafkaRequestMessage, Hashable, S
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.deletions = try buffer.readKafkaArray("Deletions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ScramCredentialDeletion(from: &buffer, version: version) }
-        self.upsertions = try buffer.readKafkaArray("Upsertions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ScramCredentialUpsertion(from: &buffer, version: version) }
+        self.deletions = try buffer.readKafkaArray("Deletions", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ScramCredentialDeletion(from: &buffer, version: version) }
+        self.upsertions = try buffer.readKafkaArray("Upsertions", compact: flexible, minimumElementBytes: 9) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ScramCredentialUpsertion(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterUserScramCredentialsRequest")
         }

@@ -22,7 +22,7 @@ public struct AlterUserScramCredentialsResponse: KafkaResponseMessage, Hashable,
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterUserScramCredentialsResult(from: &buffer, version: version) }
+        self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterUserScramCredentialsResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterUserScramCredentialsResponse")
         }

@@ -27,7 +27,7 @@ public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.apiKeys = try buffer.readKafkaArray("ApiKeys", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ApiVersion(from: &buffer, version: version) }
+        self.apiKeys = try buffer.readKafkaArray("ApiKeys", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ApiVersion(from: &buffer, version: version) }
         if version >= 1 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
@@ -37,11 +37,11 @@ public struct ApiVersionsResponse: KafkaResponseMessage, Hashable, Sendable {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 3:
-                    self.supportedFeatures = try field.readKafkaArray("SupportedFeatures", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try SupportedFeatureKey(from: &buffer, version: version) }
+                    self.supportedFeatures = try field.readKafkaArray("SupportedFeatures", compact: true, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try SupportedFeatureKey(from: &buffer, version: version) }
                 case 1 where version >= 3:
                     self.finalizedFeaturesEpoch = try field.readKafkaInteger("FinalizedFeaturesEpoch", as: Int64.self)
                 case 2 where version >= 3:
-                    self.finalizedFeatures = try field.readKafkaArray("FinalizedFeatures", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FinalizedFeatureKey(from: &buffer, version: version) }
+                    self.finalizedFeatures = try field.readKafkaArray("FinalizedFeatures", compact: true, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FinalizedFeatureKey(from: &buffer, version: version) }
                 case 3 where version >= 3:
                     self.zkMigrationReady = try field.readKafkaBool("ZkMigrationReady")
                 default:

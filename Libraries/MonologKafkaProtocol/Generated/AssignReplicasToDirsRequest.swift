@@ -27,7 +27,7 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
         }
         self.brokerId = try buffer.readKafkaInteger("BrokerId", as: Int32.self)
         self.brokerEpoch = try buffer.readKafkaInteger("BrokerEpoch", as: Int64.self)
-        self.directories = try buffer.readKafkaArray("Directories", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DirectoryData(from: &buffer, version: version) }
+        self.directories = try buffer.readKafkaArray("Directories", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DirectoryData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AssignReplicasToDirsRequest")
         }
@@ -81,7 +81,7 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }
@@ -108,7 +108,7 @@ public struct AssignReplicasToDirsRequest: KafkaRequestMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.id = try buffer.readKafkaUUID("Id")
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DirectoryData")
             }

@@ -24,7 +24,7 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.directories = try buffer.readKafkaArray("Directories", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DirectoryData(from: &buffer, version: version) }
+        self.directories = try buffer.readKafkaArray("Directories", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DirectoryData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AssignReplicasToDirsResponse")
         }
@@ -81,7 +81,7 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }
@@ -108,7 +108,7 @@ public struct AssignReplicasToDirsResponse: KafkaResponseMessage, Hashable, Send
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.id = try buffer.readKafkaUUID("Id")
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DirectoryData")
             }

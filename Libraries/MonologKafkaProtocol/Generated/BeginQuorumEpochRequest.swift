@@ -30,9 +30,9 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 1 {
             self.voterId = try buffer.readKafkaInteger("VoterId", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if version >= 1 {
-            self.leaderEndpoints = try buffer.readKafkaArray("LeaderEndpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderEndpoint(from: &buffer, version: version) }
+            self.leaderEndpoints = try buffer.readKafkaArray("LeaderEndpoints", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderEndpoint(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("BeginQuorumEpochRequest")
@@ -105,7 +105,7 @@ public struct BeginQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 12) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }

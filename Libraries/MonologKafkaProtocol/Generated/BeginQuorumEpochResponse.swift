@@ -23,14 +23,14 @@ public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if flexible {
             var unknown: [KafkaTaggedField] = []
             for tagged in try buffer.readKafkaTaggedFields("BeginQuorumEpochResponse") {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 1:
-                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
                 default:
                     unknown.append(tagged)
                 }
@@ -104,7 +104,7 @@ public struct BeginQuorumEpochResponse: KafkaResponseMessage, Hashable, Sendable
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }

@@ -39,7 +39,7 @@ public struct BrokerHeartbeatRequest: KafkaRequestMessage, Hashable, Sendable {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 1:
-                    self.offlineLogDirs = try field.readKafkaArray("OfflineLogDirs", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaUUID("OfflineLogDirs") }
+                    self.offlineLogDirs = try field.readKafkaArray("OfflineLogDirs", compact: true, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaUUID("OfflineLogDirs") }
                 default:
                     unknown.append(tagged)
                 }

@@ -34,14 +34,14 @@ public struct BrokerRegistrationRequest: KafkaRequestMessage, Hashable, Sendable
         self.brokerId = try buffer.readKafkaInteger("BrokerId", as: Int32.self)
         self.clusterId = try buffer.readKafkaString("ClusterId", compact: flexible)
         self.incarnationId = try buffer.readKafkaUUID("IncarnationId")
-        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
-        self.features = try buffer.readKafkaArray("Features", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Feature(from: &buffer, version: version) }
+        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
+        self.features = try buffer.readKafkaArray("Features", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Feature(from: &buffer, version: version) }
         self.rack = try buffer.readKafkaNullableString("Rack", compact: flexible)
         if version >= 1 {
             self.isMigratingZkBroker = try buffer.readKafkaBool("IsMigratingZkBroker")
         }
         if version >= 2 {
-            self.logDirs = try buffer.readKafkaArray("LogDirs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaUUID("LogDirs") }
+            self.logDirs = try buffer.readKafkaArray("LogDirs", compact: flexible, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaUUID("LogDirs") }
         }
         if version >= 3 {
             self.previousBrokerEpoch = try buffer.readKafkaInteger("PreviousBrokerEpoch", as: Int64.self)

@@ -24,7 +24,7 @@ public struct ConsumerGroupDescribeRequest: KafkaRequestMessage, Hashable, Senda
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.groupIds = try buffer.readKafkaArray("GroupIds", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("GroupIds", compact: flexible) }
+        self.groupIds = try buffer.readKafkaArray("GroupIds", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("GroupIds", compact: flexible) }
         self.includeAuthorizedOperations = try buffer.readKafkaBool("IncludeAuthorizedOperations")
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ConsumerGroupDescribeRequest")

@@ -22,7 +22,7 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
+        self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ConsumerGroupDescribeResponse")
         }
@@ -64,7 +64,7 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
             self.memberEpoch = try buffer.readKafkaInteger("MemberEpoch", as: Int32.self)
             self.clientId = try buffer.readKafkaString("ClientId", compact: flexible)
             self.clientHost = try buffer.readKafkaString("ClientHost", compact: flexible)
-            self.subscribedTopicNames = try buffer.readKafkaArray("SubscribedTopicNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
+            self.subscribedTopicNames = try buffer.readKafkaArray("SubscribedTopicNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
             self.subscribedTopicRegex = try buffer.readKafkaNullableString("SubscribedTopicRegex", compact: flexible)
             self.assignment = try Assignment(from: &buffer, version: version)
             self.targetAssignment = try Assignment(from: &buffer, version: version)
@@ -115,7 +115,7 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
             self.groupEpoch = try buffer.readKafkaInteger("GroupEpoch", as: Int32.self)
             self.assignmentEpoch = try buffer.readKafkaInteger("AssignmentEpoch", as: Int32.self)
             self.assignorName = try buffer.readKafkaString("AssignorName", compact: flexible)
-            self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Member(from: &buffer, version: version) }
+            self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Member(from: &buffer, version: version) }
             self.authorizedOperations = try buffer.readKafkaInteger("AuthorizedOperations", as: Int32.self)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribedGroup")
@@ -152,7 +152,7 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicPartitions")
             }
@@ -178,7 +178,7 @@ public struct ConsumerGroupDescribeResponse: KafkaResponseMessage, Hashable, Sen
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
-            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
+            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible, minimumElementBytes: 19) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Assignment")
             }

@@ -38,12 +38,12 @@ public struct ConsumerGroupHeartbeatRequest: KafkaRequestMessage, Hashable, Send
         self.instanceId = try buffer.readKafkaNullableString("InstanceId", compact: flexible)
         self.rackId = try buffer.readKafkaNullableString("RackId", compact: flexible)
         self.rebalanceTimeoutMs = try buffer.readKafkaInteger("RebalanceTimeoutMs", as: Int32.self)
-        self.subscribedTopicNames = try buffer.readKafkaNullableArray("SubscribedTopicNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
+        self.subscribedTopicNames = try buffer.readKafkaNullableArray("SubscribedTopicNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
         if version >= 1 {
             self.subscribedTopicRegex = try buffer.readKafkaNullableString("SubscribedTopicRegex", compact: flexible)
         }
         self.serverAssignor = try buffer.readKafkaNullableString("ServerAssignor", compact: flexible)
-        self.topicPartitions = try buffer.readKafkaNullableArray("TopicPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
+        self.topicPartitions = try buffer.readKafkaNullableArray("TopicPartitions", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ConsumerGroupHeartbeatRequest")
         }
@@ -85,7 +85,7 @@ public struct ConsumerGroupHeartbeatRequest: KafkaRequestMessage, Hashable, Send
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicPartitions")
             }

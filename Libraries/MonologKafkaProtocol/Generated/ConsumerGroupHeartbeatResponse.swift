@@ -64,7 +64,7 @@ public struct ConsumerGroupHeartbeatResponse: KafkaResponseMessage, Hashable, Se
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
-            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
+            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Assignment")
             }
@@ -90,7 +90,7 @@ public struct ConsumerGroupHeartbeatResponse: KafkaResponseMessage, Hashable, Se
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicPartitions")
             }

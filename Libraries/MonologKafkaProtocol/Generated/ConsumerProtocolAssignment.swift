@@ -20,7 +20,7 @@ public struct ConsumerProtocolAssignment: KafkaMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.assignedPartitions = try buffer.readKafkaArray("AssignedPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartition(from: &buffer, version: version) }
+        self.assignedPartitions = try buffer.readKafkaArray("AssignedPartitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartition(from: &buffer, version: version) }
         self.userData = try buffer.readKafkaNullableBytes("UserData", compact: flexible)
     }
 
@@ -44,7 +44,7 @@ public struct ConsumerProtocolAssignment: KafkaMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = false
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
         }
 
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {

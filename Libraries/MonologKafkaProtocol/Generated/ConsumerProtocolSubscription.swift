@@ -23,10 +23,10 @@ public struct ConsumerProtocolSubscription: KafkaMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Topics", compact: flexible) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Topics", compact: flexible) }
         self.userData = try buffer.readKafkaNullableBytes("UserData", compact: flexible)
         if version >= 1 {
-            self.ownedPartitions = try buffer.readKafkaArray("OwnedPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartition(from: &buffer, version: version) }
+            self.ownedPartitions = try buffer.readKafkaArray("OwnedPartitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartition(from: &buffer, version: version) }
         }
         if version >= 2 {
             self.generationId = try buffer.readKafkaInteger("GenerationId", as: Int32.self)
@@ -65,7 +65,7 @@ public struct ConsumerProtocolSubscription: KafkaMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = false
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
         }
 
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {

@@ -22,7 +22,7 @@ public struct ControlledShutdownResponse: KafkaResponseMessage, Hashable, Sendab
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.remainingPartitions = try buffer.readKafkaArray("RemainingPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try RemainingPartition(from: &buffer, version: version) }
+        self.remainingPartitions = try buffer.readKafkaArray("RemainingPartitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try RemainingPartition(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ControlledShutdownResponse")
         }

@@ -30,8 +30,8 @@ public struct ControllerRegistrationRequest: KafkaRequestMessage, Hashable, Send
         self.controllerId = try buffer.readKafkaInteger("ControllerId", as: Int32.self)
         self.incarnationId = try buffer.readKafkaUUID("IncarnationId")
         self.zkMigrationReady = try buffer.readKafkaBool("ZkMigrationReady")
-        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
-        self.features = try buffer.readKafkaArray("Features", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Feature(from: &buffer, version: version) }
+        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
+        self.features = try buffer.readKafkaArray("Features", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Feature(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ControllerRegistrationRequest")
         }

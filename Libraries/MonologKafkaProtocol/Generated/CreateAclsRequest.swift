@@ -23,7 +23,7 @@ public struct CreateAclsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.creations = try buffer.readKafkaArray("Creations", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AclCreation(from: &buffer, version: version) }
+        self.creations = try buffer.readKafkaArray("Creations", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AclCreation(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreateAclsRequest")
         }

@@ -32,7 +32,7 @@ public struct CreateDelegationTokenRequest: KafkaRequestMessage, Hashable, Senda
         if version >= 3 {
             self.ownerPrincipalName = try buffer.readKafkaNullableString("OwnerPrincipalName", compact: flexible)
         }
-        self.renewers = try buffer.readKafkaArray("Renewers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableRenewers(from: &buffer, version: version) }
+        self.renewers = try buffer.readKafkaArray("Renewers", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableRenewers(from: &buffer, version: version) }
         self.maxLifetimeMs = try buffer.readKafkaInteger("MaxLifetimeMs", as: Int64.self)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreateDelegationTokenRequest")

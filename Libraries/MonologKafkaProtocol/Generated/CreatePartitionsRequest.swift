@@ -25,7 +25,7 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatePartitionsTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatePartitionsTopic(from: &buffer, version: version) }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         self.validateOnly = try buffer.readKafkaBool("ValidateOnly")
         if flexible {
@@ -55,7 +55,7 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
-            self.brokerIds = try buffer.readKafkaArray("BrokerIds", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("BrokerIds", as: Int32.self) }
+            self.brokerIds = try buffer.readKafkaArray("BrokerIds", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("BrokerIds", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreatePartitionsAssignment")
             }
@@ -83,7 +83,7 @@ public struct CreatePartitionsRequest: KafkaRequestMessage, Hashable, Sendable {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString("Name", compact: flexible)
             self.count = try buffer.readKafkaInteger("Count", as: Int32.self)
-            self.assignments = try buffer.readKafkaNullableArray("Assignments", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatePartitionsAssignment(from: &buffer, version: version) }
+            self.assignments = try buffer.readKafkaNullableArray("Assignments", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatePartitionsAssignment(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreatePartitionsTopic")
             }

@@ -25,7 +25,7 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopic(from: &buffer, version: version) }
         self.timeoutMs = try buffer.readKafkaInteger("timeoutMs", as: Int32.self)
         if version >= 1 {
             self.validateOnly = try buffer.readKafkaBool("validateOnly")
@@ -64,7 +64,7 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 5
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
-            self.brokerIds = try buffer.readKafkaArray("BrokerIds", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("BrokerIds", as: Int32.self) }
+            self.brokerIds = try buffer.readKafkaArray("BrokerIds", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("BrokerIds", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreatableReplicaAssignment")
             }
@@ -123,8 +123,8 @@ public struct CreateTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
             self.name = try buffer.readKafkaString("Name", compact: flexible)
             self.numPartitions = try buffer.readKafkaInteger("NumPartitions", as: Int32.self)
             self.replicationFactor = try buffer.readKafkaInteger("ReplicationFactor", as: Int16.self)
-            self.assignments = try buffer.readKafkaArray("Assignments", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableReplicaAssignment(from: &buffer, version: version) }
-            self.configs = try buffer.readKafkaArray("Configs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicConfig(from: &buffer, version: version) }
+            self.assignments = try buffer.readKafkaArray("Assignments", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableReplicaAssignment(from: &buffer, version: version) }
+            self.configs = try buffer.readKafkaArray("Configs", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicConfig(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreatableTopic")
             }

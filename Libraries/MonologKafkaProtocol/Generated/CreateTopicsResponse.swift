@@ -24,7 +24,7 @@ public struct CreateTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 2 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicResult(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("CreateTopicsResponse")
         }
@@ -111,7 +111,7 @@ public struct CreateTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
                 self.replicationFactor = try buffer.readKafkaInteger("ReplicationFactor", as: Int16.self)
             }
             if version >= 5 {
-                self.configs = try buffer.readKafkaNullableArray("Configs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicConfigs(from: &buffer, version: version) }
+                self.configs = try buffer.readKafkaNullableArray("Configs", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CreatableTopicConfigs(from: &buffer, version: version) }
             }
             if flexible {
                 var unknown: [KafkaTaggedField] = []

@@ -23,7 +23,7 @@ public struct DeleteAclsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.filters = try buffer.readKafkaArray("Filters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsFilter(from: &buffer, version: version) }
+        self.filters = try buffer.readKafkaArray("Filters", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsFilter(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteAclsRequest")
         }

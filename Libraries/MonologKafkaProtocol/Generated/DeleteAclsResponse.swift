@@ -22,7 +22,7 @@ public struct DeleteAclsResponse: KafkaResponseMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.filterResults = try buffer.readKafkaArray("FilterResults", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsFilterResult(from: &buffer, version: version) }
+        self.filterResults = try buffer.readKafkaArray("FilterResults", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsFilterResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteAclsResponse")
         }
@@ -108,7 +108,7 @@ public struct DeleteAclsResponse: KafkaResponseMessage, Hashable, Sendable {
             let flexible = version >= 2
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-            self.matchingAcls = try buffer.readKafkaArray("MatchingAcls", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsMatchingAcl(from: &buffer, version: version) }
+            self.matchingAcls = try buffer.readKafkaArray("MatchingAcls", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteAclsMatchingAcl(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteAclsFilterResult")
             }

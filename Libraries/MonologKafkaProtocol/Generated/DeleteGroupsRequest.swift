@@ -23,7 +23,7 @@ public struct DeleteGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.groupsNames = try buffer.readKafkaArray("GroupsNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("GroupsNames", compact: flexible) }
+        self.groupsNames = try buffer.readKafkaArray("GroupsNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("GroupsNames", compact: flexible) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteGroupsRequest")
         }

@@ -24,7 +24,7 @@ public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteRecordsTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteRecordsTopic(from: &buffer, version: version) }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteRecordsRequest")
@@ -81,7 +81,7 @@ public struct DeleteRecordsRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteRecordsPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 12) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteRecordsPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteRecordsTopic")
             }

@@ -26,10 +26,10 @@ public struct DeleteTopicsRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         if version >= 6 {
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteTopicState(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeleteTopicState(from: &buffer, version: version) }
         }
         if version <= 5 {
-            self.topicNames = try buffer.readKafkaArray("TopicNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TopicNames", compact: flexible) }
+            self.topicNames = try buffer.readKafkaArray("TopicNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TopicNames", compact: flexible) }
         }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         if flexible {

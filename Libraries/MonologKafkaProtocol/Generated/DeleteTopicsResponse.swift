@@ -24,7 +24,7 @@ public struct DeleteTopicsResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 1 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeletableTopicResult(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DeletableTopicResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DeleteTopicsResponse")
         }

@@ -26,7 +26,7 @@ public struct DescribeAclsResponse: KafkaResponseMessage, Hashable, Sendable {
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.resources = try buffer.readKafkaArray("Resources", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeAclsResource(from: &buffer, version: version) }
+        self.resources = try buffer.readKafkaArray("Resources", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeAclsResource(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeAclsResponse")
         }
@@ -96,7 +96,7 @@ public struct DescribeAclsResponse: KafkaResponseMessage, Hashable, Sendable {
             if version >= 1 {
                 self.patternType = try buffer.readKafkaInteger("PatternType", as: Int8.self)
             }
-            self.acls = try buffer.readKafkaArray("Acls", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AclDescription(from: &buffer, version: version) }
+            self.acls = try buffer.readKafkaArray("Acls", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AclDescription(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeAclsResource")
             }

@@ -24,7 +24,7 @@ public struct DescribeClientQuotasRequest: KafkaRequestMessage, Hashable, Sendab
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.components = try buffer.readKafkaArray("Components", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ComponentData(from: &buffer, version: version) }
+        self.components = try buffer.readKafkaArray("Components", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ComponentData(from: &buffer, version: version) }
         self.strict = try buffer.readKafkaBool("Strict")
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeClientQuotasRequest")

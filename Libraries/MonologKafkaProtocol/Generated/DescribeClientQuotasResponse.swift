@@ -26,7 +26,7 @@ public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Send
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.entries = try buffer.readKafkaNullableArray("Entries", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
+        self.entries = try buffer.readKafkaNullableArray("Entries", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntryData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeClientQuotasResponse")
         }
@@ -110,8 +110,8 @@ public struct DescribeClientQuotasResponse: KafkaResponseMessage, Hashable, Send
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
-            self.entity = try buffer.readKafkaArray("Entity", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
-            self.values = try buffer.readKafkaArray("Values", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ValueData(from: &buffer, version: version) }
+            self.entity = try buffer.readKafkaArray("Entity", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try EntityData(from: &buffer, version: version) }
+            self.values = try buffer.readKafkaArray("Values", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ValueData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("EntryData")
             }

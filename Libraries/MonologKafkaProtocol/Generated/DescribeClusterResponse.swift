@@ -35,7 +35,7 @@ public struct DescribeClusterResponse: KafkaResponseMessage, Hashable, Sendable 
         }
         self.clusterId = try buffer.readKafkaString("ClusterId", compact: flexible)
         self.controllerId = try buffer.readKafkaInteger("ControllerId", as: Int32.self)
-        self.brokers = try buffer.readKafkaArray("Brokers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeClusterBroker(from: &buffer, version: version) }
+        self.brokers = try buffer.readKafkaArray("Brokers", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeClusterBroker(from: &buffer, version: version) }
         self.clusterAuthorizedOperations = try buffer.readKafkaInteger("ClusterAuthorizedOperations", as: Int32.self)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeClusterResponse")

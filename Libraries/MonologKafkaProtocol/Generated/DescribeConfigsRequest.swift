@@ -25,7 +25,7 @@ public struct DescribeConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.resources = try buffer.readKafkaArray("Resources", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResource(from: &buffer, version: version) }
+        self.resources = try buffer.readKafkaArray("Resources", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResource(from: &buffer, version: version) }
         if version >= 1 {
             self.includeSynonyms = try buffer.readKafkaBool("IncludeSynonyms")
         }
@@ -73,7 +73,7 @@ public struct DescribeConfigsRequest: KafkaRequestMessage, Hashable, Sendable {
             let flexible = version >= 4
             self.resourceType = try buffer.readKafkaInteger("ResourceType", as: Int8.self)
             self.resourceName = try buffer.readKafkaString("ResourceName", compact: flexible)
-            self.configurationKeys = try buffer.readKafkaNullableArray("ConfigurationKeys", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("ConfigurationKeys", compact: flexible) }
+            self.configurationKeys = try buffer.readKafkaNullableArray("ConfigurationKeys", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("ConfigurationKeys", compact: flexible) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeConfigsResource")
             }

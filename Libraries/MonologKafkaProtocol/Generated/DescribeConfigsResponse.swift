@@ -22,7 +22,7 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResult(from: &buffer, version: version) }
+        self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeConfigsResponse")
         }
@@ -98,7 +98,7 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
             }
             self.isSensitive = try buffer.readKafkaBool("IsSensitive")
             if version >= 1 {
-                self.synonyms = try buffer.readKafkaArray("Synonyms", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsSynonym(from: &buffer, version: version) }
+                self.synonyms = try buffer.readKafkaArray("Synonyms", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsSynonym(from: &buffer, version: version) }
             }
             if version >= 3 {
                 self.configType = try buffer.readKafkaInteger("ConfigType", as: Int8.self)
@@ -158,7 +158,7 @@ public struct DescribeConfigsResponse: KafkaResponseMessage, Hashable, Sendable 
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
             self.resourceType = try buffer.readKafkaInteger("ResourceType", as: Int8.self)
             self.resourceName = try buffer.readKafkaString("ResourceName", compact: flexible)
-            self.configs = try buffer.readKafkaArray("Configs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResourceResult(from: &buffer, version: version) }
+            self.configs = try buffer.readKafkaArray("Configs", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeConfigsResourceResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeConfigsResult")
             }

@@ -23,7 +23,7 @@ public struct DescribeDelegationTokenRequest: KafkaRequestMessage, Hashable, Sen
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.owners = try buffer.readKafkaNullableArray("Owners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeDelegationTokenOwner(from: &buffer, version: version) }
+        self.owners = try buffer.readKafkaNullableArray("Owners", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeDelegationTokenOwner(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeDelegationTokenRequest")
         }

@@ -23,7 +23,7 @@ public struct DescribeDelegationTokenResponse: KafkaResponseMessage, Hashable, S
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.tokens = try buffer.readKafkaArray("Tokens", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedDelegationToken(from: &buffer, version: version) }
+        self.tokens = try buffer.readKafkaArray("Tokens", compact: flexible, minimumElementBytes: 30) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedDelegationToken(from: &buffer, version: version) }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeDelegationTokenResponse")
@@ -101,7 +101,7 @@ public struct DescribeDelegationTokenResponse: KafkaResponseMessage, Hashable, S
             self.maxTimestamp = try buffer.readKafkaInteger("MaxTimestamp", as: Int64.self)
             self.tokenId = try buffer.readKafkaString("TokenId", compact: flexible)
             self.hmac = try buffer.readKafkaBytes("Hmac", compact: flexible)
-            self.renewers = try buffer.readKafkaArray("Renewers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedDelegationTokenRenewer(from: &buffer, version: version) }
+            self.renewers = try buffer.readKafkaArray("Renewers", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedDelegationTokenRenewer(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribedDelegationToken")
             }

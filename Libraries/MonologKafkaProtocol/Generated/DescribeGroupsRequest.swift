@@ -24,7 +24,7 @@ public struct DescribeGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Groups", compact: flexible) }
+        self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Groups", compact: flexible) }
         if version >= 3 {
             self.includeAuthorizedOperations = try buffer.readKafkaBool("IncludeAuthorizedOperations")
         }

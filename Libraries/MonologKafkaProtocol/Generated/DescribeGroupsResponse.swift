@@ -24,7 +24,7 @@ public struct DescribeGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 1 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
-        self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
+        self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 12) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeGroupsResponse")
         }
@@ -107,7 +107,7 @@ public struct DescribeGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
             self.groupState = try buffer.readKafkaString("GroupState", compact: flexible)
             self.protocolType = try buffer.readKafkaString("ProtocolType", compact: flexible)
             self.protocolData = try buffer.readKafkaString("ProtocolData", compact: flexible)
-            self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroupMember(from: &buffer, version: version) }
+            self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroupMember(from: &buffer, version: version) }
             if version >= 3 {
                 self.authorizedOperations = try buffer.readKafkaInteger("AuthorizedOperations", as: Int32.self)
             }

@@ -26,7 +26,7 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
         if version >= 3 {
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         }
-        self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsResult(from: &buffer, version: version) }
+        self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeLogDirsResponse")
         }
@@ -91,7 +91,7 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 21) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeLogDirsTopic")
             }
@@ -122,7 +122,7 @@ public struct DescribeLogDirsResponse: KafkaResponseMessage, Hashable, Sendable 
             let flexible = version >= 2
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.logDir = try buffer.readKafkaString("LogDir", compact: flexible)
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeLogDirsTopic(from: &buffer, version: version) }
             if version >= 4 {
                 self.totalBytes = try buffer.readKafkaInteger("TotalBytes", as: Int64.self)
             }

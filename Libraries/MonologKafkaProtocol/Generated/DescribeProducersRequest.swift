@@ -23,7 +23,7 @@ public struct DescribeProducersRequest: KafkaRequestMessage, Hashable, Sendable 
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicRequest(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicRequest(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeProducersRequest")
         }
@@ -51,7 +51,7 @@ public struct DescribeProducersRequest: KafkaRequestMessage, Hashable, Sendable 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicRequest")
             }

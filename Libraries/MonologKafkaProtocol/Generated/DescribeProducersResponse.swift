@@ -22,7 +22,7 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicResponse(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicResponse(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeProducersResponse")
         }
@@ -94,7 +94,7 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-            self.activeProducers = try buffer.readKafkaArray("ActiveProducers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ProducerState(from: &buffer, version: version) }
+            self.activeProducers = try buffer.readKafkaArray("ActiveProducers", compact: flexible, minimumElementBytes: 37) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ProducerState(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionResponse")
             }
@@ -123,7 +123,7 @@ public struct DescribeProducersResponse: KafkaResponseMessage, Hashable, Sendabl
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResponse(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 9) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResponse(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicResponse")
             }

@@ -27,9 +27,9 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 2 {
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if version >= 2 {
-            self.nodes = try buffer.readKafkaArray("Nodes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Node(from: &buffer, version: version) }
+            self.nodes = try buffer.readKafkaArray("Nodes", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Node(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeQuorumResponse")
@@ -81,8 +81,8 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
             self.leaderId = try buffer.readKafkaInteger("LeaderId", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
             self.highWatermark = try buffer.readKafkaInteger("HighWatermark", as: Int64.self)
-            self.currentVoters = try buffer.readKafkaArray("CurrentVoters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaState(from: &buffer, version: version) }
-            self.observers = try buffer.readKafkaArray("Observers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaState(from: &buffer, version: version) }
+            self.currentVoters = try buffer.readKafkaArray("CurrentVoters", compact: flexible, minimumElementBytes: 13) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaState(from: &buffer, version: version) }
+            self.observers = try buffer.readKafkaArray("Observers", compact: flexible, minimumElementBytes: 13) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaState(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionData")
             }
@@ -117,7 +117,7 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 25) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }
@@ -174,7 +174,7 @@ public struct DescribeQuorumResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.nodeId = try buffer.readKafkaInteger("NodeId", as: Int32.self)
-            self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
+            self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Node")
             }

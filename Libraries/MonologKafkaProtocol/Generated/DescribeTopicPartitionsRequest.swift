@@ -25,7 +25,7 @@ public struct DescribeTopicPartitionsRequest: KafkaRequestMessage, Hashable, Sen
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicRequest(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicRequest(from: &buffer, version: version) }
         self.responsePartitionLimit = try buffer.readKafkaInteger("ResponsePartitionLimit", as: Int32.self)
         self.cursor = try buffer.readKafkaNullableStruct("Cursor") { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Cursor(from: &buffer, version: version) }
         if flexible {

@@ -23,7 +23,7 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeTopicPartitionsResponseTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 26) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeTopicPartitionsResponseTopic(from: &buffer, version: version) }
         self.nextCursor = try buffer.readKafkaNullableStruct("NextCursor") { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Cursor(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeTopicPartitionsResponse")
@@ -64,11 +64,11 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
             self.leaderId = try buffer.readKafkaInteger("LeaderId", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
-            self.replicaNodes = try buffer.readKafkaArray("ReplicaNodes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ReplicaNodes", as: Int32.self) }
-            self.isrNodes = try buffer.readKafkaArray("IsrNodes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("IsrNodes", as: Int32.self) }
-            self.eligibleLeaderReplicas = try buffer.readKafkaNullableArray("EligibleLeaderReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("EligibleLeaderReplicas", as: Int32.self) }
-            self.lastKnownElr = try buffer.readKafkaNullableArray("LastKnownElr", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("LastKnownElr", as: Int32.self) }
-            self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
+            self.replicaNodes = try buffer.readKafkaArray("ReplicaNodes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ReplicaNodes", as: Int32.self) }
+            self.isrNodes = try buffer.readKafkaArray("IsrNodes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("IsrNodes", as: Int32.self) }
+            self.eligibleLeaderReplicas = try buffer.readKafkaNullableArray("EligibleLeaderReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("EligibleLeaderReplicas", as: Int32.self) }
+            self.lastKnownElr = try buffer.readKafkaNullableArray("LastKnownElr", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("LastKnownElr", as: Int32.self) }
+            self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeTopicPartitionsResponsePartition")
             }
@@ -109,7 +109,7 @@ public struct DescribeTopicPartitionsResponse: KafkaResponseMessage, Hashable, S
             self.name = try buffer.readKafkaNullableString("Name", compact: flexible)
             self.topicId = try buffer.readKafkaUUID("TopicId")
             self.isInternal = try buffer.readKafkaBool("IsInternal")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeTopicPartitionsResponsePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeTopicPartitionsResponsePartition(from: &buffer, version: version) }
             self.topicAuthorizedOperations = try buffer.readKafkaInteger("TopicAuthorizedOperations", as: Int32.self)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeTopicPartitionsResponseTopic")

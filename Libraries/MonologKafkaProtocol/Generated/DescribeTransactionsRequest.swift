@@ -23,7 +23,7 @@ public struct DescribeTransactionsRequest: KafkaRequestMessage, Hashable, Sendab
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.transactionalIds = try buffer.readKafkaArray("TransactionalIds", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TransactionalIds", compact: flexible) }
+        self.transactionalIds = try buffer.readKafkaArray("TransactionalIds", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TransactionalIds", compact: flexible) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeTransactionsRequest")
         }

@@ -22,7 +22,7 @@ public struct DescribeTransactionsResponse: KafkaResponseMessage, Hashable, Send
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.transactionStates = try buffer.readKafkaArray("TransactionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TransactionState(from: &buffer, version: version) }
+        self.transactionStates = try buffer.readKafkaArray("TransactionStates", compact: flexible, minimumElementBytes: 28) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TransactionState(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeTransactionsResponse")
         }
@@ -51,7 +51,7 @@ public struct DescribeTransactionsResponse: KafkaResponseMessage, Hashable, Send
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }
@@ -90,7 +90,7 @@ public struct DescribeTransactionsResponse: KafkaResponseMessage, Hashable, Send
             self.transactionStartTimeMs = try buffer.readKafkaInteger("TransactionStartTimeMs", as: Int64.self)
             self.producerId = try buffer.readKafkaInteger("ProducerId", as: Int64.self)
             self.producerEpoch = try buffer.readKafkaInteger("ProducerEpoch", as: Int16.self)
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TransactionState")
             }

@@ -23,7 +23,7 @@ public struct DescribeUserScramCredentialsRequest: KafkaRequestMessage, Hashable
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.users = try buffer.readKafkaNullableArray("Users", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UserName(from: &buffer, version: version) }
+        self.users = try buffer.readKafkaNullableArray("Users", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UserName(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeUserScramCredentialsRequest")
         }

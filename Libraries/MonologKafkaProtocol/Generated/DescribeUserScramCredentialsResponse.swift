@@ -26,7 +26,7 @@ public struct DescribeUserScramCredentialsResponse: KafkaResponseMessage, Hashab
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeUserScramCredentialsResult(from: &buffer, version: version) }
+        self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribeUserScramCredentialsResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeUserScramCredentialsResponse")
         }
@@ -88,7 +88,7 @@ public struct DescribeUserScramCredentialsResponse: KafkaResponseMessage, Hashab
             self.user = try buffer.readKafkaString("User", compact: flexible)
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-            self.credentialInfos = try buffer.readKafkaArray("CredentialInfos", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CredentialInfo(from: &buffer, version: version) }
+            self.credentialInfos = try buffer.readKafkaArray("CredentialInfos", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try CredentialInfo(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribeUserScramCredentialsResult")
             }

@@ -28,7 +28,7 @@ public struct ElectLeadersRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 1 {
             self.electionType = try buffer.readKafkaInteger("ElectionType", as: Int8.self)
         }
-        self.topicPartitions = try buffer.readKafkaNullableArray("TopicPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
+        self.topicPartitions = try buffer.readKafkaNullableArray("TopicPartitions", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ElectLeadersRequest")
@@ -64,7 +64,7 @@ public struct ElectLeadersRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicPartitions")
             }

@@ -26,7 +26,7 @@ public struct ElectLeadersResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 1 {
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         }
-        self.replicaElectionResults = try buffer.readKafkaArray("ReplicaElectionResults", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaElectionResult(from: &buffer, version: version) }
+        self.replicaElectionResults = try buffer.readKafkaArray("ReplicaElectionResults", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaElectionResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ElectLeadersResponse")
         }
@@ -91,7 +91,7 @@ public struct ElectLeadersResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitionResult = try buffer.readKafkaArray("PartitionResult", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResult(from: &buffer, version: version) }
+            self.partitionResult = try buffer.readKafkaArray("PartitionResult", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReplicaElectionResult")
             }

@@ -26,9 +26,9 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.clusterId = try buffer.readKafkaNullableString("ClusterId", compact: flexible)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicData(from: &buffer, version: version) }
         if version >= 1 {
-            self.leaderEndpoints = try buffer.readKafkaArray("LeaderEndpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderEndpoint(from: &buffer, version: version) }
+            self.leaderEndpoints = try buffer.readKafkaArray("LeaderEndpoints", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderEndpoint(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("EndQuorumEpochRequest")
@@ -94,10 +94,10 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
             self.leaderId = try buffer.readKafkaInteger("LeaderId", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
             if version <= 0 {
-                self.preferredSuccessors = try buffer.readKafkaArray("PreferredSuccessors", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PreferredSuccessors", as: Int32.self) }
+                self.preferredSuccessors = try buffer.readKafkaArray("PreferredSuccessors", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PreferredSuccessors", as: Int32.self) }
             }
             if version >= 1 {
-                self.preferredCandidates = try buffer.readKafkaArray("PreferredCandidates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaInfo(from: &buffer, version: version) }
+                self.preferredCandidates = try buffer.readKafkaArray("PreferredCandidates", compact: flexible, minimumElementBytes: 21) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReplicaInfo(from: &buffer, version: version) }
             }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionData")
@@ -132,7 +132,7 @@ public struct EndQuorumEpochRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicData")
             }

@@ -51,9 +51,9 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 7 {
             self.sessionEpoch = try buffer.readKafkaInteger("SessionEpoch", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchTopic(from: &buffer, version: version) }
         if version >= 7 {
-            self.forgottenTopicsData = try buffer.readKafkaArray("ForgottenTopicsData", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ForgottenTopic(from: &buffer, version: version) }
+            self.forgottenTopicsData = try buffer.readKafkaArray("ForgottenTopicsData", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ForgottenTopic(from: &buffer, version: version) }
         }
         if version >= 11 {
             self.rackId = try buffer.readKafkaString("RackId", compact: flexible)
@@ -244,7 +244,7 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FetchTopic")
             }
@@ -282,7 +282,7 @@ public struct FetchRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ForgottenTopic")
             }

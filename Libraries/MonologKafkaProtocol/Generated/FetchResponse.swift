@@ -33,14 +33,14 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 7 {
             self.sessionId = try buffer.readKafkaInteger("SessionId", as: Int32.self)
         }
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchableTopicResponse(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchableTopicResponse(from: &buffer, version: version) }
         if flexible {
             var unknown: [KafkaTaggedField] = []
             for tagged in try buffer.readKafkaTaggedFields("FetchResponse") {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 16:
-                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
                 default:
                     unknown.append(tagged)
                 }
@@ -218,7 +218,7 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
                 self.logStartOffset = try buffer.readKafkaInteger("LogStartOffset", as: Int64.self)
             }
             if version >= 4 {
-                self.abortedTransactions = try buffer.readKafkaNullableArray("AbortedTransactions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AbortedTransaction(from: &buffer, version: version) }
+                self.abortedTransactions = try buffer.readKafkaNullableArray("AbortedTransactions", compact: flexible, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AbortedTransaction(from: &buffer, version: version) }
             }
             if version >= 11 {
                 self.preferredReadReplica = try buffer.readKafkaInteger("PreferredReadReplica", as: Int32.self)
@@ -312,7 +312,7 @@ public struct FetchResponse: KafkaResponseMessage, Hashable, Sendable {
             if version >= 13 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FetchableTopicResponse")
             }

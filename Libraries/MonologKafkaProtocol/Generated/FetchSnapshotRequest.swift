@@ -28,7 +28,7 @@ public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
         }
         self.replicaId = try buffer.readKafkaInteger("ReplicaId", as: Int32.self)
         self.maxBytes = try buffer.readKafkaInteger("MaxBytes", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicSnapshot(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicSnapshot(from: &buffer, version: version) }
         if flexible {
             var unknown: [KafkaTaggedField] = []
             for tagged in try buffer.readKafkaTaggedFields("FetchSnapshotRequest") {
@@ -151,7 +151,7 @@ public struct FetchSnapshotRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionSnapshot(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 30) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionSnapshot(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicSnapshot")
             }

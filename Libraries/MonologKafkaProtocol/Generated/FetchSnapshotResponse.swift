@@ -25,14 +25,14 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicSnapshot(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicSnapshot(from: &buffer, version: version) }
         if flexible {
             var unknown: [KafkaTaggedField] = []
             for tagged in try buffer.readKafkaTaggedFields("FetchSnapshotResponse") {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 1:
-                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
                 default:
                     unknown.append(tagged)
                 }
@@ -184,7 +184,7 @@ public struct FetchSnapshotResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionSnapshot(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 37) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionSnapshot(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicSnapshot")
             }

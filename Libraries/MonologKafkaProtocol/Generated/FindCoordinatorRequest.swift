@@ -32,7 +32,7 @@ public struct FindCoordinatorRequest: KafkaRequestMessage, Hashable, Sendable {
             self.keyType = try buffer.readKafkaInteger("KeyType", as: Int8.self)
         }
         if version >= 4 {
-            self.coordinatorKeys = try buffer.readKafkaArray("CoordinatorKeys", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("CoordinatorKeys", compact: flexible) }
+            self.coordinatorKeys = try buffer.readKafkaArray("CoordinatorKeys", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("CoordinatorKeys", compact: flexible) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FindCoordinatorRequest")

@@ -45,7 +45,7 @@ public struct FindCoordinatorResponse: KafkaResponseMessage, Hashable, Sendable 
             self.port = try buffer.readKafkaInteger("Port", as: Int32.self)
         }
         if version >= 4 {
-            self.coordinators = try buffer.readKafkaArray("Coordinators", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Coordinator(from: &buffer, version: version) }
+            self.coordinators = try buffer.readKafkaArray("Coordinators", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Coordinator(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FindCoordinatorResponse")

@@ -32,11 +32,11 @@ public struct GetTelemetrySubscriptionsResponse: KafkaResponseMessage, Hashable,
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.clientInstanceId = try buffer.readKafkaUUID("ClientInstanceId")
         self.subscriptionId = try buffer.readKafkaInteger("SubscriptionId", as: Int32.self)
-        self.acceptedCompressionTypes = try buffer.readKafkaArray("AcceptedCompressionTypes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcceptedCompressionTypes", as: Int8.self) }
+        self.acceptedCompressionTypes = try buffer.readKafkaArray("AcceptedCompressionTypes", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcceptedCompressionTypes", as: Int8.self) }
         self.pushIntervalMs = try buffer.readKafkaInteger("PushIntervalMs", as: Int32.self)
         self.telemetryMaxBytes = try buffer.readKafkaInteger("TelemetryMaxBytes", as: Int32.self)
         self.deltaTemporality = try buffer.readKafkaBool("DeltaTemporality")
-        self.requestedMetrics = try buffer.readKafkaArray("RequestedMetrics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("RequestedMetrics", compact: flexible) }
+        self.requestedMetrics = try buffer.readKafkaArray("RequestedMetrics", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("RequestedMetrics", compact: flexible) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("GetTelemetrySubscriptionsResponse")
         }

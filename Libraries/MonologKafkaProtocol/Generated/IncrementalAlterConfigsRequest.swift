@@ -24,7 +24,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sen
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.resources = try buffer.readKafkaArray("Resources", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterConfigsResource(from: &buffer, version: version) }
+        self.resources = try buffer.readKafkaArray("Resources", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterConfigsResource(from: &buffer, version: version) }
         self.validateOnly = try buffer.readKafkaBool("ValidateOnly")
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("IncrementalAlterConfigsRequest")
@@ -86,7 +86,7 @@ public struct IncrementalAlterConfigsRequest: KafkaRequestMessage, Hashable, Sen
             let flexible = version >= 1
             self.resourceType = try buffer.readKafkaInteger("ResourceType", as: Int8.self)
             self.resourceName = try buffer.readKafkaString("ResourceName", compact: flexible)
-            self.configs = try buffer.readKafkaArray("Configs", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterableConfig(from: &buffer, version: version) }
+            self.configs = try buffer.readKafkaArray("Configs", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AlterableConfig(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AlterConfigsResource")
             }

@@ -40,7 +40,7 @@ public struct JoinGroupRequest: KafkaRequestMessage, Hashable, Sendable {
             self.groupInstanceId = try buffer.readKafkaNullableString("GroupInstanceId", compact: flexible)
         }
         self.protocolType = try buffer.readKafkaString("ProtocolType", compact: flexible)
-        self.protocols = try buffer.readKafkaArray("Protocols", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try JoinGroupRequestProtocol(from: &buffer, version: version) }
+        self.protocols = try buffer.readKafkaArray("Protocols", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try JoinGroupRequestProtocol(from: &buffer, version: version) }
         if version >= 8 {
             self.reason = try buffer.readKafkaNullableString("Reason", compact: flexible)
         }

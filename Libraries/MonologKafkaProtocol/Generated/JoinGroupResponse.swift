@@ -47,7 +47,7 @@ public struct JoinGroupResponse: KafkaResponseMessage, Hashable, Sendable {
             self.skipAssignment = try buffer.readKafkaBool("SkipAssignment")
         }
         self.memberId = try buffer.readKafkaString("MemberId", compact: flexible)
-        self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try JoinGroupResponseMember(from: &buffer, version: version) }
+        self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try JoinGroupResponseMember(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("JoinGroupResponse")
         }

@@ -42,12 +42,12 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
             self.type = try buffer.readKafkaInteger("Type", as: Int8.self)
         }
         if version <= 1 {
-            self.ungroupedPartitionStates = try buffer.readKafkaArray("UngroupedPartitionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionState(from: &buffer, version: version) }
+            self.ungroupedPartitionStates = try buffer.readKafkaArray("UngroupedPartitionStates", compact: flexible, minimumElementBytes: 30) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionState(from: &buffer, version: version) }
         }
         if version >= 2 {
-            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrTopicState(from: &buffer, version: version) }
+            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrTopicState(from: &buffer, version: version) }
         }
-        self.liveLeaders = try buffer.readKafkaArray("LiveLeaders", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrLiveLeader(from: &buffer, version: version) }
+        self.liveLeaders = try buffer.readKafkaArray("LiveLeaders", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrLiveLeader(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaderAndIsrRequest")
         }
@@ -108,7 +108,7 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 5 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionState(from: &buffer, version: version) }
+            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible, minimumElementBytes: 26) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionState(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaderAndIsrTopicState")
             }
@@ -184,14 +184,14 @@ public struct LeaderAndIsrRequest: KafkaRequestMessage, Hashable, Sendable {
             self.controllerEpoch = try buffer.readKafkaInteger("ControllerEpoch", as: Int32.self)
             self.leader = try buffer.readKafkaInteger("Leader", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
-            self.isr = try buffer.readKafkaArray("Isr", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
+            self.isr = try buffer.readKafkaArray("Isr", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
             self.partitionEpoch = try buffer.readKafkaInteger("PartitionEpoch", as: Int32.self)
-            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
+            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
             if version >= 3 {
-                self.addingReplicas = try buffer.readKafkaArray("AddingReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AddingReplicas", as: Int32.self) }
+                self.addingReplicas = try buffer.readKafkaArray("AddingReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AddingReplicas", as: Int32.self) }
             }
             if version >= 3 {
-                self.removingReplicas = try buffer.readKafkaArray("RemovingReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("RemovingReplicas", as: Int32.self) }
+                self.removingReplicas = try buffer.readKafkaArray("RemovingReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("RemovingReplicas", as: Int32.self) }
             }
             if version >= 1 {
                 self.isNew = try buffer.readKafkaBool("IsNew")

@@ -24,10 +24,10 @@ public struct LeaderAndIsrResponse: KafkaResponseMessage, Hashable, Sendable {
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         if version <= 4 {
-            self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionError(from: &buffer, version: version) }
+            self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionError(from: &buffer, version: version) }
         }
         if version >= 5 {
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrTopicError(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrTopicError(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaderAndIsrResponse")
@@ -68,7 +68,7 @@ public struct LeaderAndIsrResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionError(from: &buffer, version: version) }
+            self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try LeaderAndIsrPartitionError(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaderAndIsrTopicError")
             }

@@ -24,8 +24,8 @@ public struct LeaderChangeMessage: KafkaMessage, Hashable, Sendable {
         }
         self.version = try buffer.readKafkaInteger("Version", as: Int16.self)
         self.leaderId = try buffer.readKafkaInteger("LeaderId", as: Int32.self)
-        self.voters = try buffer.readKafkaArray("Voters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
-        self.grantingVoters = try buffer.readKafkaArray("GrantingVoters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
+        self.voters = try buffer.readKafkaArray("Voters", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
+        self.grantingVoters = try buffer.readKafkaArray("GrantingVoters", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaderChangeMessage")
         }

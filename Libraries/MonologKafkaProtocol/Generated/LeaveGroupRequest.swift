@@ -30,7 +30,7 @@ public struct LeaveGroupRequest: KafkaRequestMessage, Hashable, Sendable {
             self.memberId = try buffer.readKafkaString("MemberId", compact: flexible)
         }
         if version >= 3 {
-            self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MemberIdentity(from: &buffer, version: version) }
+            self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MemberIdentity(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaveGroupRequest")

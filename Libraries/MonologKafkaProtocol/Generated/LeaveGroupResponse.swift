@@ -27,7 +27,7 @@ public struct LeaveGroupResponse: KafkaResponseMessage, Hashable, Sendable {
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         if version >= 3 {
-            self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MemberResponse(from: &buffer, version: version) }
+            self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MemberResponse(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("LeaveGroupResponse")

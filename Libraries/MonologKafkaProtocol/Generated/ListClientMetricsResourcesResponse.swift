@@ -24,7 +24,7 @@ public struct ListClientMetricsResourcesResponse: KafkaResponseMessage, Hashable
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.clientMetricsResources = try buffer.readKafkaArray("ClientMetricsResources", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ClientMetricsResource(from: &buffer, version: version) }
+        self.clientMetricsResources = try buffer.readKafkaArray("ClientMetricsResources", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ClientMetricsResource(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListClientMetricsResourcesResponse")
         }

@@ -25,10 +25,10 @@ public struct ListGroupsRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         if version >= 4 {
-            self.statesFilter = try buffer.readKafkaArray("StatesFilter", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("StatesFilter", compact: flexible) }
+            self.statesFilter = try buffer.readKafkaArray("StatesFilter", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("StatesFilter", compact: flexible) }
         }
         if version >= 5 {
-            self.typesFilter = try buffer.readKafkaArray("TypesFilter", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TypesFilter", compact: flexible) }
+            self.typesFilter = try buffer.readKafkaArray("TypesFilter", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("TypesFilter", compact: flexible) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListGroupsRequest")

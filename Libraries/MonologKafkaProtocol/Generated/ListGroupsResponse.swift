@@ -26,7 +26,7 @@ public struct ListGroupsResponse: KafkaResponseMessage, Hashable, Sendable {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListedGroup(from: &buffer, version: version) }
+        self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListedGroup(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListGroupsResponse")
         }

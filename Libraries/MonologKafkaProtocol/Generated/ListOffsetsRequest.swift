@@ -30,7 +30,7 @@ public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 2 {
             self.isolationLevel = try buffer.readKafkaInteger("IsolationLevel", as: Int8.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsTopic(from: &buffer, version: version) }
         if version >= 10 {
             self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
         }
@@ -115,7 +115,7 @@ public struct ListOffsetsRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 6
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 12) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListOffsetsTopic")
             }

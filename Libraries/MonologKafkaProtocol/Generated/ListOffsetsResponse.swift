@@ -24,7 +24,7 @@ public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 2 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsTopicResponse(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsTopicResponse(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListOffsetsResponse")
         }
@@ -61,7 +61,7 @@ public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             if version <= 0 {
-                self.oldStyleOffsets = try buffer.readKafkaArray("OldStyleOffsets", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OldStyleOffsets", as: Int64.self) }
+                self.oldStyleOffsets = try buffer.readKafkaArray("OldStyleOffsets", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OldStyleOffsets", as: Int64.self) }
             }
             if version >= 1 {
                 self.timestamp = try buffer.readKafkaInteger("Timestamp", as: Int64.self)
@@ -122,7 +122,7 @@ public struct ListOffsetsResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 6
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsPartitionResponse(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListOffsetsPartitionResponse(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListOffsetsTopicResponse")
             }

@@ -25,7 +25,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestMessage, Hashable, 
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
-        self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListPartitionReassignmentsTopics(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ListPartitionReassignmentsTopics(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListPartitionReassignmentsRequest")
         }
@@ -54,7 +54,7 @@ public struct ListPartitionReassignmentsRequest: KafkaRequestMessage, Hashable, 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListPartitionReassignmentsTopics")
             }

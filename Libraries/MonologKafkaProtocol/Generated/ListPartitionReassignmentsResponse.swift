@@ -26,7 +26,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OngoingTopicReassignment(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OngoingTopicReassignment(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListPartitionReassignmentsResponse")
         }
@@ -59,9 +59,9 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
-            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
-            self.addingReplicas = try buffer.readKafkaArray("AddingReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AddingReplicas", as: Int32.self) }
-            self.removingReplicas = try buffer.readKafkaArray("RemovingReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("RemovingReplicas", as: Int32.self) }
+            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
+            self.addingReplicas = try buffer.readKafkaArray("AddingReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AddingReplicas", as: Int32.self) }
+            self.removingReplicas = try buffer.readKafkaArray("RemovingReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("RemovingReplicas", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OngoingPartitionReassignment")
             }
@@ -90,7 +90,7 @@ public struct ListPartitionReassignmentsResponse: KafkaResponseMessage, Hashable
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OngoingPartitionReassignment(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OngoingPartitionReassignment(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OngoingTopicReassignment")
             }

@@ -25,8 +25,8 @@ public struct ListTransactionsRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.stateFilters = try buffer.readKafkaArray("StateFilters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("StateFilters", compact: flexible) }
-        self.producerIdFilters = try buffer.readKafkaArray("ProducerIdFilters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ProducerIdFilters", as: Int64.self) }
+        self.stateFilters = try buffer.readKafkaArray("StateFilters", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("StateFilters", compact: flexible) }
+        self.producerIdFilters = try buffer.readKafkaArray("ProducerIdFilters", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ProducerIdFilters", as: Int64.self) }
         if version >= 1 {
             self.durationFilter = try buffer.readKafkaInteger("DurationFilter", as: Int64.self)
         }

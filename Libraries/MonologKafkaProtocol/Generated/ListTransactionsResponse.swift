@@ -25,8 +25,8 @@ public struct ListTransactionsResponse: KafkaResponseMessage, Hashable, Sendable
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.unknownStateFilters = try buffer.readKafkaArray("UnknownStateFilters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("UnknownStateFilters", compact: flexible) }
-        self.transactionStates = try buffer.readKafkaArray("TransactionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TransactionState(from: &buffer, version: version) }
+        self.unknownStateFilters = try buffer.readKafkaArray("UnknownStateFilters", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("UnknownStateFilters", compact: flexible) }
+        self.transactionStates = try buffer.readKafkaArray("TransactionStates", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TransactionState(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ListTransactionsResponse")
         }

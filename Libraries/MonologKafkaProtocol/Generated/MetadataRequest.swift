@@ -27,10 +27,10 @@ public struct MetadataRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         if version >= 1 {
-            self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataRequestTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataRequestTopic(from: &buffer, version: version) }
         }
         else {
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataRequestTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataRequestTopic(from: &buffer, version: version) }
         }
         if version >= 4 {
             self.allowAutoTopicCreation = try buffer.readKafkaBool("AllowAutoTopicCreation")

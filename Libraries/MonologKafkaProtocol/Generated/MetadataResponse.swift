@@ -28,14 +28,14 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
         if version >= 3 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
-        self.brokers = try buffer.readKafkaArray("Brokers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponseBroker(from: &buffer, version: version) }
+        self.brokers = try buffer.readKafkaArray("Brokers", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponseBroker(from: &buffer, version: version) }
         if version >= 2 {
             self.clusterId = try buffer.readKafkaNullableString("ClusterId", compact: flexible)
         }
         if version >= 1 {
             self.controllerId = try buffer.readKafkaInteger("ControllerId", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponseTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponseTopic(from: &buffer, version: version) }
         if version >= 8 && version <= 10 {
             self.clusterAuthorizedOperations = try buffer.readKafkaInteger("ClusterAuthorizedOperations", as: Int32.self)
         }
@@ -129,10 +129,10 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
             if version >= 7 {
                 self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
             }
-            self.replicaNodes = try buffer.readKafkaArray("ReplicaNodes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ReplicaNodes", as: Int32.self) }
-            self.isrNodes = try buffer.readKafkaArray("IsrNodes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("IsrNodes", as: Int32.self) }
+            self.replicaNodes = try buffer.readKafkaArray("ReplicaNodes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("ReplicaNodes", as: Int32.self) }
+            self.isrNodes = try buffer.readKafkaArray("IsrNodes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("IsrNodes", as: Int32.self) }
             if version >= 5 {
-                self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
+                self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
             }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("MetadataResponsePartition")
@@ -185,7 +185,7 @@ public struct MetadataResponse: KafkaResponseMessage, Hashable, Sendable {
             if version >= 1 {
                 self.isInternal = try buffer.readKafkaBool("IsInternal")
             }
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponsePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try MetadataResponsePartition(from: &buffer, version: version) }
             if version >= 8 {
                 self.topicAuthorizedOperations = try buffer.readKafkaInteger("TopicAuthorizedOperations", as: Int32.self)
             }

@@ -41,7 +41,7 @@ public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 2 && version <= 4 {
             self.retentionTimeMs = try buffer.readKafkaInteger("RetentionTimeMs", as: Int64.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetCommitRequestTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetCommitRequestTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetCommitRequest")
         }
@@ -132,7 +132,7 @@ public struct OffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 8
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetCommitRequestPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetCommitRequestPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetCommitRequestTopic")
             }

@@ -25,7 +25,7 @@ public struct OffsetDeleteRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.groupId = try buffer.readKafkaString("GroupId", compact: flexible)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteRequestTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteRequestTopic(from: &buffer, version: version) }
     }
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
@@ -64,7 +64,7 @@ public struct OffsetDeleteRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = false
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteRequestPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteRequestPartition(from: &buffer, version: version) }
         }
 
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {

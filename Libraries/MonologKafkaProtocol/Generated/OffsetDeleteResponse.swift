@@ -24,7 +24,7 @@ public struct OffsetDeleteResponse: KafkaResponseMessage, Hashable, Sendable {
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteResponseTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteResponseTopic(from: &buffer, version: version) }
     }
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {
@@ -67,7 +67,7 @@ public struct OffsetDeleteResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = false
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteResponsePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetDeleteResponsePartition(from: &buffer, version: version) }
         }
 
         public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {

@@ -31,14 +31,14 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         }
         if version <= 7 {
             if version >= 2 && version <= 7 {
-                self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopic(from: &buffer, version: version) }
+                self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopic(from: &buffer, version: version) }
             }
             else {
-                self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopic(from: &buffer, version: version) }
+                self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopic(from: &buffer, version: version) }
             }
         }
         if version >= 8 {
-            self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestGroup(from: &buffer, version: version) }
+            self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestGroup(from: &buffer, version: version) }
         }
         if version >= 7 {
             self.requireStable = try buffer.readKafkaBool("RequireStable")
@@ -93,7 +93,7 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 6
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchRequestTopic")
             }
@@ -120,7 +120,7 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchRequestTopics")
             }
@@ -155,7 +155,7 @@ public struct OffsetFetchRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 9 {
                 self.memberEpoch = try buffer.readKafkaInteger("MemberEpoch", as: Int32.self)
             }
-            self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopics(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaNullableArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchRequestTopics(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchRequestGroup")
             }

@@ -27,13 +27,13 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
         if version <= 7 {
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseTopic(from: &buffer, version: version) }
         }
         if version >= 2 && version <= 7 {
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         }
         if version >= 8 {
-            self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseGroup(from: &buffer, version: version) }
+            self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseGroup(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchResponse")
@@ -119,7 +119,7 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 6
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponsePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 16) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponsePartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchResponseTopic")
             }
@@ -182,7 +182,7 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponsePartitions(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponsePartitions(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchResponseTopics")
             }
@@ -210,7 +210,7 @@ public struct OffsetFetchResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.groupId = try buffer.readKafkaString("GroupId", compact: flexible)
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseTopics(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetFetchResponseTopics(from: &buffer, version: version) }
             self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetFetchResponseGroup")

@@ -27,7 +27,7 @@ public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendab
         if version >= 3 {
             self.replicaId = try buffer.readKafkaInteger("ReplicaId", as: Int32.self)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetForLeaderTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetForLeaderTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetForLeaderEpochRequest")
         }
@@ -92,7 +92,7 @@ public struct OffsetForLeaderEpochRequest: KafkaRequestMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 4
             self.topic = try buffer.readKafkaString("Topic", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetForLeaderPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try OffsetForLeaderPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("OffsetForLeaderTopic")
             }

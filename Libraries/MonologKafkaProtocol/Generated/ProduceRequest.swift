@@ -31,7 +31,7 @@ public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
         }
         self.acks = try buffer.readKafkaInteger("Acks", as: Int16.self)
         self.timeoutMs = try buffer.readKafkaInteger("TimeoutMs", as: Int32.self)
-        self.topicData = try buffer.readKafkaArray("TopicData", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicProduceData(from: &buffer, version: version) }
+        self.topicData = try buffer.readKafkaArray("TopicData", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicProduceData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ProduceRequest")
         }
@@ -94,7 +94,7 @@ public struct ProduceRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 9
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionData = try buffer.readKafkaArray("PartitionData", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionProduceData(from: &buffer, version: version) }
+            self.partitionData = try buffer.readKafkaArray("PartitionData", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionProduceData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicProduceData")
             }

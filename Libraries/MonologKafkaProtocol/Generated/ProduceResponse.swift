@@ -22,7 +22,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicProduceResponse(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicProduceResponse(from: &buffer, version: version) }
         if version >= 1 {
             self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         }
@@ -32,7 +32,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
                 var field = tagged.value
                 switch tagged.tag {
                 case 0 where version >= 10:
-                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+                    self.nodeEndpoints = try field.readKafkaArray("NodeEndpoints", compact: true, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
                 default:
                     unknown.append(tagged)
                 }
@@ -144,7 +144,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
                 self.logStartOffset = try buffer.readKafkaInteger("LogStartOffset", as: Int64.self)
             }
             if version >= 8 {
-                self.recordErrors = try buffer.readKafkaArray("RecordErrors", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try BatchIndexAndErrorMessage(from: &buffer, version: version) }
+                self.recordErrors = try buffer.readKafkaArray("RecordErrors", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try BatchIndexAndErrorMessage(from: &buffer, version: version) }
             }
             if version >= 8 {
                 self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
@@ -207,7 +207,7 @@ public struct ProduceResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 9
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionResponses = try buffer.readKafkaArray("PartitionResponses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionProduceResponse(from: &buffer, version: version) }
+            self.partitionResponses = try buffer.readKafkaArray("PartitionResponses", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionProduceResponse(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicProduceResponse")
             }

@@ -20,7 +20,7 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReadStateResult(from: &buffer, version: version) }
+        self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReadStateResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReadShareGroupStateResponse")
         }
@@ -89,7 +89,7 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
             self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
             self.stateEpoch = try buffer.readKafkaInteger("StateEpoch", as: Int32.self)
             self.startOffset = try buffer.readKafkaInteger("StartOffset", as: Int64.self)
-            self.stateBatches = try buffer.readKafkaArray("StateBatches", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StateBatch(from: &buffer, version: version) }
+            self.stateBatches = try buffer.readKafkaArray("StateBatches", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StateBatch(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionResult")
             }
@@ -120,7 +120,7 @@ public struct ReadShareGroupStateResponse: KafkaResponseMessage, Hashable, Senda
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResult(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 21) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReadStateResult")
             }

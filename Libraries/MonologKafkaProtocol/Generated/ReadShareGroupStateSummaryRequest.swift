@@ -25,7 +25,7 @@ public struct ReadShareGroupStateSummaryRequest: KafkaRequestMessage, Hashable, 
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.groupId = try buffer.readKafkaString("GroupId", compact: flexible)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReadStateSummaryData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ReadStateSummaryData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReadShareGroupStateSummaryRequest")
         }
@@ -81,7 +81,7 @@ public struct ReadShareGroupStateSummaryRequest: KafkaRequestMessage, Hashable, 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 9) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ReadStateSummaryData")
             }

@@ -22,7 +22,7 @@ public struct SaslHandshakeResponse: KafkaResponseMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.mechanisms = try buffer.readKafkaArray("Mechanisms", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Mechanisms", compact: flexible) }
+        self.mechanisms = try buffer.readKafkaArray("Mechanisms", compact: flexible, minimumElementBytes: 2) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("Mechanisms", compact: flexible) }
     }
 
     public func encode(into buffer: inout ByteBuffer, version: Int16) throws(KafkaEncodingError) {

@@ -29,7 +29,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
         self.groupId = try buffer.readKafkaNullableString("GroupId", compact: flexible)
         self.memberId = try buffer.readKafkaNullableString("MemberId", compact: flexible)
         self.shareSessionEpoch = try buffer.readKafkaInteger("ShareSessionEpoch", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgeTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgeTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareAcknowledgeRequest")
         }
@@ -62,7 +62,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
             let flexible = true
             self.firstOffset = try buffer.readKafkaInteger("FirstOffset", as: Int64.self)
             self.lastOffset = try buffer.readKafkaInteger("LastOffset", as: Int64.self)
-            self.acknowledgeTypes = try buffer.readKafkaArray("AcknowledgeTypes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcknowledgeTypes", as: Int8.self) }
+            self.acknowledgeTypes = try buffer.readKafkaArray("AcknowledgeTypes", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcknowledgeTypes", as: Int8.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AcknowledgementBatch")
             }
@@ -90,7 +90,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
-            self.acknowledgementBatches = try buffer.readKafkaArray("AcknowledgementBatches", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgementBatch(from: &buffer, version: version) }
+            self.acknowledgementBatches = try buffer.readKafkaArray("AcknowledgementBatches", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgementBatch(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AcknowledgePartition")
             }
@@ -117,7 +117,7 @@ public struct ShareAcknowledgeRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgePartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgePartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AcknowledgeTopic")
             }

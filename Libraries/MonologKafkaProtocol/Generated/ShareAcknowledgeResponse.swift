@@ -27,8 +27,8 @@ public struct ShareAcknowledgeResponse: KafkaResponseMessage, Hashable, Sendable
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ShareAcknowledgeTopicResponse(from: &buffer, version: version) }
-        self.nodeEndpoints = try buffer.readKafkaArray("NodeEndpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ShareAcknowledgeTopicResponse(from: &buffer, version: version) }
+        self.nodeEndpoints = try buffer.readKafkaArray("NodeEndpoints", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareAcknowledgeResponse")
         }
@@ -120,7 +120,7 @@ public struct ShareAcknowledgeResponse: KafkaResponseMessage, Hashable, Sendable
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 17) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareAcknowledgeTopicResponse")
             }

@@ -36,8 +36,8 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         self.maxWaitMs = try buffer.readKafkaInteger("MaxWaitMs", as: Int32.self)
         self.minBytes = try buffer.readKafkaInteger("MinBytes", as: Int32.self)
         self.maxBytes = try buffer.readKafkaInteger("MaxBytes", as: Int32.self)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchTopic(from: &buffer, version: version) }
-        self.forgottenTopicsData = try buffer.readKafkaArray("ForgottenTopicsData", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ForgottenTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchTopic(from: &buffer, version: version) }
+        self.forgottenTopicsData = try buffer.readKafkaArray("ForgottenTopicsData", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ForgottenTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareFetchRequest")
         }
@@ -74,7 +74,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
             let flexible = true
             self.firstOffset = try buffer.readKafkaInteger("FirstOffset", as: Int64.self)
             self.lastOffset = try buffer.readKafkaInteger("LastOffset", as: Int64.self)
-            self.acknowledgeTypes = try buffer.readKafkaArray("AcknowledgeTypes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcknowledgeTypes", as: Int8.self) }
+            self.acknowledgeTypes = try buffer.readKafkaArray("AcknowledgeTypes", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("AcknowledgeTypes", as: Int8.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("AcknowledgementBatch")
             }
@@ -104,7 +104,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
             let flexible = true
             self.partitionIndex = try buffer.readKafkaInteger("PartitionIndex", as: Int32.self)
             self.partitionMaxBytes = try buffer.readKafkaInteger("PartitionMaxBytes", as: Int32.self)
-            self.acknowledgementBatches = try buffer.readKafkaArray("AcknowledgementBatches", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgementBatch(from: &buffer, version: version) }
+            self.acknowledgementBatches = try buffer.readKafkaArray("AcknowledgementBatches", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcknowledgementBatch(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FetchPartition")
             }
@@ -132,7 +132,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FetchPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("FetchTopic")
             }
@@ -159,7 +159,7 @@ public struct ShareFetchRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ForgottenTopic")
             }

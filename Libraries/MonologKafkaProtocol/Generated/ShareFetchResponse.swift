@@ -27,8 +27,8 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
-        self.responses = try buffer.readKafkaArray("Responses", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ShareFetchableTopicResponse(from: &buffer, version: version) }
-        self.nodeEndpoints = try buffer.readKafkaArray("NodeEndpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
+        self.responses = try buffer.readKafkaArray("Responses", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try ShareFetchableTopicResponse(from: &buffer, version: version) }
+        self.nodeEndpoints = try buffer.readKafkaArray("NodeEndpoints", compact: flexible, minimumElementBytes: 11) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try NodeEndpoint(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareFetchResponse")
         }
@@ -129,7 +129,7 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
             self.acknowledgeErrorMessage = try buffer.readKafkaNullableString("AcknowledgeErrorMessage", compact: flexible)
             self.currentLeader = try LeaderIdAndEpoch(from: &buffer, version: version)
             self.records = try buffer.readKafkaNullableBytes("Records", compact: flexible)
-            self.acquiredRecords = try buffer.readKafkaArray("AcquiredRecords", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcquiredRecords(from: &buffer, version: version) }
+            self.acquiredRecords = try buffer.readKafkaArray("AcquiredRecords", compact: flexible, minimumElementBytes: 19) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try AcquiredRecords(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionData")
             }
@@ -162,7 +162,7 @@ public struct ShareFetchResponse: KafkaResponseMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 22) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareFetchableTopicResponse")
             }

@@ -22,7 +22,7 @@ public struct ShareGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendab
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.throttleTimeMs = try buffer.readKafkaInteger("ThrottleTimeMs", as: Int32.self)
-        self.groups = try buffer.readKafkaArray("Groups", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
+        self.groups = try buffer.readKafkaArray("Groups", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try DescribedGroup(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareGroupDescribeResponse")
         }
@@ -60,7 +60,7 @@ public struct ShareGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendab
             self.memberEpoch = try buffer.readKafkaInteger("MemberEpoch", as: Int32.self)
             self.clientId = try buffer.readKafkaString("ClientId", compact: flexible)
             self.clientHost = try buffer.readKafkaString("ClientHost", compact: flexible)
-            self.subscribedTopicNames = try buffer.readKafkaArray("SubscribedTopicNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
+            self.subscribedTopicNames = try buffer.readKafkaArray("SubscribedTopicNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
             self.assignment = try Assignment(from: &buffer, version: version)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Member")
@@ -106,7 +106,7 @@ public struct ShareGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendab
             self.groupEpoch = try buffer.readKafkaInteger("GroupEpoch", as: Int32.self)
             self.assignmentEpoch = try buffer.readKafkaInteger("AssignmentEpoch", as: Int32.self)
             self.assignorName = try buffer.readKafkaString("AssignorName", compact: flexible)
-            self.members = try buffer.readKafkaArray("Members", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Member(from: &buffer, version: version) }
+            self.members = try buffer.readKafkaArray("Members", compact: flexible, minimumElementBytes: 12) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Member(from: &buffer, version: version) }
             self.authorizedOperations = try buffer.readKafkaInteger("AuthorizedOperations", as: Int32.self)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("DescribedGroup")
@@ -143,7 +143,7 @@ public struct ShareGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendab
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Partitions", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TopicPartitions")
             }
@@ -169,7 +169,7 @@ public struct ShareGroupDescribeResponse: KafkaResponseMessage, Hashable, Sendab
 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
-            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
+            self.topicPartitions = try buffer.readKafkaArray("TopicPartitions", compact: flexible, minimumElementBytes: 19) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TopicPartitions(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Assignment")
             }

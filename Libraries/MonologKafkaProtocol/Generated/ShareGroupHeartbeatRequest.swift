@@ -31,7 +31,7 @@ public struct ShareGroupHeartbeatRequest: KafkaRequestMessage, Hashable, Sendabl
         self.memberId = try buffer.readKafkaString("MemberId", compact: flexible)
         self.memberEpoch = try buffer.readKafkaInteger("MemberEpoch", as: Int32.self)
         self.rackId = try buffer.readKafkaNullableString("RackId", compact: flexible)
-        self.subscribedTopicNames = try buffer.readKafkaNullableArray("SubscribedTopicNames", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
+        self.subscribedTopicNames = try buffer.readKafkaNullableArray("SubscribedTopicNames", compact: flexible, minimumElementBytes: 1) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaString("SubscribedTopicNames", compact: flexible) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("ShareGroupHeartbeatRequest")
         }

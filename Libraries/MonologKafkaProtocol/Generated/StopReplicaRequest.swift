@@ -42,13 +42,13 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
             self.deletePartitions = try buffer.readKafkaBool("DeletePartitions")
         }
         if version <= 0 {
-            self.ungroupedPartitions = try buffer.readKafkaArray("UngroupedPartitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionV0(from: &buffer, version: version) }
+            self.ungroupedPartitions = try buffer.readKafkaArray("UngroupedPartitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionV0(from: &buffer, version: version) }
         }
         if version >= 1 && version <= 2 {
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaTopicV1(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaTopicV1(from: &buffer, version: version) }
         }
         if version >= 3 {
-            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaTopicState(from: &buffer, version: version) }
+            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaTopicState(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("StopReplicaRequest")
@@ -132,7 +132,7 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 2
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("StopReplicaTopicV1")
             }
@@ -189,7 +189,7 @@ public struct StopReplicaRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicName = try buffer.readKafkaString("TopicName", compact: flexible)
-            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionState(from: &buffer, version: version) }
+            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionState(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("StopReplicaTopicState")
             }

@@ -22,7 +22,7 @@ public struct StopReplicaResponse: KafkaResponseMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
-        self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionError(from: &buffer, version: version) }
+        self.partitionErrors = try buffer.readKafkaArray("PartitionErrors", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StopReplicaPartitionError(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("StopReplicaResponse")
         }

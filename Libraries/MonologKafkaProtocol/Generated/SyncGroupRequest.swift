@@ -41,7 +41,7 @@ public struct SyncGroupRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 5 {
             self.protocolName = try buffer.readKafkaNullableString("ProtocolName", compact: flexible)
         }
-        self.assignments = try buffer.readKafkaArray("Assignments", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try SyncGroupRequestAssignment(from: &buffer, version: version) }
+        self.assignments = try buffer.readKafkaArray("Assignments", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try SyncGroupRequestAssignment(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("SyncGroupRequest")
         }

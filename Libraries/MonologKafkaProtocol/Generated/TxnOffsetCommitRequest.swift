@@ -43,7 +43,7 @@ public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
         if version >= 3 {
             self.groupInstanceId = try buffer.readKafkaNullableString("GroupInstanceId", compact: flexible)
         }
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TxnOffsetCommitRequestTopic(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TxnOffsetCommitRequestTopic(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TxnOffsetCommitRequest")
         }
@@ -130,7 +130,7 @@ public struct TxnOffsetCommitRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 3
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TxnOffsetCommitRequestPartition(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 14) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try TxnOffsetCommitRequestPartition(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("TxnOffsetCommitRequestTopic")
             }

@@ -26,7 +26,7 @@ public struct UpdateFeaturesRequest: KafkaRequestMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.timeoutMs = try buffer.readKafkaInteger("timeoutMs", as: Int32.self)
-        self.featureUpdates = try buffer.readKafkaArray("FeatureUpdates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FeatureUpdateKey(from: &buffer, version: version) }
+        self.featureUpdates = try buffer.readKafkaArray("FeatureUpdates", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try FeatureUpdateKey(from: &buffer, version: version) }
         if version >= 1 {
             self.validateOnly = try buffer.readKafkaBool("ValidateOnly")
         }

@@ -27,7 +27,7 @@ public struct UpdateFeaturesResponse: KafkaResponseMessage, Hashable, Sendable {
         self.errorCode = try buffer.readKafkaInteger("ErrorCode", as: Int16.self)
         self.errorMessage = try buffer.readKafkaNullableString("ErrorMessage", compact: flexible)
         if version <= 1 {
-            self.results = try buffer.readKafkaArray("Results", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdatableFeatureResult(from: &buffer, version: version) }
+            self.results = try buffer.readKafkaArray("Results", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdatableFeatureResult(from: &buffer, version: version) }
         }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("UpdateFeaturesResponse")

@@ -39,12 +39,12 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
             self.brokerEpoch = try buffer.readKafkaInteger("BrokerEpoch", as: Int64.self)
         }
         if version <= 4 {
-            self.ungroupedPartitionStates = try buffer.readKafkaArray("UngroupedPartitionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataPartitionState(from: &buffer, version: version) }
+            self.ungroupedPartitionStates = try buffer.readKafkaArray("UngroupedPartitionStates", compact: flexible, minimumElementBytes: 30) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataPartitionState(from: &buffer, version: version) }
         }
         if version >= 5 {
-            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataTopicState(from: &buffer, version: version) }
+            self.topicStates = try buffer.readKafkaArray("TopicStates", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataTopicState(from: &buffer, version: version) }
         }
-        self.liveBrokers = try buffer.readKafkaArray("LiveBrokers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataBroker(from: &buffer, version: version) }
+        self.liveBrokers = try buffer.readKafkaArray("LiveBrokers", compact: flexible, minimumElementBytes: 7) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataBroker(from: &buffer, version: version) }
         if flexible {
             var unknown: [KafkaTaggedField] = []
             for tagged in try buffer.readKafkaTaggedFields("UpdateMetadataRequest") {
@@ -118,7 +118,7 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
             if version >= 7 {
                 self.topicId = try buffer.readKafkaUUID("TopicId")
             }
-            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataPartitionState(from: &buffer, version: version) }
+            self.partitionStates = try buffer.readKafkaArray("PartitionStates", compact: flexible, minimumElementBytes: 24) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataPartitionState(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("UpdateMetadataTopicState")
             }
@@ -195,7 +195,7 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
                 self.v0Port = try buffer.readKafkaInteger("V0Port", as: Int32.self)
             }
             if version >= 1 {
-                self.endpoints = try buffer.readKafkaArray("Endpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataEndpoint(from: &buffer, version: version) }
+                self.endpoints = try buffer.readKafkaArray("Endpoints", compact: flexible, minimumElementBytes: 8) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try UpdateMetadataEndpoint(from: &buffer, version: version) }
             }
             if version >= 2 {
                 self.rack = try buffer.readKafkaNullableString("Rack", compact: flexible)
@@ -250,11 +250,11 @@ public struct UpdateMetadataRequest: KafkaRequestMessage, Hashable, Sendable {
             self.controllerEpoch = try buffer.readKafkaInteger("ControllerEpoch", as: Int32.self)
             self.leader = try buffer.readKafkaInteger("Leader", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
-            self.isr = try buffer.readKafkaArray("Isr", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
+            self.isr = try buffer.readKafkaArray("Isr", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Isr", as: Int32.self) }
             self.zkVersion = try buffer.readKafkaInteger("ZkVersion", as: Int32.self)
-            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
+            self.replicas = try buffer.readKafkaArray("Replicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("Replicas", as: Int32.self) }
             if version >= 4 {
-                self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
+                self.offlineReplicas = try buffer.readKafkaArray("OfflineReplicas", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("OfflineReplicas", as: Int32.self) }
             }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("UpdateMetadataPartitionState")

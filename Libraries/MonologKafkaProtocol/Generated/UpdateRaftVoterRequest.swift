@@ -32,7 +32,7 @@ public struct UpdateRaftVoterRequest: KafkaRequestMessage, Hashable, Sendable {
         self.currentLeaderEpoch = try buffer.readKafkaInteger("CurrentLeaderEpoch", as: Int32.self)
         self.voterId = try buffer.readKafkaInteger("VoterId", as: Int32.self)
         self.voterDirectoryId = try buffer.readKafkaUUID("VoterDirectoryId")
-        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
+        self.listeners = try buffer.readKafkaArray("Listeners", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Listener(from: &buffer, version: version) }
         self.kRaftVersionFeature = try KRaftVersionFeature(from: &buffer, version: version)
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("UpdateRaftVoterRequest")

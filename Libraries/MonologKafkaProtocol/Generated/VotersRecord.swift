@@ -21,7 +21,7 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.version = try buffer.readKafkaInteger("Version", as: Int16.self)
-        self.voters = try buffer.readKafkaArray("Voters", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
+        self.voters = try buffer.readKafkaArray("Voters", compact: flexible, minimumElementBytes: 27) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Voter(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("VotersRecord")
         }
@@ -110,7 +110,7 @@ public struct VotersRecord: KafkaMessage, Hashable, Sendable {
             let flexible = true
             self.voterId = try buffer.readKafkaInteger("VoterId", as: Int32.self)
             self.voterDirectoryId = try buffer.readKafkaUUID("VoterDirectoryId")
-            self.endpoints = try buffer.readKafkaArray("Endpoints", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Endpoint(from: &buffer, version: version) }
+            self.endpoints = try buffer.readKafkaArray("Endpoints", compact: flexible, minimumElementBytes: 5) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try Endpoint(from: &buffer, version: version) }
             self.kRaftVersionFeature = try KRaftVersionFeature(from: &buffer, version: version)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("Voter")

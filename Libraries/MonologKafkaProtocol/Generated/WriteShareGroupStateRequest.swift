@@ -25,7 +25,7 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
         self.groupId = try buffer.readKafkaString("GroupId", compact: flexible)
-        self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WriteStateData(from: &buffer, version: version) }
+        self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 18) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WriteStateData(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WriteShareGroupStateRequest")
         }
@@ -93,7 +93,7 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
             self.stateEpoch = try buffer.readKafkaInteger("StateEpoch", as: Int32.self)
             self.leaderEpoch = try buffer.readKafkaInteger("LeaderEpoch", as: Int32.self)
             self.startOffset = try buffer.readKafkaInteger("StartOffset", as: Int64.self)
-            self.stateBatches = try buffer.readKafkaArray("StateBatches", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StateBatch(from: &buffer, version: version) }
+            self.stateBatches = try buffer.readKafkaArray("StateBatches", compact: flexible, minimumElementBytes: 20) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try StateBatch(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("PartitionData")
             }
@@ -123,7 +123,7 @@ public struct WriteShareGroupStateRequest: KafkaRequestMessage, Hashable, Sendab
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = true
             self.topicId = try buffer.readKafkaUUID("TopicId")
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 22) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try PartitionData(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WriteStateData")
             }

@@ -23,7 +23,7 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.markers = try buffer.readKafkaArray("Markers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarker(from: &buffer, version: version) }
+        self.markers = try buffer.readKafkaArray("Markers", compact: flexible, minimumElementBytes: 17) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarker(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WriteTxnMarkersRequest")
         }
@@ -51,7 +51,7 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
+            self.partitionIndexes = try buffer.readKafkaArray("PartitionIndexes", compact: flexible, minimumElementBytes: 4) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try buffer.readKafkaInteger("PartitionIndexes", as: Int32.self) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WritableTxnMarkerTopic")
             }
@@ -83,7 +83,7 @@ public struct WriteTxnMarkersRequest: KafkaRequestMessage, Hashable, Sendable {
             self.producerId = try buffer.readKafkaInteger("ProducerId", as: Int64.self)
             self.producerEpoch = try buffer.readKafkaInteger("ProducerEpoch", as: Int16.self)
             self.transactionResult = try buffer.readKafkaBool("TransactionResult")
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerTopic(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerTopic(from: &buffer, version: version) }
             self.coordinatorEpoch = try buffer.readKafkaInteger("CoordinatorEpoch", as: Int32.self)
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WritableTxnMarker")

@@ -20,7 +20,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
         guard Self.validVersions.contains(version) else {
             throw KafkaDecodingError.unsupportedVersion(Self.name, version)
         }
-        self.markers = try buffer.readKafkaArray("Markers", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerResult(from: &buffer, version: version) }
+        self.markers = try buffer.readKafkaArray("Markers", compact: flexible, minimumElementBytes: 10) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerResult(from: &buffer, version: version) }
         if flexible {
             self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WriteTxnMarkersResponse")
         }
@@ -75,7 +75,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.name = try buffer.readKafkaString("Name", compact: flexible)
-            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerPartitionResult(from: &buffer, version: version) }
+            self.partitions = try buffer.readKafkaArray("Partitions", compact: flexible, minimumElementBytes: 6) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerPartitionResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WritableTxnMarkerTopicResult")
             }
@@ -102,7 +102,7 @@ public struct WriteTxnMarkersResponse: KafkaResponseMessage, Hashable, Sendable 
         public init(from buffer: inout ByteBuffer, version: Int16) throws(KafkaDecodingError) {
             let flexible = version >= 1
             self.producerId = try buffer.readKafkaInteger("ProducerId", as: Int64.self)
-            self.topics = try buffer.readKafkaArray("Topics", compact: flexible) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerTopicResult(from: &buffer, version: version) }
+            self.topics = try buffer.readKafkaArray("Topics", compact: flexible, minimumElementBytes: 3) { (buffer: inout ByteBuffer) throws(KafkaDecodingError) in try WritableTxnMarkerTopicResult(from: &buffer, version: version) }
             if flexible {
                 self.unknownTaggedFields = try buffer.readKafkaTaggedFields("WritableTxnMarkerResult")
             }

@@ -181,13 +181,16 @@ extension ByteBuffer {
 
     // MARK: Arrays
 
-    /// ARRAY / COMPACT_ARRAY (null is an error). A count above the bytes left is refused before reserving.
+    /// ARRAY / COMPACT_ARRAY (null is an error). A count that `minimumElementBytes` each could not fit in
+    /// the bytes left is refused before anything is reserved (the generator works the minimum out from
+    /// the element's fields), so a frame cannot make the decoder allocate more elements than it holds.
     public mutating func readKafkaArray<Element>(
         _ field: String,
         compact: Bool,
+        minimumElementBytes: Int,
         _ element: (inout ByteBuffer) throws(KafkaDecodingError) -> Element
     ) throws(KafkaDecodingError) -> [Element] {
-        guard let array = try self.readKafkaNullableArray(field, compact: compact, element) else {
+        guard let array = try self.readKafkaNullableArray(field, compact: compact, minimumElementBytes: minimumElementBytes, element) else {
             throw KafkaDecodingError(.unexpectedNull, field: field)
         }
         return array
@@ -196,9 +199,16 @@ extension ByteBuffer {
     public mutating func readKafkaNullableArray<Element>(
         _ field: String,
         compact: Bool,
+        minimumElementBytes: Int,
         _ element: (inout ByteBuffer) throws(KafkaDecodingError) -> Element
     ) throws(KafkaDecodingError) -> [Element]? {
         guard let count = try self.readKafkaLength(field, compact: compact, classicWidth: 4) else { return nil }
+        let (claimed, overflow) = count.multipliedReportingOverflow(by: max(1, minimumElementBytes))
+        guard !overflow, claimed <= self.readableBytes else {
+            throw KafkaDecodingError(
+                .invalidLength, field: field,
+                detail: "\(count) elements of at least \(minimumElementBytes) bytes with \(self.readableBytes) bytes left")
+        }
         var elements: [Element] = []
         elements.reserveCapacity(count)
         for _ in 0..<count {
@@ -266,7 +276,8 @@ extension ByteBuffer {
     /// A tagged-field section: count, then tag, size and bytes for each, tags strictly increasing.
     public mutating func readKafkaTaggedFields(_ field: String) throws(KafkaDecodingError) -> [KafkaTaggedField] {
         let count = try self.readKafkaUnsignedVarint(field)
-        guard count <= self.readableBytes else {
+        // Each takes at least two bytes (a tag and a size), and far more in memory.
+        guard Int(count) * 2 <= self.readableBytes else {
             throw KafkaDecodingError(.invalidLength, field: field, detail: "\(count) tagged fields")
         }
         var fields: [KafkaTaggedField] = []
