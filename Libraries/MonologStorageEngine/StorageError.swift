@@ -27,24 +27,33 @@ public struct StorageError: Error, Hashable, Sendable, CustomStringConvertible {
         case invalidProducerIDMapping
         /// Records the topic refuses (a record without a key in a compacted topic); `recordErrors` names them.
         case invalidRecord
-        /// The database refused the write (disk full, I/O error): nothing was acknowledged.
+        /// The database refused the write (an I/O error, say): nothing was acknowledged.
         case storageFailure
+        /// The disk, or the database's size limit, is full: nothing was acknowledged.
+        case storageFull
     }
 
     public var code: Code
     public var message: String
     /// For `invalidRecord`: each refused record of the batch at fault.
     public var recordErrors: [RecordError]
+    /// For a storage failure: SQLite's result code, which tells the writer whether it may go on.
+    public var sqliteCode: Int32?
 
-    public init(_ code: Code, _ message: String, recordErrors: [RecordError] = []) {
+    public init(_ code: Code, _ message: String, recordErrors: [RecordError] = [], sqliteCode: Int32? = nil) {
         self.code = code
         self.message = message
         self.recordErrors = recordErrors
+        self.sqliteCode = sqliteCode
     }
 
     public var description: String { self.message }
 
+    /// A failure of the storage itself (not the client's mistake): the whole group's transaction is in
+    /// doubt and is rolled back.
+    public var failsTheGroup: Bool { self.code == .storageFailure || self.code == .storageFull }
+
     static func wrapping(_ error: SQLiteError) -> StorageError {
-        StorageError(.storageFailure, error.description)
+        StorageError(error.isDiskFull ? .storageFull : .storageFailure, error.description, sqliteCode: error.code)
     }
 }

@@ -48,6 +48,8 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
     public static let invalidProducerIDMapping = Self(rawValue: 20)
     /// Records a topic refuses (a record without a key in a compacted topic); the error names them.
     public static let invalidRecord = Self(rawValue: 21)
+    /// The disk (or the database's size limit) is full; nothing was stored. Retriable once space is freed.
+    public static let storageFull = Self(rawValue: 22)
 
     public var description: String {
         switch self {
@@ -73,12 +75,13 @@ public struct WriterErrorCode: RawRepresentable, Hashable, Sendable, CustomStrin
         case .producerFenced: "producer fenced"
         case .invalidProducerIDMapping: "invalid producer id mapping"
         case .invalidRecord: "invalid record"
+        case .storageFull: "storage full"
         default: "error \(self.rawValue)"
         }
     }
 
     /// True when the same request may succeed if sent again later.
     public var isRetriable: Bool {
-        self == .storageFailure || self == .overloaded || self == .shuttingDown
+        self == .storageFailure || self == .storageFull || self == .overloaded || self == .shuttingDown
     }
 }

@@ -29,17 +29,19 @@ public final class Broker: @unchecked Sendable {
         return directory
     }
 
-    /// Starts a broker and waits until the HTTP API answers.
+    /// Starts a broker and waits until the HTTP API answers. Its data directory is `data` in a new work
+    /// directory, unless `dataDirectory` names another (on a small file system, say).
     public static func start(
         configYAML: String? = nil,
         extraArguments: [String] = [],
         environment: [String: String] = [:],
-        caFile: String? = nil
+        caFile: String? = nil,
+        dataDirectory: String? = nil
     ) async throws -> Broker {
         let work = NSTemporaryDirectory() + "monolog-test-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var arguments = [
-            "start", "--data-dir", work + "/data", "--http-addr", "127.0.0.1:\(freeTCPPort())",
+            "start", "--data-dir", dataDirectory ?? work + "/data", "--http-addr", "127.0.0.1:\(freeTCPPort())",
             "--kafka-addr", "127.0.0.1:\(freeTCPPort())",
             "--log-level", ProcessInfo.processInfo.environment["MONOLOG_TEST_LOG_LEVEL"] ?? "info",
         ]
@@ -58,7 +60,7 @@ public final class Broker: @unchecked Sendable {
     private init(workDirectory: String, arguments: [String], environment: [String: String], caFile: String?) throws {
         self.workDirectory = workDirectory
         self.caFile = caFile
-        self.dataDirectory = workDirectory + "/data"
+        self.dataDirectory = arguments[arguments.firstIndex(of: "--data-dir")! + 1]
         self.httpPort = Int(arguments[arguments.firstIndex(of: "--http-addr")! + 1].split(separator: ":").last!)!
         self.kafkaPort = Int(arguments[arguments.firstIndex(of: "--kafka-addr")! + 1].split(separator: ":").last!)!
         self.arguments = arguments

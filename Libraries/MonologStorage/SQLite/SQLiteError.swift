@@ -14,6 +14,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { "\(self.context): \(self.message) (SQLite code \(self.code))" }
 
+    /// The disk, or the database's size limit (`max_page_count`), is full.
+    public var isDiskFull: Bool { self.code & 0xff == SQLITE_FULL }
+
     /// Disk full, I/O failure and the like: the database may not take writes now, but nothing acknowledged is lost.
     public var isStorageFailure: Bool {
         let primary = self.code & 0xff

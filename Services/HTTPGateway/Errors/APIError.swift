@@ -68,6 +68,8 @@ extension APIError {
                 self.init(status: .badRequest, code: "invalid_request", message: error.message)
             case .requestTooLarge: self.init(status: .contentTooLarge, code: "payload_too_large", message: error.message)
             case .invalidRecord: self.init(status: .badRequest, code: "invalid_record", message: error.message)
+            case .storageFull:
+                self.init(status: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "insufficient_storage", message: error.message)
             default: self.init(status: .serviceUnavailable, code: "writer_unavailable", message: error.message)
             }
         }

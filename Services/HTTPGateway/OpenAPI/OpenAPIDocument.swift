@@ -51,7 +51,8 @@ enum OpenAPIDocument {
                   "400": {"$ref": "#/components/responses/Error"},
                   "404": {"$ref": "#/components/responses/Error"},
                   "413": {"$ref": "#/components/responses/Error"},
-                  "503": {"$ref": "#/components/responses/Error"}
+                  "503": {"$ref": "#/components/responses/Error"},
+                  "507": {"$ref": "#/components/responses/Error"}
                 }
               },
               "get": {

@@ -85,6 +85,7 @@ extension WriterErrorCode {
         case .invalidRequest: self = .invalidRequest
         case .corruptBatch: self = .corruptBatch
         case .storageFailure: self = .storageFailure
+        case .storageFull: self = .storageFull
         case .outOfOrderSequence: self = .outOfOrderSequence
         case .invalidProducerEpoch: self = .invalidProducerEpoch
         case .unknownProducerID: self = .unknownProducerID

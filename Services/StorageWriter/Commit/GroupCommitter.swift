@@ -73,6 +73,8 @@ final class GroupCommitter: @unchecked Sendable {
     private var commitCheckQueued = false
     private var lingerTimer: Scheduled<Void>?
     private var stopping = false
+    /// Set after an I/O failure: every request is refused until the process exits (see CommitFailure).
+    private var restarting: String?
     private var drained: EventLoopPromise<Void>?
 
     /// How long a group waits for stragglers: about two fsyncs on this class of disk. Ten producers
@@ -123,6 +125,10 @@ final class GroupCommitter: @unchecked Sendable {
             completion(.refused(WriterError(.shuttingDown, "the storage writer is shutting down")))
             return
         }
+        if let restarting = self.restarting {
+            completion(.refused(WriterError(.storageFailure, restarting)))
+            return
+        }
         if self.committingOffLoop {
             self.waiting.append(Waiting(command: command, completion: completion))
             self.waitingBytes += command.groupBytes
@@ -168,6 +174,10 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Applies a request to the open group, opening the group's transaction first if need be.
     private func apply(_ command: any StorageCommand, completion: @escaping Completion) {
+        if let restarting = self.restarting {
+            completion(.refused(WriterError(.storageFailure, restarting)))
+            return
+        }
         if self.group.isEmpty {
             do {
                 try self.transaction.begin()
@@ -292,9 +302,11 @@ final class GroupCommitter: @unchecked Sendable {
             outcomes = members.map(\.outcome)
             fsyncTime = duration
         case .failure(let error):
-            self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)"])
-            outcomes = members.map { _ in .refused(.storageFailure, "storage failure: \(error)") }
+            let failure = CommitFailure(error)
+            self.logger.error("commit failed; group rolled back", metadata: [LogKey.error: "\(error)", "writer.failure": "\(failure)"])
+            outcomes = members.map { _ in failure.refusal(error) }
             fsyncTime = .zero
+            if failure == .restartFromFile { self.restartFromFile(after: error) }
         }
         self.logger.trace("committed group", metadata: ["writer.group_size": "\(members.count)"])
         // Subscribers hear of the new watermarks before the producers hear of their offsets, so a
@@ -315,6 +327,15 @@ final class GroupCommitter: @unchecked Sendable {
             // Never inside the next group's transaction, nor while the helper thread commits.
             if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.transaction.db) }
         }
+    }
+
+    /// Refuses everything from now on and exits shortly, once the failed group's answers are out; the
+    /// supervisor starts a new writer, which recovers from the file as after a crash.
+    private func restartFromFile(after error: any Error) {
+        guard self.restarting == nil else { return }
+        self.restarting = "storage I/O failure, the writer restarts: \(error)"
+        self.logger.critical("storage I/O failure: exiting so that the database is recovered from the file", metadata: [LogKey.error: "\(error)"])
+        self.eventLoop.scheduleTask(in: .milliseconds(200)) { exit(74) }  // EX_IOERR
     }
 
     /// One watermark per partition: the last one reported in the group.

@@ -44,7 +44,7 @@ struct GroupTransaction {
         if !command.needsSavepoint {
             do throws(StorageError) {
                 return try command.run(on: self.store, nowMs: nowMs)
-            } catch  where error.code != .storageFailure {
+            } catch  where !error.failsTheGroup {
                 return .refused(error)
             }
         }
@@ -57,7 +57,7 @@ struct GroupTransaction {
             let outcome = try command.run(on: self.store, nowMs: nowMs)
             try self.db.statement("RELEASE request").run()
             return outcome
-        } catch let error as StorageError where error.code != .storageFailure {
+        } catch let error as StorageError where !error.failsTheGroup {
             self.db.resetAllStatements()
             try self.db.statement("ROLLBACK TO request").run()
             try self.db.statement("RELEASE request").run()
