@@ -140,6 +140,8 @@ let package = Package(
             path: "Libraries/MonologConfig",
             swiftSettings: swiftSettings
         ),
+        // The HTTP API's request bodies, decoded and checked apart from the server (so Fuzz/ can reach them).
+        .target(name: "MonologHTTPBodies", path: "Libraries/MonologHTTPBodies", swiftSettings: swiftSettings),
         .target(
             name: "MonologSecurity",
             dependencies: [
@@ -179,7 +181,7 @@ let package = Package(
             name: "HTTPGateway",
             dependencies: [
                 "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologRecords", "MonologConfig",
-                "MonologObservability", "MonologProcess", "MonologSecurity", argumentParser, log,
+                "MonologHTTPBodies", "MonologObservability", "MonologProcess", "MonologSecurity", argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
             ] + lifecycle + nio + metrics,

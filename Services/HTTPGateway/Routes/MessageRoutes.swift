@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MonologConfig
+import MonologHTTPBodies
 import MonologProcess
 import MonologRecords
 import MonologStorage
@@ -24,54 +25,6 @@ struct MessageRoutes {
     let autoCreatePartitions: Int32
     /// Wakes long-polling reads on the writer's commit notifications.
     let board: WatermarkBoard
-
-    /// Most messages one produce request may carry.
-    static let maxBatchMessages = 1000
-
-    /// One message to produce: a text `value`, or binary bytes as `value_base64`.
-    struct ProduceItem: Decodable {
-        var key: String?
-        var value: String?
-        var value_base64: String?
-        /// Int64, so an out-of-range number is refused as a partition that does not exist (Foundation
-        /// reports an Int32 overflow as invalid JSON, without naming the field).
-        var partition: Int64?
-        var headers: [String: String]?
-
-        func valueBytes(at index: Int?) throws -> [UInt8] {
-            let place = index.map { "message \($0): " } ?? ""
-            switch (self.value, self.value_base64) {
-            case (let text?, nil):
-                return Array(text.utf8)
-            case (nil, let encoded?):
-                guard let bytes = Data(base64Encoded: encoded) else {
-                    throw APIError.badRequest("invalid_base64", "\(place)value_base64 is not valid base64")
-                }
-                return Array(bytes)
-            case (nil, nil):
-                throw APIError.badRequest("invalid_request", "\(place)a message needs a value or a value_base64")
-            default:
-                throw APIError.badRequest("invalid_request", "\(place)give value or value_base64, not both")
-            }
-        }
-    }
-
-    /// A produce body: one message, or an array of them.
-    enum ProduceBody: Decodable {
-        case one(ProduceItem)
-        case many([ProduceItem])
-
-        /// An array is a batch; its items are decoded one by one, so an error names the bad item.
-        init(from decoder: any Decoder) throws {
-            if var array = try? decoder.unkeyedContainer() {
-                var items: [ProduceItem] = []
-                while !array.isAtEnd { items.append(try array.decode(ProduceItem.self)) }
-                self = .many(items)
-            } else {
-                self = .one(try ProduceItem(from: decoder))
-            }
-        }
-    }
 
     struct ProducedOffset: Encodable {
         var partition: Int32
@@ -130,15 +83,13 @@ struct MessageRoutes {
 
     func produce(topic name: String, request: Request) async throws -> Response {
         let body = try await JSONRequest.decode(ProduceBody.self, from: request)
-        let items: [ProduceItem]
-        switch body {
-        case .one(let item): items = [item]
-        case .many(let many): items = many
+        let items = body.items
+        let values: [[UInt8]]
+        do {
+            values = try body.values()
+        } catch {
+            throw APIError.badRequest(error.code, error.message)
         }
-        guard !items.isEmpty, items.count <= Self.maxBatchMessages else {
-            throw APIError.badRequest("invalid_request", "a batch holds 1 to \(Self.maxBatchMessages) messages, got \(items.count)")
-        }
-        let values = try items.enumerated().map { index, item in try item.valueBytes(at: items.count > 1 ? index : nil) }
         let (partitionCount, compression) = try await self.partitionCountAndCompression(of: name)
         let timestamp = wallClockMs()
         // One record batch per partition, in the order the messages came.
@@ -149,7 +100,7 @@ struct MessageRoutes {
             let record = NewRecord(
                 key: key,
                 value: values[index],
-                headers: (item.headers ?? [:]).sorted(by: { $0.key < $1.key }).map { ($0.key, Array($0.value.utf8)) },
+                headers: item.recordHeaders,
                 timestamp: timestamp
             )
             byPartition[partition, default: []].append((index, record))

@@ -1,4 +1,5 @@
 import Hummingbird
+import MonologHTTPBodies
 import MonologStorage
 import MonologWriterClient
 import MonologWriterProtocol
@@ -9,13 +10,6 @@ struct TopicRoutes {
     let writer: WriterClient
     /// `num.partitions`: a new topic's partitions when the request does not say.
     let defaultPartitions: Int32
-
-    struct CreateTopicBody: Decodable {
-        var name: String
-        var partitions: Int32?
-        /// Topic configs by Kafka's names (`retention.ms`, `cleanup.policy`, …), checked by the writer.
-        var configs: [String: String]?
-    }
 
     struct TopicSummary: Encodable {
         var name: String
