@@ -40,6 +40,11 @@ let package = Package(
         .executable(name: "monolog-kafka-gateway", targets: ["KafkaGateway"]),
         .executable(name: "monolog-http-gateway", targets: ["HTTPGateway"]),
         .executable(name: "monolog-retention-worker", targets: ["RetentionWorker"]),
+        // For the fuzzers in Fuzz/: every decoder of bytes that come from outside.
+        .library(
+            name: "MonologFuzzTargets",
+            targets: ["MonologKafkaProtocol", "MonologRecords", "MonologWriterProtocol", "MonologHTTPBodies"]
+        ),
         // For the benchmark package in Benchmarks/.
         .library(
             name: "MonologBenchmarkSupport",

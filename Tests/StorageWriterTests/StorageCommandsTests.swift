@@ -21,6 +21,16 @@ import Testing
         }
     }
 
+    /// The protocol's list of requests (which the fuzzers use) is the writer's, plus the connection's own.
+    @Test func theProtocolsListOfCommandsIsTheWriters() {
+        var writer: Set<UInt8> = [Hello.kind, Subscribe.kind]
+        for command in StorageCommands.all { writer.insert(command.kind) }
+        var listed: Set<UInt8> = []
+        for command in WriterCommands.all { listed.insert(command.kind) }
+        #expect(listed == writer)
+        #expect(WriterCommands.all.count == writer.count)
+    }
+
     @Test func anUnknownRequestTypeIsAProtocolError() {
         var body = ByteBuffer()
         #expect(throws: WriterProtocolError.self) { try StorageCommands.decode(kind: 0x77, body: &body) }

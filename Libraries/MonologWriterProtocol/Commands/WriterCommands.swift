@@ -1,0 +1,19 @@
+/// Every request type of the protocol, for code that must handle them all without the writer's storage
+/// (the fuzzers; the document check). The writer's own table (`StorageCommands`) must match it, and a
+/// test checks that it does.
+public enum WriterCommands {
+    public static let all: [any WriterCommand.Type] = [
+        Hello.self, Subscribe.self,
+        CreateTopic.self, DeleteTopic.self, AlterTopicConfigs.self, CreatePartitions.self,
+        AppendRecords.self, InitProducerID.self, DeleteRecords.self, ApplyRetention.self,
+        CommitOffsets.self, DeleteGroupOffsets.self,
+        AddPartitionsToTransaction.self, AddOffsetsToTransaction.self, CommitTransactionalOffsets.self, EndTransaction.self,
+        ExpireTransactions.self,
+        UpsertScramCredential.self, DeleteScramCredential.self, SetUserToken.self, DeleteUser.self,
+    ]
+
+    /// The request type for a frame type, if there is one.
+    public static func type(ofKind kind: UInt8) -> (any WriterCommand.Type)? {
+        Self.all.first { $0.kind == kind }
+    }
+}
