@@ -1,3 +1,4 @@
+import MonologConfig
 import MonologKafkaProtocol
 import MonologStorage
 import MonologWriterClient
@@ -6,9 +7,9 @@ import NIOCore
 
 /// Fetch (key 1), versions 4–12: whole stored batches from each partition's fetch offset (a fetch inside
 /// a batch returns that batch), within the partition and request byte limits, as Kafka does (KIP-74):
-/// the response's record bytes never exceed `max_bytes`, nor a partition's `partition_max_bytes`,
-/// except that the first batch of the first non-empty partition is returned whole when it alone is
-/// larger, so a consumer always makes progress. With `isolation_level` 1 (read_committed) it returns
+/// the response's record bytes never exceed `max_bytes` nor the broker's `fetch.max.bytes`, nor a
+/// partition's `partition_max_bytes`, except that the first batch of the first non-empty partition is
+/// returned whole when it alone is larger, so a consumer always makes progress. With `isolation_level` 1 (read_committed) it returns
 /// only what lies below the last stable offset, with the aborted transactions among it; transaction
 /// markers are returned as stored, and clients skip them, as with Kafka. When less than
 /// `min_bytes` is available, the fetch waits up to `max_wait_ms`, woken the moment the storage writer
@@ -52,7 +53,8 @@ enum FetchAPI {
     static func read(_ request: FetchRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
         context.read(on: eventLoop) { reader in
             try reader.snapshot {
-                var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int.max
+                // The broker's fetch.max.bytes caps whatever the client asks, as Kafka does.
+                var budget = min(request.maxBytes > 0 ? Int(request.maxBytes) : Int.max, context.settings.kafka.fetchMaxBytes)
                 let readCommitted = request.isolationLevel == 1
                 // Until some partition returns data, its first batch may exceed the limits.
                 var nothingYet = true
