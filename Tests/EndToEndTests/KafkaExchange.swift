@@ -26,7 +26,9 @@ final class KafkaSession {
     let connection: RawKafkaConnection
     private var correlationID: Int32 = 0
 
-    init(port: Int) throws { self.connection = try RawKafkaConnection(port: port) }
+    init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
+        self.connection = try RawKafkaConnection(port: port, receiveTimeout: receiveTimeout)
+    }
 
     func send<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws {
         self.correlationID += 1
@@ -39,6 +41,15 @@ final class KafkaSession {
         try header.encode(into: &buffer, version: KafkaHeaderVersions.requestHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
         try request.encode(into: &buffer, version: version)
         try self.connection.send(bigEndian(Int32(buffer.readableBytes)) + Array(buffer.readableBytesView))
+    }
+
+    /// The next response on the connection (to a request sent with `send`), or nil when the broker
+    /// closed the connection instead; throws when none comes within the receive timeout.
+    func receive<Response: KafkaResponseMessage>(_: Response.Type, version: Int16) throws -> (correlationID: Int32, response: Response)? {
+        guard let frame = try self.connection.receiveFrame() else { return nil }
+        var body = ByteBuffer(bytes: frame)
+        let header = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Response.apiKey, apiVersion: version))
+        return (header.correlationId, try Response(from: &body, version: version))
     }
 
     /// The response, or nil when the broker closed the connection instead.

@@ -19,15 +19,25 @@ enum FetchAPI {
     static let entry = SupportedAPIs.Entry(apiKey: FetchRequest.apiKey, name: "Fetch", minVersion: 4, maxVersion: 12, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(FetchRequest.self), context: request.gateway, board: request.gateway.board, on: request.eventLoop))
+        request.reply(
+            self.respond(
+                to: try request.decode(FetchRequest.self), context: request.gateway, board: request.gateway.board, on: request.eventLoop,
+                parked: request.parked
+            )
+        )
     }
 
     /// The longest a fetch may wait, whatever it asks for.
     static let maxWait = TimeAmount.seconds(30)
 
-    static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<
-        FetchResponse
-    > {
+    /// `parked` is called when the fetch starts waiting for data.
+    static func respond(
+        to request: FetchRequest,
+        context: KafkaGatewayContext,
+        board: WatermarkBoard,
+        on eventLoop: any EventLoop,
+        parked: @escaping @Sendable () -> Void = {}
+    ) -> EventLoopFuture<FetchResponse> {
         // min_bytes of record data is enough to answer (at least one byte, whatever the request says).
         @Sendable func enough(_ response: FetchResponse) -> Bool { self.recordBytes(response) >= Int(max(request.minBytes, 1)) }
         let response = self.read(request, context: context, on: eventLoop).flatMap { first in
@@ -39,6 +49,7 @@ enum FetchAPI {
             let woken = board.wait(for: partitions, maxWait: wait, on: eventLoop)
             return self.read(request, context: context, on: eventLoop).flatMap { second in
                 guard !enough(second) else { return eventLoop.makeSucceededFuture(second) }
+                parked()
                 return woken.flatMap { self.read(request, context: context, on: eventLoop) }
             }
         }
