@@ -1,6 +1,7 @@
 import MonologKafkaProtocol
 import MonologTestSupport
 import NIOCore
+import Testing
 
 /// One request to the real Kafka gateway and its decoded response, with the protocol library's codecs:
 /// for APIs no installed client exercises in a way a test can observe.
@@ -59,5 +60,19 @@ final class KafkaSession {
         var body = ByteBuffer(bytes: frame)
         _ = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
         return try Response(from: &body, version: version)
+    }
+}
+
+/// What a step run with `blocking` saw, checked afterwards on the test's own task: an `#expect` on
+/// another thread is not attributed to the test, so it would not fail it.
+struct Observations: Sendable {
+    private var checks: [(passed: Bool, what: String, line: Int)] = []
+
+    mutating func check(_ passed: Bool, _ what: String = "", line: Int = #line) {
+        self.checks.append((passed, what, line))
+    }
+
+    func expectAll(sourceLocation: SourceLocation = #_sourceLocation) {
+        for check in self.checks { #expect(check.passed, "line \(check.line): \(check.what)", sourceLocation: sourceLocation) }
     }
 }

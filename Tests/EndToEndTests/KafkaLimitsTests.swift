@@ -36,24 +36,27 @@ import Testing
         _ = try await SecurityTests.addUser(broker, "bob", password: "builder")
         #expect(try await eventually(timeout: .seconds(10)) { broker.log.contains("monolog ready") })
         let port = broker.kafkaPort
-        try await blocking {
+        let seen = try await blocking {
+            var seen = Observations()
             // A frame size over 512 KiB, and nothing more: closed at once, the body never awaited.
             let large = try RawKafkaConnection(port: port)
             try large.send(bigEndian(Int32(1 << 20)))
-            #expect(large.isClosedByPeer(within: .seconds(3)), "a 1 MiB frame before authentication was not refused")
+            seen.check(large.isClosedByPeer(within: .seconds(3)), "a 1 MiB frame before authentication was not refused")
 
             // 512 KiB exactly is allowed: the gateway waits for the body.
             let allowed = try RawKafkaConnection(port: port)
             try allowed.send(bigEndian(Int32(524_288)))
-            #expect(!allowed.isClosedByPeer(within: .seconds(1)))
+            seen.check(!allowed.isClosedByPeer(within: .seconds(1)))
 
             // Once authenticated, --max-frame-bytes (100 MiB) applies: a 1 MiB frame is awaited too.
             let session = try KafkaSession(port: port)
-            #expect(try session.handshake("PLAIN")?.errorCode == 0)
-            #expect(try session.authenticate(SecurityTests.plain("bob", "builder"))?.errorCode == 0)
+            seen.check(try session.handshake("PLAIN")?.errorCode == 0)
+            seen.check(try session.authenticate(SecurityTests.plain("bob", "builder"))?.errorCode == 0)
             try session.connection.send(bigEndian(Int32(1 << 20)))
-            #expect(!session.connection.isClosedByPeer(within: .seconds(1)))
+            seen.check(!session.connection.isClosedByPeer(within: .seconds(1)))
+            return seen
         }
+        seen.expectAll()
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }
@@ -93,7 +96,8 @@ import Testing
         let writer = try #require(broker.pids(of: "monolog-storage-writer").first)
         kill(writer, SIGSTOP)
         defer { kill(writer, SIGCONT) }
-        try await blocking {
+        let seen = try await blocking {
+            var seen = Observations()
             let waiting = try (0..<blockers).map { index in
                 var topic = CreateTopicsRequest.CreatableTopic()
                 topic.name = "held-\(index)-" + String(repeating: "x", count: 120)  // a frame over 100 bytes
@@ -105,14 +109,16 @@ import Testing
                 try session.send(request, version: 7)
                 return session
             }
-            #expect(waiting.allSatisfy { !$0.connection.waitUntilReadable(within: .milliseconds(300)) }, "CreateTopics answered with the writer stopped")
+            seen.check(waiting.allSatisfy { !$0.connection.waitUntilReadable(within: .milliseconds(300)) }, "CreateTopics answered with the writer stopped")
             let probe = try KafkaSession(port: port)
             try probe.send(ApiVersionsRequest(), version: 3)
-            #expect(!probe.connection.waitUntilReadable(within: .seconds(1)), "a connection was read with the request budget spent")
+            seen.check(!probe.connection.waitUntilReadable(within: .seconds(1)), "a connection was read with the request budget spent")
             kill(writer, SIGCONT)
-            for session in waiting { #expect(try session.receive(CreateTopicsResponse.self, version: 7)?.response.topics.first?.errorCode == 0) }
-            #expect(try probe.receive(ApiVersionsResponse.self, version: 3)?.response.errorCode == 0)
+            for session in waiting { seen.check(try session.receive(CreateTopicsResponse.self, version: 7)?.response.topics.first?.errorCode == 0) }
+            seen.check(try probe.receive(ApiVersionsResponse.self, version: 3)?.response.errorCode == 0)
+            return seen
         }
+        seen.expectAll()
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }
@@ -121,15 +127,18 @@ import Testing
         let broker = try await Broker.start(extraArguments: ["--max-connections-per-ip", "2"])
         let port = broker.kafkaPort
         try await Task.sleep(for: .milliseconds(500))  // the start-up probes' connections are gone
-        try await blocking {
+        let seen = try await blocking {
+            var seen = Observations()
             var first: KafkaSession? = try KafkaSession(port: port)
             let second = try KafkaSession(port: port)
-            #expect(try first?.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
-            #expect(try second.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            seen.check(try first?.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            seen.check(try second.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
             let third = try RawKafkaConnection(port: port)
-            #expect(third.isClosedByPeer(within: .seconds(3)), "a third connection from one address stayed open")
+            seen.check(third.isClosedByPeer(within: .seconds(3)), "a third connection from one address stayed open")
             first = nil  // one closes: a new one gets in
+            return seen
         }
+        seen.expectAll()
         #expect(
             try await eventually(timeout: .seconds(5)) {
                 (try? KafkaSession(port: port).exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self))??.errorCode == 0
@@ -144,18 +153,21 @@ import Testing
         let broker = try await Broker.start(extraArguments: ["--max-connections", "2"])
         let port = broker.kafkaPort
         try await Task.sleep(for: .milliseconds(500))  // the start-up probes' connections are gone
-        try await blocking {
+        let seen = try await blocking {
+            var seen = Observations()
             var first: KafkaSession? = try KafkaSession(port: port)
             let second = try KafkaSession(port: port)
-            #expect(try first?.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
-            #expect(try second.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            seen.check(try first?.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            seen.check(try second.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
             // The third waits in the listen backlog: connected, but nobody reads it.
             let third = try KafkaSession(port: port)
             try third.send(ApiVersionsRequest(), version: 3)
-            #expect(!third.connection.waitUntilReadable(within: .seconds(1)), "a third connection was served over max.connections=2")
+            seen.check(!third.connection.waitUntilReadable(within: .seconds(1)), "a third connection was served over max.connections=2")
             first = nil  // one closes: the third is accepted and answered
-            #expect(try third.receive(ApiVersionsResponse.self, version: 3)?.response.errorCode == 0)
+            seen.check(try third.receive(ApiVersionsResponse.self, version: 3)?.response.errorCode == 0)
+            return seen
         }
+        seen.expectAll()
         #expect(try await Self.metric(broker, #"monolog_kafka_connection_limit_hits_total{limit="max.connections"}"#) ?? 0 >= 1)
         #expect(broker.log.contains("max.connections reached"))
         #expect(try await broker.stop() == 0)
@@ -166,16 +178,19 @@ import Testing
         let broker = try await Broker.start(extraArguments: ["--connections-max-idle-ms", "1000"])
         #expect(try await broker.post("/api/topics", #"{"name":"quiet","partitions":1}"#).status == 201)
         let port = broker.kafkaPort
-        try await blocking {
+        let seen = try await blocking {
+            var seen = Observations()
             let parked = try KafkaSession(port: port)
             try parked.send(Self.longPoll("quiet", maxWaitMs: 4000), version: 12)
             let idle = try KafkaSession(port: port)
-            #expect(try idle.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
-            #expect(idle.connection.isClosedByPeer(within: .seconds(3)), "an idle connection outlived connections.max.idle.ms=1000")
+            seen.check(try idle.exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            seen.check(idle.connection.isClosedByPeer(within: .seconds(3)), "an idle connection outlived connections.max.idle.ms=1000")
             // The parked fetch kept its connection through four idle seconds and is answered.
-            #expect(try parked.receive(FetchResponse.self, version: 12)?.correlationID == 1)
-            #expect(parked.connection.isClosedByPeer(within: .seconds(3)), "idle after its answer, the connection stayed open")
+            seen.check(try parked.receive(FetchResponse.self, version: 12)?.correlationID == 1)
+            seen.check(parked.connection.isClosedByPeer(within: .seconds(3)), "idle after its answer, the connection stayed open")
+            return seen
         }
+        seen.expectAll()
         #expect(try await Self.metric(broker, "monolog_kafka_idle_connections_closed_total") ?? 0 >= 2)
         #expect(try await broker.stop() == 0)
         broker.removeFiles()

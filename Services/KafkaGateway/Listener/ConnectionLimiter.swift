@@ -8,8 +8,8 @@ import NIOCore
 /// At `max.connections` the listener stops accepting (it holds the server channel's `read()`), as
 /// Kafka's acceptor waits for a free slot: new connections wait in the kernel's listen backlog and get
 /// in as soon as one closes, where accept-and-close would only send clients into a reconnect loop that
-/// costs both sides more. One accept round can bring a few connections past the limit; those are
-/// closed at once. A connection over `max.connections.per.ip` is closed at once, as Kafka closes it,
+/// costs both sides more. The listener accepts one connection per round, so the limit is exact; one
+/// that still came past it would be closed at once. A connection over `max.connections.per.ip` is closed at once, as Kafka closes it,
 /// so one address cannot take every slot. Each is counted in `/metrics` and logged at most once per
 /// 10 s with how many there were.
 ///

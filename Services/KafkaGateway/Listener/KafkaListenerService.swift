@@ -29,6 +29,9 @@ struct KafkaListenerService: Service {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // One connection per accept round, so ConnectionLimiter decides before the next is taken
+            // (NIO takes up to 4 per round by default, which would pass max.connections by up to 3).
+            .serverChannelOption(.maxMessagesPerRead, value: 1)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
