@@ -188,6 +188,7 @@ let package = Package(
                 "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", "MonologRecords", "MonologConfig",
                 "MonologHTTPBodies", "MonologObservability", "MonologProcess", "MonologSecurity", argumentParser, log,
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
             ] + lifecycle + nio + metrics,
             path: "Services/HTTPGateway",

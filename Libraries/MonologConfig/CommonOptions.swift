@@ -111,8 +111,74 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var transactionalIDExpirationMs: String?
 
     @Option(
+        name: .customLong("sasl-server-max-receive-size"),
+        help:
+            "Largest request frame a SASL listener reads before the client has authenticated; a larger one closes the connection unread (Kafka's sasl.server.max.receive.size). Env MONOLOG_SASL_SERVER_MAX_RECEIVE_SIZE. Default 524288"
+    )
+    public var saslServerMaxReceiveSize: String?
+
+    @Option(
+        name: .customLong("queued-max-requests"),
+        help:
+            "Kafka requests served at once across all connections (a parked long-poll fetch not counted); above it connections stop reading (Kafka's queued.max.requests). Env MONOLOG_QUEUED_MAX_REQUESTS. Default 500"
+    )
+    public var queuedMaxRequests: String?
+
+    @Option(
+        name: .customLong("queued-max-request-bytes"),
+        parsing: .unconditional,  // so that -1 is a value, not a flag
+        help:
+            "Bytes of those requests; above it connections stop reading; -1 for no limit (Kafka's queued.max.request.bytes, whose default is -1). Env MONOLOG_QUEUED_MAX_REQUEST_BYTES. Default 104857600 (100 MiB)"
+    )
+    public var queuedMaxRequestBytes: String?
+
+    @Option(
+        name: .customLong("max-connections"),
+        help:
+            "Open Kafka connections; at the limit new ones wait in the listen backlog until one closes (Kafka's max.connections, whose default is unlimited). Env MONOLOG_MAX_CONNECTIONS. Default 10000"
+    )
+    public var maxConnections: String?
+
+    @Option(
+        name: .customLong("max-connections-per-ip"),
+        help:
+            "Open Kafka connections from one address; the excess is closed at once (Kafka's max.connections.per.ip). Env MONOLOG_MAX_CONNECTIONS_PER_IP. Default 2147483647"
+    )
+    public var maxConnectionsPerIP: String?
+
+    @Option(
+        name: .customLong("connections-max-idle-ms"),
+        help:
+            "Close a Kafka connection idle this long (a parked long-poll fetch is not idle) (Kafka's connections.max.idle.ms). Env MONOLOG_CONNECTIONS_MAX_IDLE_MS. Default 600000"
+    )
+    public var connectionsMaxIdleMs: String?
+
+    @Option(
+        name: .customLong("fetch-max-bytes"),
+        help:
+            "Most record bytes in one Fetch response whatever the client asks; the first batch may exceed it (Kafka's fetch.max.bytes). Env MONOLOG_FETCH_MAX_BYTES. Default 57671680 (55 MiB)"
+    )
+    public var fetchMaxBytes: String?
+
+    @Option(
+        name: .customLong("http-max-connections"),
+        help: "Open HTTP connections; at the limit new ones wait in the listen backlog until one closes. Env MONOLOG_HTTP_MAX_CONNECTIONS. Default 10000"
+    )
+    public var httpMaxConnections: String?
+
+    @Option(
+        name: .customLong("http-idle-timeout-ms"),
+        help:
+            "Close an HTTP connection that has sent nothing for this long with no request in progress (a long-poll consume is one). Env MONOLOG_HTTP_IDLE_TIMEOUT_MS. Default 60000"
+    )
+    public var httpIdleTimeoutMs: String?
+
+    @Option(
         name: .customLong("config"),
-        help: "YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, http_tls, http_auth, tls.*, retention.*, kafka.*)."
+        help: """
+            YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, http_tls, http_auth, \
+            http_max_connections, http_idle_timeout_ms, tls.*, retention.*, kafka.*).
+            """
     )
     public var configFile: String?
 
@@ -145,6 +211,15 @@ public struct CommonOptions: ParsableArguments, Sendable {
                     "tls-cert": environment["MONOLOG_TLS_CERT"], "tls-key": environment["MONOLOG_TLS_KEY"],
                     "tls-client-ca": environment["MONOLOG_TLS_CLIENT_CA"],
                     "http-tls": environment["MONOLOG_HTTP_TLS"], "http-auth": environment["MONOLOG_HTTP_AUTH"],
+                    "sasl-server-max-receive-size": environment["MONOLOG_SASL_SERVER_MAX_RECEIVE_SIZE"],
+                    "queued-max-requests": environment["MONOLOG_QUEUED_MAX_REQUESTS"],
+                    "queued-max-request-bytes": environment["MONOLOG_QUEUED_MAX_REQUEST_BYTES"],
+                    "max-connections": environment["MONOLOG_MAX_CONNECTIONS"],
+                    "max-connections-per-ip": environment["MONOLOG_MAX_CONNECTIONS_PER_IP"],
+                    "connections-max-idle-ms": environment["MONOLOG_CONNECTIONS_MAX_IDLE_MS"],
+                    "fetch-max-bytes": environment["MONOLOG_FETCH_MAX_BYTES"],
+                    "http-max-connections": environment["MONOLOG_HTTP_MAX_CONNECTIONS"],
+                    "http-idle-timeout-ms": environment["MONOLOG_HTTP_IDLE_TIMEOUT_MS"],
                 ].compactMapValues { $0 }
             ),
             (
@@ -161,6 +236,11 @@ public struct CommonOptions: ParsableArguments, Sendable {
                     "kafka-security-protocol": self.kafkaSecurityProtocol, "sasl-mechanisms": self.saslMechanisms,
                     "tls-cert": self.tlsCertificate, "tls-key": self.tlsKey, "tls-client-ca": self.tlsClientCA,
                     "http-tls": self.httpTLS, "http-auth": self.httpAuth,
+                    "sasl-server-max-receive-size": self.saslServerMaxReceiveSize,
+                    "queued-max-requests": self.queuedMaxRequests, "queued-max-request-bytes": self.queuedMaxRequestBytes,
+                    "max-connections": self.maxConnections, "max-connections-per-ip": self.maxConnectionsPerIP,
+                    "connections-max-idle-ms": self.connectionsMaxIdleMs, "fetch-max-bytes": self.fetchMaxBytes,
+                    "http-max-connections": self.httpMaxConnections, "http-idle-timeout-ms": self.httpIdleTimeoutMs,
                 ].compactMapValues { $0 }
             ),
         ]
@@ -245,6 +325,31 @@ extension MonologConfiguration {
             case "transaction-check-interval-ms": self.kafka.transactionCheckIntervalMs = milliseconds
             default: self.kafka.transactionalIDExpirationMs = milliseconds
             }
+        case "sasl-server-max-receive-size", "queued-max-requests", "max-connections", "max-connections-per-ip", "fetch-max-bytes",
+            "http-max-connections":
+            // Kafka's own lower bounds: fetch.max.bytes at least 1024, the others at least 1.
+            let least = setting == "fetch-max-bytes" ? 1024 : 1
+            guard let count = Int(value), count >= least, count <= Int(Int32.max) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a whole number from \(least) to 2147483647")
+            }
+            switch setting {
+            case "sasl-server-max-receive-size": self.kafka.saslServerMaxReceiveSize = count
+            case "queued-max-requests": self.kafka.queuedMaxRequests = count
+            case "max-connections": self.kafka.maxConnections = count
+            case "max-connections-per-ip": self.kafka.maxConnectionsPerIP = count
+            case "fetch-max-bytes": self.kafka.fetchMaxBytes = count
+            default: self.http.maxConnections = count
+            }
+        case "queued-max-request-bytes":
+            guard let bytes = Int64(value), bytes == -1 || bytes >= 1 else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not -1 (no limit) or a positive number of bytes")
+            }
+            self.kafka.queuedMaxRequestBytes = bytes
+        case "connections-max-idle-ms", "http-idle-timeout-ms":
+            guard let milliseconds = Int64(value), milliseconds >= 1, milliseconds <= 1 << 50 else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a positive number of milliseconds")
+            }
+            if setting == "connections-max-idle-ms" { self.kafka.connectionsMaxIdleMs = milliseconds } else { self.http.idleTimeoutMs = milliseconds }
         case "kafka-security-protocol":
             guard let proto = SecuritySettings.KafkaSecurityProtocol(rawValue: value.uppercased()) else {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
@@ -282,6 +387,15 @@ extension MonologConfiguration {
             "--transaction-max-timeout-ms", "\(self.kafka.transactionMaxTimeoutMs)",
             "--transaction-check-interval-ms", "\(self.kafka.transactionCheckIntervalMs)",
             "--transactional-id-expiration-ms", "\(self.kafka.transactionalIDExpirationMs)",
+            "--sasl-server-max-receive-size", "\(self.kafka.saslServerMaxReceiveSize)",
+            "--queued-max-requests", "\(self.kafka.queuedMaxRequests)",
+            "--queued-max-request-bytes", "\(self.kafka.queuedMaxRequestBytes)",
+            "--max-connections", "\(self.kafka.maxConnections)",
+            "--max-connections-per-ip", "\(self.kafka.maxConnectionsPerIP)",
+            "--connections-max-idle-ms", "\(self.kafka.connectionsMaxIdleMs)",
+            "--fetch-max-bytes", "\(self.kafka.fetchMaxBytes)",
+            "--http-max-connections", "\(self.http.maxConnections)",
+            "--http-idle-timeout-ms", "\(self.http.idleTimeoutMs)",
         ]
         if let advertised = self.advertisedKafkaAddress { arguments += ["--advertised-kafka-addr", advertised.description] }
         let security = self.security
@@ -322,7 +436,8 @@ enum ConfigFile {
         }
         for (key, value) in root.sorted(by: { $0.key < $1.key }) {
             switch key {
-            case "data_dir", "kafka_addr", "http_addr", "log_level", "advertised_kafka_addr", "http_tls", "http_auth":
+            case "data_dir", "kafka_addr", "http_addr", "log_level", "advertised_kafka_addr", "http_tls", "http_auth", "http_max_connections",
+                "http_idle_timeout_ms":
                 try config.set(key.replacingOccurrences(of: "_", with: "-"), to: "\(value)", source: source)
             case "tls":
                 guard let tls = value as? [String: Any] else {
@@ -367,6 +482,13 @@ enum ConfigFile {
         "listeners": "kafka-addr",
         "security.protocol": "kafka-security-protocol",
         "sasl.enabled.mechanisms": "sasl-mechanisms",
+        "sasl.server.max.receive.size": "sasl-server-max-receive-size",
+        "queued.max.requests": "queued-max-requests",
+        "queued.max.request.bytes": "queued-max-request-bytes",
+        "max.connections": "max-connections",
+        "max.connections.per.ip": "max-connections-per-ip",
+        "connections.max.idle.ms": "connections-max-idle-ms",
+        "fetch.max.bytes": "fetch-max-bytes",
     ]
 
     private static func applyRetention(

@@ -14,6 +14,8 @@ public struct MonologConfiguration: Hashable, Sendable {
     public var kafka: KafkaSettings
     /// TLS, SASL and HTTP authentication; all off by default.
     public var security = SecuritySettings()
+    /// The HTTP gateway's connection limit and idle timeout.
+    public var http = HTTPSettings()
     /// The YAML file the values came from, if any; passed on to child processes.
     public var configFile: String?
 
@@ -71,11 +73,45 @@ public struct KafkaSettings: Hashable, Sendable {
     /// `transactional.id.expiration.ms`: how long an idle transactional id is kept (7 days).
     public var transactionalIDExpirationMs: Int64 = 604_800_000
 
+    // Limits that keep a hostile or broken client from taking the gateway's memory (docs/COMPATIBILITY.md, Limits).
+
+    /// `sasl.server.max.receive.size`: the largest frame a SASL listener reads from a connection that
+    /// has not authenticated yet (512 KiB, as Kafka).
+    public var saslServerMaxReceiveSize = 524_288
+    /// `queued.max.requests`: requests being served at once across all connections (500, as Kafka);
+    /// above it every connection stops reading.
+    public var queuedMaxRequests = 500
+    /// `queued.max.request.bytes`: the bytes of those requests; -1 for no limit. Kafka's default is -1;
+    /// Monolog's is 100 MiB, so a flood of large produces cannot hold more than that.
+    public var queuedMaxRequestBytes: Int64 = 104_857_600
+    /// `max.connections`: open Kafka connections; at the limit the gateway stops accepting. Kafka's
+    /// default is Int.max; Monolog's is 10,000, well below a default file-descriptor limit's reach.
+    public var maxConnections = 10_000
+    /// `max.connections.per.ip`: open connections from one address; the excess is closed (Int32.max, as Kafka).
+    public var maxConnectionsPerIP = Int(Int32.max)
+    /// `connections.max.idle.ms`: a connection that neither sends nor receives for this long, with no
+    /// request of its own in progress, is closed (10 min, as Kafka).
+    public var connectionsMaxIdleMs: Int64 = 600_000
+    /// `fetch.max.bytes`: the most record bytes one Fetch answer carries, whatever the client asks
+    /// (55 MiB, as Kafka); the first batch may still exceed it (KIP-74).
+    public var fetchMaxBytes = 57_671_680
+
     public init(autoCreateTopics: Bool, defaultPartitions: Int32, groupInitialRebalanceDelayMs: Int64) {
         self.autoCreateTopics = autoCreateTopics
         self.defaultPartitions = defaultPartitions
         self.groupInitialRebalanceDelayMs = groupInitialRebalanceDelayMs
     }
+}
+
+/// The HTTP gateway's limits on connections (Kafka has no counterpart, so the names are Monolog's).
+public struct HTTPSettings: Hashable, Sendable {
+    /// Open HTTP connections; at the limit the gateway stops accepting until one closes.
+    public var maxConnections = 10_000
+    /// A connection with no request in progress (a long-poll consume is one) is closed after this long
+    /// without reading anything: a minute, as common HTTP servers keep idle keep-alive connections.
+    public var idleTimeoutMs: Int64 = 60_000
+
+    public init() {}
 }
 
 /// `HOST:PORT`, `:PORT` (every interface) or `[IPv6]:PORT`.

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import MonologConfig
@@ -9,7 +10,9 @@ import MonologWriterClient
 import NIOPosix
 import Prometheus
 
-/// Builds the HTTP application from the configuration: routes, error handling, storage access.
+/// Builds the HTTP application from the configuration: routes, error handling, storage access, and the
+/// connection limit and idle timeout (Hummingbird closes a connection idle for `--http-idle-timeout-ms`
+/// only when no request is in progress on it, so a long-poll consume keeps its connection).
 func buildApplication(
     config: MonologConfiguration,
     writer: WriterClient,
@@ -19,12 +22,14 @@ func buildApplication(
     logger: Logger
 ) throws -> some ApplicationProtocol {
     let security = config.security
+    let http1: HTTPServerBuilder = .http1(configuration: .init(idleTimeout: .milliseconds(config.http.idleTimeoutMs)))
     return Application(
         router: try buildRouter(config: config, writer: writer, board: board, credentials: credentials, metrics: metrics, logger: logger),
-        server: security.httpTLS ? try .tls(.http1(), tlsConfiguration: TLSContexts.serverConfiguration(security)) : .http1(),
+        server: security.httpTLS ? try .tls(http1, tlsConfiguration: TLSContexts.serverConfiguration(security)) : http1,
         configuration: .init(
             address: .hostname(config.httpAddress.bindHost, port: config.httpAddress.port),
-            serverName: "monolog"
+            serverName: "monolog",
+            availableConnectionsDelegate: HTTPConnectionLimit(maxConnections: config.http.maxConnections, logger: logger)
         ),
         onServerRunning: { _ in ReadinessNotice.announce() },
         logger: logger

@@ -21,14 +21,16 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
         abstract: "Serves the Kafka wire protocol on --kafka-addr (default :9092).",
         discussion: """
             Answers the APIs listed in docs/COMPATIBILITY.md; ApiVersions tells each client exactly which. \
-            Reads the database directly and sends every write to the storage writer. Normally started by \
-            monolog-supervisor.
+            Reads the database directly and sends every write to the storage writer. Its memory is bounded \
+            by the limits in docs/COMPATIBILITY.md (Limits). Normally started by monolog-supervisor.
             """
     )
 
     @OptionGroup var options: CommonOptions
 
-    @Option(help: "Close a connection that sends a request frame larger than this many bytes.")
+    @Option(
+        help: "Close a connection that sends a request frame larger than this many bytes (before SASL authentication: --sasl-server-max-receive-size)."
+    )
     var maxFrameBytes: Int = 100 * 1024 * 1024
 
     func run() async throws {

@@ -1,6 +1,7 @@
 import MonologKafkaProtocol
 import MonologTestSupport
 import NIOCore
+import Testing
 
 /// One request to the real Kafka gateway and its decoded response, with the protocol library's codecs:
 /// for APIs no installed client exercises in a way a test can observe.
@@ -26,7 +27,9 @@ final class KafkaSession {
     let connection: RawKafkaConnection
     private var correlationID: Int32 = 0
 
-    init(port: Int) throws { self.connection = try RawKafkaConnection(port: port) }
+    init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
+        self.connection = try RawKafkaConnection(port: port, receiveTimeout: receiveTimeout)
+    }
 
     func send<Request: KafkaRequestMessage>(_ request: Request, version: Int16) throws {
         self.correlationID += 1
@@ -41,6 +44,15 @@ final class KafkaSession {
         try self.connection.send(bigEndian(Int32(buffer.readableBytes)) + Array(buffer.readableBytesView))
     }
 
+    /// The next response on the connection (to a request sent with `send`), or nil when the broker
+    /// closed the connection instead; throws when none comes within the receive timeout.
+    func receive<Response: KafkaResponseMessage>(_: Response.Type, version: Int16) throws -> (correlationID: Int32, response: Response)? {
+        guard let frame = try self.connection.receiveFrame() else { return nil }
+        var body = ByteBuffer(bytes: frame)
+        let header = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Response.apiKey, apiVersion: version))
+        return (header.correlationId, try Response(from: &body, version: version))
+    }
+
     /// The response, or nil when the broker closed the connection instead.
     func exchange<Request: KafkaRequestMessage, Response: KafkaMessage>(_ request: Request, version: Int16, as _: Response.Type) throws -> Response? {
         try self.send(request, version: version)
@@ -48,5 +60,19 @@ final class KafkaSession {
         var body = ByteBuffer(bytes: frame)
         _ = try ResponseHeader(from: &body, version: KafkaHeaderVersions.responseHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
         return try Response(from: &body, version: version)
+    }
+}
+
+/// What a step run with `blocking` saw, checked afterwards on the test's own task: an `#expect` on
+/// another thread is not attributed to the test, so it would not fail it.
+struct Observations: Sendable {
+    private var checks: [(passed: Bool, what: String, line: Int)] = []
+
+    mutating func check(_ passed: Bool, _ what: String = "", line: Int = #line) {
+        self.checks.append((passed, what, line))
+    }
+
+    func expectAll(sourceLocation: SourceLocation = #_sourceLocation) {
+        for check in self.checks { #expect(check.passed, "line \(check.line): \(check.what)", sourceLocation: sourceLocation) }
     }
 }

@@ -4,9 +4,9 @@ import MonologTestSupport
 import NIOCore
 import Testing
 
-/// Fetch keeps to the request's `max_bytes` and each partition's `partition_max_bytes`, as Kafka does
-/// (KIP-74): the only batch allowed past a limit is the first batch of the first non-empty partition,
-/// returned whole so that a consumer always makes progress.
+/// Fetch keeps to the request's `max_bytes` (capped by the broker's `fetch.max.bytes`) and each
+/// partition's `partition_max_bytes`, as Kafka does (KIP-74): the only batch allowed past a limit is
+/// the first batch of the first non-empty partition, returned whole so that a consumer always makes progress.
 @Suite struct KafkaFetchLimitsTests {
     static let kilobyte = 1024
 
@@ -109,6 +109,29 @@ import Testing
         #expect(report["produced"] as? Int == 12, "\(output)")
         #expect(report["consumed"] as? Int == 12, "\(output)")
         #expect((report["errors"] as? [String])?.isEmpty == true, "\(output)")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
+    /// `--fetch-max-bytes` (Kafka's `fetch.max.bytes`) bounds a response whatever the client asks.
+    @Test func fetchMaxBytesCapsWhatTheClientAsks() async throws {
+        let broker = try await Broker.start(extraArguments: ["--fetch-max-bytes", "400000"])
+        #expect(try await broker.post("/api/topics", #"{"name":"capped","partitions":3}"#).status == 201)
+        for partition in 0..<3 { try await Self.produce(broker, topic: "capped", partition: partition, size: 150 * 1024) }
+        let port = broker.kafkaPort
+        // The client allows 50 MiB; the broker's 400,000 bytes hold two 150 KiB batches, not three.
+        let capped = try await kafkaExchange(
+            port: port, Self.fetch("capped", partitions: 3, maxBytes: 50 << 20, partitionMaxBytes: 1 << 20), version: 12,
+            as: FetchResponse.self)
+        let bytes = Self.recordBytes(capped)
+        #expect(bytes[0] > 150 * 1024 && bytes[1] > 150 * 1024 && bytes[2] == 0, "\(bytes)")
+        #expect(bytes.reduce(0, +) <= 400_000)
+        // A smaller request limit still wins, and the first batch still comes whole (KIP-74).
+        let small = try await kafkaExchange(
+            port: port, Self.fetch("capped", partitions: 3, maxBytes: 1024, partitionMaxBytes: 1 << 20), version: 12,
+            as: FetchResponse.self)
+        let smallBytes = Self.recordBytes(small)
+        #expect(smallBytes[0] > 150 * 1024 && smallBytes[1] == 0 && smallBytes[2] == 0, "\(smallBytes)")
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }

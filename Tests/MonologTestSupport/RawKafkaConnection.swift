@@ -5,7 +5,8 @@ import Foundation
 public final class RawKafkaConnection {
     private let fd: Int32
 
-    public init(port: Int) throws {
+    /// `receiveTimeout`: how long a receive waits before it throws.
+    public init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
         self.fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -18,8 +19,35 @@ public final class RawKafkaConnection {
             close(self.fd)
             throw BrokerError(message: "connect to 127.0.0.1:\(port) failed")
         }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        self.setReceiveTimeout(receiveTimeout)
+    }
+
+    private func setReceiveTimeout(_ duration: Duration) {
+        let microseconds = max(duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000, 1000)
+        var timeout = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
         setsockopt(self.fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Whether something (an answer, or the end of the stream) arrives within `timeout`; reads nothing.
+    public func waitUntilReadable(within timeout: Duration) -> Bool {
+        var descriptor = pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return poll(&descriptor, 1, milliseconds) > 0
+    }
+
+    /// Whether the broker closes the connection within `timeout`: reads (and drops) whatever it sends
+    /// meanwhile, and answers false when the time passes with the connection still open.
+    public func isClosedByPeer(within timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        defer { self.setReceiveTimeout(.seconds(10)) }
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            self.setReceiveTimeout(deadline - ContinuousClock.now)
+            let read = scratch.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+            if read == 0 || (read < 0 && errno == ECONNRESET) { return true }
+            if read < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR { return true }
+        }
+        return false
     }
 
     deinit { close(self.fd) }

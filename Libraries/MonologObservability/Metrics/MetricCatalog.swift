@@ -27,11 +27,17 @@ public enum MetricCatalog {
     public static let kafkaConnectionsOpened = "monolog_kafka_connections_opened_total"
     public static let kafkaGroups = "monolog_kafka_groups"
     public static let kafkaGroupMembers = "monolog_kafka_group_members"
+    public static let kafkaRequestsInFlight = "monolog_kafka_requests_in_flight"
+    public static let kafkaQueuedRequests = "monolog_kafka_queued_requests"
+    public static let kafkaQueuedRequestBytes = "monolog_kafka_queued_request_bytes"
+    public static let kafkaConnectionLimitHits = "monolog_kafka_connection_limit_hits_total"
+    public static let kafkaIdleConnectionsClosed = "monolog_kafka_idle_connections_closed_total"
 
     // The HTTP gateway.
     public static let httpRequestDuration = "monolog_http_request_duration_seconds"
     public static let httpMessagesOut = "monolog_http_messages_out_total"
     public static let httpBytesOut = "monolog_http_bytes_out_total"
+    public static let httpConnectionLimitHits = "monolog_http_connection_limit_hits_total"
     public static let consumerGroupLag = "monolog_consumer_group_lag"
     public static let processUp = "monolog_process_up"
 
@@ -71,12 +77,22 @@ public enum MetricCatalog {
         kafkaConnectionsOpened: Entry(help: "Kafka client connections accepted since the gateway started."),
         kafkaGroups: Entry(help: "Consumer groups the coordinator has seen since the gateway started, per state."),
         kafkaGroupMembers: Entry(help: "Members of consumer groups."),
+        kafkaRequestsInFlight: Entry(
+            help: "Kafka requests read and not yet answered, parked long-poll fetches included (each connection reads at most 8 ahead)."
+        ),
+        kafkaQueuedRequests: Entry(help: "Kafka requests holding a place under queued.max.requests (parked long-poll fetches do not)."),
+        kafkaQueuedRequestBytes: Entry(help: "Frame bytes of the requests under queued.max.request.bytes."),
+        kafkaConnectionLimitHits: Entry(
+            help: "New Kafka connections held back by a limit: accepting paused at max.connections, or closed over max.connections.per.ip."
+        ),
+        kafkaIdleConnectionsClosed: Entry(help: "Kafka connections closed after connections.max.idle.ms without traffic."),
         httpRequestDuration: Entry(
             help: "Time to answer an HTTP request, per operation (consume includes its wait).",
             durationBuckets: requestBuckets
         ),
         httpMessagesOut: Entry(help: "Messages returned by HTTP consume, per topic."),
         httpBytesOut: Entry(help: "Value and key bytes returned by HTTP consume, per topic."),
+        httpConnectionLimitHits: Entry(help: "Times the HTTP gateway stopped accepting at --http-max-connections."),
         consumerGroupLag: Entry(
             help: "Messages between a group's committed offset and the high watermark, per group, topic and partition."
         ),

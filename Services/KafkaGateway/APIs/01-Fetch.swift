@@ -1,3 +1,4 @@
+import MonologConfig
 import MonologKafkaProtocol
 import MonologStorage
 import MonologWriterClient
@@ -6,9 +7,9 @@ import NIOCore
 
 /// Fetch (key 1), versions 4–12: whole stored batches from each partition's fetch offset (a fetch inside
 /// a batch returns that batch), within the partition and request byte limits, as Kafka does (KIP-74):
-/// the response's record bytes never exceed `max_bytes`, nor a partition's `partition_max_bytes`,
-/// except that the first batch of the first non-empty partition is returned whole when it alone is
-/// larger, so a consumer always makes progress. With `isolation_level` 1 (read_committed) it returns
+/// the response's record bytes never exceed `max_bytes` nor the broker's `fetch.max.bytes`, nor a
+/// partition's `partition_max_bytes`, except that the first batch of the first non-empty partition is
+/// returned whole when it alone is larger, so a consumer always makes progress. With `isolation_level` 1 (read_committed) it returns
 /// only what lies below the last stable offset, with the aborted transactions among it; transaction
 /// markers are returned as stored, and clients skip them, as with Kafka. When less than
 /// `min_bytes` is available, the fetch waits up to `max_wait_ms`, woken the moment the storage writer
@@ -18,15 +19,25 @@ enum FetchAPI {
     static let entry = SupportedAPIs.Entry(apiKey: FetchRequest.apiKey, name: "Fetch", minVersion: 4, maxVersion: 12, serve: serve)
 
     static func serve(_ request: KafkaRequest) throws {
-        request.reply(self.respond(to: try request.decode(FetchRequest.self), context: request.gateway, board: request.gateway.board, on: request.eventLoop))
+        request.reply(
+            self.respond(
+                to: try request.decode(FetchRequest.self), context: request.gateway, board: request.gateway.board, on: request.eventLoop,
+                parked: request.parked
+            )
+        )
     }
 
     /// The longest a fetch may wait, whatever it asks for.
     static let maxWait = TimeAmount.seconds(30)
 
-    static func respond(to request: FetchRequest, context: KafkaGatewayContext, board: WatermarkBoard, on eventLoop: any EventLoop) -> EventLoopFuture<
-        FetchResponse
-    > {
+    /// `parked` is called when the fetch starts waiting for data.
+    static func respond(
+        to request: FetchRequest,
+        context: KafkaGatewayContext,
+        board: WatermarkBoard,
+        on eventLoop: any EventLoop,
+        parked: @escaping @Sendable () -> Void = {}
+    ) -> EventLoopFuture<FetchResponse> {
         // min_bytes of record data is enough to answer (at least one byte, whatever the request says).
         @Sendable func enough(_ response: FetchResponse) -> Bool { self.recordBytes(response) >= Int(max(request.minBytes, 1)) }
         let response = self.read(request, context: context, on: eventLoop).flatMap { first in
@@ -38,6 +49,7 @@ enum FetchAPI {
             let woken = board.wait(for: partitions, maxWait: wait, on: eventLoop)
             return self.read(request, context: context, on: eventLoop).flatMap { second in
                 guard !enough(second) else { return eventLoop.makeSucceededFuture(second) }
+                parked()
                 return woken.flatMap { self.read(request, context: context, on: eventLoop) }
             }
         }
@@ -52,7 +64,8 @@ enum FetchAPI {
     static func read(_ request: FetchRequest, context: KafkaGatewayContext, on eventLoop: any EventLoop) -> EventLoopFuture<FetchResponse> {
         context.read(on: eventLoop) { reader in
             try reader.snapshot {
-                var budget = request.maxBytes > 0 ? Int(request.maxBytes) : Int.max
+                // The broker's fetch.max.bytes caps whatever the client asks, as Kafka does.
+                var budget = min(request.maxBytes > 0 ? Int(request.maxBytes) : Int.max, context.settings.kafka.fetchMaxBytes)
                 let readCommitted = request.isolationLevel == 1
                 // Until some partition returns data, its first batch may exceed the limits.
                 var nothingYet = true

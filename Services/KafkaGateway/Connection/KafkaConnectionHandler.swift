@@ -12,15 +12,41 @@ import NIOCore
 /// Each request goes to its API's `serve`, looked up by key in `SupportedAPIs`. Requests this broker
 /// does not serve close the connection, as Kafka does; ApiVersions at an unknown version is answered in
 /// v0 form so the client can downgrade.
-final class KafkaConnectionHandler: ChannelInboundHandler {
+///
+/// Bounded work: a connection serves at most `maxRequestsInFlight` requests ahead of the answers it
+/// has written, and takes a place in the broker-wide `RequestBudget` for each; past either bound, or
+/// while the client does not read its answers (the channel is not writable), it holds the socket's
+/// `read()` and keeps the few frames one read already brought until it may serve them.
+final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Never
     typealias OutboundOut = ByteBuffer
 
+    /// Requests served at once on one connection. Kafka serves one at a time per connection (it mutes
+    /// the socket until the answer is sent); clients pipeline a few (librdkafka and the Java client send
+    /// up to 5 in flight by default, `max.in.flight.requests.per.connection`), so 8 never slows a real
+    /// client while a hostile one pipelining hundreds of long-poll fetches holds at most 8 parked.
+    static let maxRequestsInFlight = 8
+
     private let gateway: KafkaGatewayContext
+    private let budget: RequestBudget
+    /// The frame decoder's limit: `sasl.server.max.receive.size` until SASL authentication, then `maxFrameBytes`.
+    private let frameLimit: KafkaFrameSizeLimit
+    private let maxFrameBytes: Int
     private var logger: Logger
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: ByteBuffer] = [:]
+    /// Frames read while the connection may not serve more; served in order before anything else.
+    private var waiting = CircularBuffer<ByteBuffer>()
+    /// The pipeline asked to read while the connection was full; it reads once there is room.
+    private var readHeld = false
+    /// The frame bytes of each request holding a place in the broker-wide budget, by sequence number.
+    private var budgetPlaces: [Int: Int] = [:]
+    private var active = true
+    /// Set while `resume` serves waiting frames: an answer written meanwhile (served at once) must not
+    /// start another round inside this one.
+    private var resuming = false
     /// The peer's address as Kafka shows it in DescribeGroups ("/127.0.0.1").
     private(set) var clientHost = ""
     /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener);
@@ -29,10 +55,17 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     /// A response after which the connection closes (a failed authentication), by its sequence number.
     private var closeAfterSequence: Int?
 
-    init(gateway: KafkaGatewayContext) {
+    init(gateway: KafkaGatewayContext, budget: RequestBudget, frameLimit: KafkaFrameSizeLimit, maxFrameBytes: Int) {
         self.gateway = gateway
+        self.budget = budget
+        self.frameLimit = frameLimit
+        self.maxFrameBytes = maxFrameBytes
         self.logger = gateway.logger
-        self.sasl = gateway.settings.security.kafkaProtocol.usesSASL ? .awaitingHandshake : .notRequired
+        let usesSASL = gateway.settings.security.kafkaProtocol.usesSASL
+        self.sasl = usesSASL ? .awaitingHandshake : .notRequired
+        // Before authentication a client has no business sending more than a SASL token (Kafka's
+        // sasl.server.max.receive.size): a larger frame size closes the connection before its body is read.
+        frameLimit.maxBytes = usesSASL ? min(gateway.settings.kafka.saslServerMaxReceiveSize, maxFrameBytes) : maxFrameBytes
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -46,17 +79,107 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         KafkaMetrics.connections.decrement()
+        // Answers still on their way are dropped; the places their requests held are free now.
+        self.active = false
+        KafkaMetrics.requestsInFlight.decrement(by: Double(self.nextSequence - self.nextToWrite))
+        self.budget.release(requests: self.budgetPlaces.count, bytes: self.budgetPlaces.values.reduce(0, +))
+        self.budgetPlaces.removeAll()
+        self.budget.forget(owner: ObjectIdentifier(self))
+        self.waiting.removeAll()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = self.unwrapInboundIn(data)
+        if self.waiting.isEmpty, self.takePlace(for: frame, context: context) {
+            self.serve(frame, context: context)
+        } else {
+            self.waiting.append(frame)
+        }
+    }
+
+    /// Holds the pipeline's request to read while the connection may not serve more.
+    func read(context: ChannelHandlerContext) {
+        if self.waiting.isEmpty, self.mayServe(context: context),
+            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+        {
+            context.read()
+        } else {
+            self.readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { self.resume(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard case IdleStateHandler.IdleStateEvent.all = event else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // connections.max.idle.ms passed without traffic. A connection waiting for its own answer (a
+        // parked long-poll fetch) is not idle; the idle timer starts again with the answer.
+        guard self.nextSequence == self.nextToWrite, self.waiting.isEmpty else { return }
+        KafkaMetrics.idleConnectionsClosed.increment()
+        self.close(context, "idle for connections.max.idle.ms", error: nil)
+    }
+
+    /// Below this connection's own bound, with a client that reads its answers.
+    private func mayServe(context: ChannelHandlerContext) -> Bool {
+        self.nextSequence - self.nextToWrite < Self.maxRequestsInFlight && context.channel.isWritable
+    }
+
+    /// Whether `frame` may be served now; if so it holds a place in the broker-wide budget.
+    private func takePlace(for frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        self.mayServe(context: context)
+            && self.budget.acquire(bytes: frame.readableBytes, owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+    }
+
+    private func budgetWaiter(context: ChannelHandlerContext) -> RequestBudget.Waiter {
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        return { eventLoop.execute { bound.value.handler.resume(context: bound.value.context) } }
+    }
+
+    /// Serves the frames that waited, as far as the bounds allow, then reads again if the pipeline asked to.
+    private func resume(context: ChannelHandlerContext) {
+        guard self.active, !self.resuming else { return }
+        self.resuming = true
+        defer { self.resuming = false }
+        while let frame = self.waiting.first, self.takePlace(for: frame, context: context) {
+            self.waiting.removeFirst()
+            self.serve(frame, context: context)
+            guard self.active else { return }
+        }
+        if self.readHeld, self.waiting.isEmpty, self.mayServe(context: context),
+            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+        {
+            self.readHeld = false
+            context.read()
+        }
+    }
+
+    /// Serves one frame that holds a place in the budget; gives the place back if it did not become a
+    /// request with a place in line (a bare SASL token, or one that closed the connection).
+    private func serve(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        let sequence = self.nextSequence
+        self.budgetPlaces[sequence] = bytes.readableBytes
+        self.handle(bytes, context: context)
+        if self.nextSequence == sequence, let size = self.budgetPlaces.removeValue(forKey: sequence) {
+            self.budget.release(requests: 1, bytes: size)
+        }
+    }
+
+    private func handle(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         if self.sasl.expectsBareToken {
-            self.authenticateBareToken(self.unwrapInboundIn(data), context: context)
+            self.authenticateBareToken(bytes, context: context)
             return
         }
         let frame: KafkaRequestFrame
         do {
-            frame = try KafkaRequestFrame(self.unwrapInboundIn(data))
+            frame = try KafkaRequestFrame(bytes)
         } catch {
             self.close(context, "request header unreadable", error: error)
             return
@@ -77,6 +200,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
         let arrived = NIODeadline.now()
         let sequence = self.nextSequence
         self.nextSequence += 1
+        KafkaMetrics.requestsInFlight.increment()
         guard let api, api.serves(version: frame.apiVersion) else {
             self.close(context, "API or version not supported", error: nil, frame: frame)
             return
@@ -124,6 +248,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
     /// Writes every response that is next in line. A request without a response (acks=0) holds an
     /// empty slot, so it keeps its place without writing anything.
     func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
+        guard self.active else { return }
         self.finished[sequence] = response
         var wrote = false
         while let next = self.finished.removeValue(forKey: self.nextToWrite) {
@@ -131,6 +256,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 context.write(self.wrapOutboundOut(next), promise: nil)
                 wrote = true
             }
+            self.giveBackPlace(self.nextToWrite)
             if self.nextToWrite == self.closeAfterSequence {
                 // The client reads why (a failed authentication), then the connection ends.
                 context.writeAndFlush(self.wrapOutboundOut(ByteBuffer())).whenComplete { [channel = context.channel] _ in
@@ -139,8 +265,17 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
                 return
             }
             self.nextToWrite += 1
+            KafkaMetrics.requestsInFlight.decrement()
         }
         if wrote { context.flush() }
+        self.resume(context: context)
+    }
+
+    /// A request no longer holds its place in the broker-wide budget: it was answered, or it is a fetch
+    /// parked until data arrives (see `RequestBudget`).
+    func giveBackPlace(_ sequence: Int) {
+        guard let size = self.budgetPlaces.removeValue(forKey: sequence) else { return }
+        self.budget.release(requests: 1, bytes: size)
     }
 
     /// After a SASL step: wait for the next token (in the same form), let the connection in, or mark
@@ -151,6 +286,7 @@ final class KafkaConnectionHandler: ChannelInboundHandler {
             self.sasl = .exchanging(exchange, bareTokens: bareTokens)
         case .authenticated(let user, _):
             self.sasl = .authenticated(user: user)
+            self.frameLimit.maxBytes = self.maxFrameBytes
             self.logger[metadataKey: "sasl.user"] = "\(user)"
             self.logger.debug("authenticated", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)"])
         case .failed(let message):

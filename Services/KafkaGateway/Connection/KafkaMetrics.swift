@@ -6,10 +6,17 @@ import MonologRecords
 import NIOCore
 
 /// What the Kafka gateway counts, through swift-metrics: request latency per API, records and bytes
-/// that Fetch returns per topic, connections, and the groups its coordinator holds.
+/// that Fetch returns per topic, connections and the limits they meet, requests in flight, and the
+/// groups its coordinator holds.
 enum KafkaMetrics {
     static let connections = Meter(label: MetricCatalog.kafkaConnections)
     static let connectionsOpened = Counter(label: MetricCatalog.kafkaConnectionsOpened)
+    static let requestsInFlight = Meter(label: MetricCatalog.kafkaRequestsInFlight)
+    static let queuedRequests = Meter(label: MetricCatalog.kafkaQueuedRequests)
+    static let queuedRequestBytes = Meter(label: MetricCatalog.kafkaQueuedRequestBytes)
+    static let maxConnectionsHits = Counter(label: MetricCatalog.kafkaConnectionLimitHits, dimensions: [("limit", "max.connections")])
+    static let maxConnectionsPerIPHits = Counter(label: MetricCatalog.kafkaConnectionLimitHits, dimensions: [("limit", "max.connections.per.ip")])
+    static let idleConnectionsClosed = Counter(label: MetricCatalog.kafkaIdleConnectionsClosed)
 
     /// One latency histogram per served API, made once (a lookup per request would take the registry's lock).
     private static let requestTimers: [Int16: Metrics.Timer] = Dictionary(

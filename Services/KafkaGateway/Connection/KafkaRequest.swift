@@ -44,6 +44,15 @@ struct KafkaRequest {
         KafkaMetrics.recordRequest(apiKey: self.frame.apiKey, since: self.arrived)
     }
 
+    /// Called (on the event loop) when the request starts waiting for data that may take long to come
+    /// (a long-poll fetch): it gives back its place in the broker-wide request budget, keeping its
+    /// place in the connection's line.
+    var parked: @Sendable () -> Void {
+        let connection = NIOLoopBound(self.connection, eventLoop: self.eventLoop)
+        let sequence = self.sequence
+        return { connection.value.giveBackPlace(sequence) }
+    }
+
     /// Keeps this request's place in line without answering (Produce with acks=0).
     func replyWithNothing() {
         self.connection.skip(self.sequence, context: self.channelContext)

@@ -1,3 +1,4 @@
+import MonologConfig
 import MonologKafkaProtocol
 import NIOCore
 import NIOEmbedded
@@ -14,7 +15,8 @@ final class TestConnection {
 
     init(_ gateway: KafkaGatewayContext, maxFrameBytes: Int = 1 << 20) async throws {
         self.channel = try await NIOAsyncTestingChannel { channel in
-            try KafkaListenerService.addHandlers(to: channel, tls: nil, maxFrameBytes: maxFrameBytes, gateway: gateway)
+            try KafkaListenerService.addHandlers(
+                to: channel, tls: nil, maxFrameBytes: maxFrameBytes, gateway: gateway, budget: RequestBudget(gateway.settings.kafka))
         }
         // Set before connecting, so the handler sees the peer in channelActive, as on a real socket.
         let peer = try SocketAddress(ipAddress: "127.0.0.1", port: 50_000)
