@@ -132,7 +132,7 @@ import Testing
             }
         }
         let error = try #require(failure, "the quota never filled")
-        #expect(error.code == .rejected(.storageFailure))
+        #expect(error.code == .rejected(.storageFull))
         #expect(error.isRetriable)
         #expect(!acknowledged.isEmpty)
         // The writer still serves, and what was acknowledged is intact.
@@ -174,7 +174,7 @@ import Testing
         let failures = outcomes.compactMap { $0.failure as? WriterClientError }
         #expect(!failures.isEmpty, "the quota never filled")
         #expect(failures.count == outcomes.filter { $0.failure != nil }.count)
-        #expect(failures.allSatisfy { $0.code == .rejected(.storageFailure) })
+        #expect(failures.allSatisfy { $0.code == .rejected(.storageFull) })
         #expect(writer.integrityCheck() == "ok")
         let reader = try StorageReader(directory: DataDirectory(path: writer.dataDirectory))
         let topic = try #require(try reader.topic(named: "full"))

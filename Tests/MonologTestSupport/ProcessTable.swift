@@ -37,7 +37,7 @@ public enum ProcessTable {
 /// Stops a process with SIGSTOP and waits until the kernel reports it stopped (state `T` in
 /// /proc/<pid>/stat): the signal is delivered asynchronously, and a test that probes at once can still
 /// be answered. False if it did not stop within `timeout`.
-public func stopProcess(_ pid: pid_t, timeout: Duration = .seconds(5)) async throws -> Bool {
+public func stopProcess(_ pid: pid_t, timeout: Duration = .seconds(15)) async throws -> Bool {
     kill(pid, SIGSTOP)
     return try await eventually(timeout: timeout, every: .milliseconds(5)) { ProcessTable.state(of: pid) == "T" }
 }
