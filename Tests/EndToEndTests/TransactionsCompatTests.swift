@@ -36,6 +36,19 @@ import Testing
         #expect(report["read_uncommitted"] as? [String] == (committed + (0..<5).map { "b\($0)" }).sorted())
         // 25 records and 9 markers (three transactions over three partitions), none delivered as a message.
         #expect(report["high_watermark_total"] as? Int == 34)
+        // Over HTTP the same: every data record by default, the committed ones with read_committed, never
+        // a marker; and a reader's next offset passes the markers, to the high watermark.
+        var overHTTP: [String: [String]] = [:]
+        for isolation in ["read_uncommitted", "read_committed"] {
+            for partition in 0..<3 {
+                overHTTP[isolation, default: []] += try await broker.readAll(topic: "t", partition: partition, isolation: isolation).compactMap(\.value)
+                let end = try await broker.get("/api/topics/t/messages?partition=\(partition)&offset=0&limit=1000&isolation=\(isolation)").json
+                #expect(end["next_offset"] as? Int == end["high_watermark"] as? Int, "\(isolation) p\(partition): \(end)")
+            }
+        }
+        #expect(overHTTP["read_committed"]?.sorted() == committed.sorted())
+        #expect(overHTTP["read_uncommitted"]?.sorted() == (committed + (0..<5).map { "b\($0)" }).sorted())
+        #expect(try await broker.get("/api/topics/t/messages?isolation=serializable").status == 400)
         #expect(try await broker.stop() == 0)
         broker.removeFiles()
     }

@@ -9,11 +9,13 @@ public struct ConsumedMessage: Sendable, Hashable {
 
 extension Broker {
     /// Reads a whole partition from offset 0 through the HTTP API, page by page.
-    public func readAll(topic: String, partition: Int = 0, pageSize: Int = 1000) async throws -> [ConsumedMessage] {
+    /// Every message of a partition over HTTP, page by page; `isolation` as the API takes it.
+    public func readAll(topic: String, partition: Int = 0, pageSize: Int = 1000, isolation: String? = nil) async throws -> [ConsumedMessage] {
         var messages: [ConsumedMessage] = []
         var offset = 0
+        let isolationParameter = isolation.map { "&isolation=\($0)" } ?? ""
         while true {
-            let page = try await self.get("/api/topics/\(topic)/messages?partition=\(partition)&offset=\(offset)&limit=\(pageSize)")
+            let page = try await self.get("/api/topics/\(topic)/messages?partition=\(partition)&offset=\(offset)&limit=\(pageSize)\(isolationParameter)")
             guard page.status == 200, let items = page.json["messages"] as? [[String: Any]] else {
                 throw BrokerError(message: "read at offset \(offset) failed: \(page.status) \(page.body)")
             }

@@ -62,7 +62,8 @@ enum OpenAPIDocument {
                   {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                   {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 10}},
                   {"name": "max_bytes", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 16777216, "default": 1048576}},
-                  {"name": "wait_ms", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 30000, "default": 0}}
+                  {"name": "wait_ms", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 30000, "default": 0}},
+                  {"name": "isolation", "in": "query", "description": "read_committed: only below the last stable offset, without aborted transactions' records", "schema": {"type": "string", "enum": ["read_uncommitted", "read_committed"], "default": "read_uncommitted"}}
                 ],
                 "responses": {"200": {"description": "messages"}, "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}
               }

@@ -158,8 +158,12 @@ struct MessageRoutes {
         let partition = Int32(try request.integerParameter("partition", default: 0, range: 0...Int64(Int32.max)))
         let maxBytes = Int(try request.integerParameter("max_bytes", default: 1 << 20, range: 1...(16 << 20)))
         let waitMs = try request.integerParameter("wait_ms", default: 0, range: 0...30_000)
+        let committedOnly = try Self.readsCommittedOnly(request)
         let deadline = ContinuousClock.now + .milliseconds(waitMs)
-        var result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+        func read() async throws -> ConsumeResult {
+            try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes, committedOnly: committedOnly)
+        }
+        var result = try await read()
         while result.messages.isEmpty && ContinuousClock.now < deadline {
             // Only an empty answer waits. Registering for the next commit and then reading again means
             // a commit that lands between the two reads is not missed.
@@ -168,17 +172,30 @@ struct MessageRoutes {
                 maxWait: .milliseconds(max(0, (deadline - ContinuousClock.now).wholeMilliseconds)),
                 on: MultiThreadedEventLoopGroup.singleton.any()
             )
-            result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+            result = try await read()
             if !result.messages.isEmpty { break }
             try await woken.get()
-            result = try await self.read(topic: name, partition: partition, offset: offset, limit: limit, maxBytes: maxBytes)
+            result = try await read()
         }
         HTTPMetrics.recordConsumed(topic: name, messages: result.messages.count, bytes: result.payloadBytes)
         return try JSONResponse.make(result)
     }
 
-    private func read(topic name: String, partition: Int32, offset: Int64, limit: Int, maxBytes: Int) async throws -> ConsumeResult {
-        let read = try await self.reads.run { reader -> (batches: [StoredBatch], offsets: PartitionOffsets)? in
+    /// `isolation`: `read_uncommitted` (the default, as for a Kafka consumer) or `read_committed`.
+    static func readsCommittedOnly(_ request: Request) throws -> Bool {
+        switch request.uri.queryParameters.get("isolation") {
+        case nil, "read_uncommitted": return false
+        case "read_committed": return true
+        case let other?:
+            throw APIError.badRequest("invalid_parameter", "isolation must be read_uncommitted or read_committed, got '\(other)'")
+        }
+    }
+
+    /// Reads from `offset`. With `committedOnly`, only below the last stable offset and without the
+    /// records of aborted transactions. Markers (control batches) are never messages; `next_offset`
+    /// passes over them and over skipped records, so a reader never stops at one.
+    private func read(topic name: String, partition: Int32, offset: Int64, limit: Int, maxBytes: Int, committedOnly: Bool) async throws -> ConsumeResult {
+        let read = try await self.reads.run { reader -> PartitionRead? in
             try reader.snapshot {
                 guard let topic = try reader.topic(named: name) else { return nil }
                 guard partition < topic.partitionCount else {
@@ -192,26 +209,45 @@ struct MessageRoutes {
                     ?? PartitionOffsets(partition: partition, logStartOffset: 0, highWatermark: 0)
                 let start = max(offset, offsets.logStartOffset)
                 let batches = try reader.batches(topicID: topic.topicID, partition: partition, fromOffset: start, maxBytes: maxBytes)
-                return (batches, offsets)
+                guard committedOnly else { return PartitionRead(batches: batches, offsets: offsets, readableEnd: offsets.highWatermark, aborted: []) }
+                let stable = try reader.lastStableOffset(topicID: topic.topicID, partition: partition, highWatermark: offsets.highWatermark)
+                let aborted = try reader.abortedTransactions(topicID: topic.topicID, partition: partition, from: start, upTo: stable)
+                return PartitionRead(batches: batches, offsets: offsets, readableEnd: stable, aborted: aborted.map { ($0.producerID, $0.firstOffset) })
             }
         }
         guard let read else { throw APIError.unknownTopic(name) }
         // Records below the log start (a DeleteRecords inside a batch) are gone for readers.
         let start = max(offset, read.offsets.logStartOffset)
+        var filter = AbortedRecordFilter(aborted: read.aborted)
         var messages: [Message] = []
+        var next = start
         outer: for stored in read.batches {
-            for record in try RecordBatch(validating: stored.bytes).records() where record.offset >= start {
-                messages.append(Message(record, partition: partition))
-                if messages.count == limit { break outer }
+            let batch = try RecordBatch(validating: stored.bytes)
+            guard batch.header.baseOffset < read.readableEnd else { break }
+            if filter.keeps(batch.header) {
+                for record in try batch.records() where record.offset >= start {
+                    messages.append(Message(record, partition: partition))
+                    next = record.offset + 1
+                    if messages.count == limit { break outer }
+                }
             }
+            next = max(next, batch.header.lastOffset + 1)
         }
         return ConsumeResult(
             topic: name,
             partition: partition,
             messages: messages,
-            next_offset: messages.last.map { $0.offset + 1 } ?? start,
+            next_offset: next,
             high_watermark: read.offsets.highWatermark
         )
+    }
+
+    private struct PartitionRead: Sendable {
+        var batches: [StoredBatch]
+        var offsets: PartitionOffsets
+        /// The high watermark, or the last stable offset for read_committed.
+        var readableEnd: Int64
+        var aborted: [(producerID: Int64, firstOffset: Int64)]
     }
 }
 
