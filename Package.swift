@@ -286,7 +286,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonologStorageTests",
-            dependencies: ["MonologStorage", "MonologStorageEngine", "MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["MonologStorage", "MonologStorageEngine", "MonologRecords", "MonologTransactions", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -365,8 +365,12 @@ public final class LogStore {
     }
 
     /// Deletes the batches that end below `logStart` and records the new log start.
+    /// Moves the log start (retention, DeleteRecords): the batches below go, and so do the aborted
+    /// transactions that ended below it (their records and marker are gone, so no reader needs them).
     func truncate(topicID: Int64, partition: Int32, logStart: Int64) throws {
         try self.db.statement("DELETE FROM batches WHERE topic_id = ?1 AND partition = ?2 AND last_offset < ?3")
+            .bind(1, topicID).bind(2, partition).bind(3, logStart).run()
+        try self.db.statement("DELETE FROM aborted_transactions WHERE topic_id = ?1 AND partition = ?2 AND last_offset < ?3")
             .bind(1, topicID).bind(2, partition).bind(3, logStart).run()
         try self.db.statement(
             "UPDATE partitions SET log_start_offset = max(log_start_offset, ?3) WHERE topic_id = ?1 AND partition = ?2"

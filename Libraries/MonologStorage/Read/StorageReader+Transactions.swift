@@ -3,13 +3,15 @@
 /// transactional id (DescribeTransactions, ListTransactions).
 extension StorageReader {
     /// The last stable offset: the first offset of the partition's oldest open transaction, else the
-    /// high watermark. read_committed consumers read below it.
-    public func lastStableOffset(topicID: Int64, partition: Int32, highWatermark: Int64) throws(SQLiteError) -> Int64 {
+    /// high watermark; never below the log start (retention or DeleteRecords may have removed the start
+    /// of an open transaction; Kafka moves its first unstable offset up to the log start then too).
+    /// read_committed consumers read below it.
+    public func lastStableOffset(topicID: Int64, offsets: PartitionOffsets) throws(SQLiteError) -> Int64 {
         let select = try self.db.statement("SELECT MIN(first_offset) FROM open_transactions WHERE topic_id = ?1 AND partition = ?2")
         defer { select.reset() }
-        select.bind(1, topicID).bind(2, partition)
-        guard try select.step(), !select.isNull(at: 0) else { return highWatermark }
-        return min(select.int64(at: 0), highWatermark)
+        select.bind(1, topicID).bind(2, offsets.partition)
+        guard try select.step(), !select.isNull(at: 0) else { return offsets.highWatermark }
+        return max(offsets.logStartOffset, min(select.int64(at: 0), offsets.highWatermark))
     }
 
     /// The first offset of `producerID`'s open transaction in the partition, if it has one.

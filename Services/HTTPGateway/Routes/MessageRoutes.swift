@@ -210,7 +210,7 @@ struct MessageRoutes {
                 let start = max(offset, offsets.logStartOffset)
                 let batches = try reader.batches(topicID: topic.topicID, partition: partition, fromOffset: start, maxBytes: maxBytes)
                 guard committedOnly else { return PartitionRead(batches: batches, offsets: offsets, readableEnd: offsets.highWatermark, aborted: []) }
-                let stable = try reader.lastStableOffset(topicID: topic.topicID, partition: partition, highWatermark: offsets.highWatermark)
+                let stable = try reader.lastStableOffset(topicID: topic.topicID, offsets: offsets)
                 let aborted = try reader.abortedTransactions(topicID: topic.topicID, partition: partition, from: start, upTo: stable)
                 return PartitionRead(batches: batches, offsets: offsets, readableEnd: stable, aborted: aborted.map { ($0.producerID, $0.firstOffset) })
             }

@@ -89,8 +89,7 @@ enum FetchAPI {
                             data.logStartOffset = -1
                             return data
                         }
-                        let lastStable = try reader.lastStableOffset(
-                            topicID: info.topicID, partition: partition.partition, highWatermark: offsets.highWatermark)
+                        let lastStable = try reader.lastStableOffset(topicID: info.topicID, offsets: offsets)
                         data.highWatermark = offsets.highWatermark
                         data.lastStableOffset = lastStable
                         data.logStartOffset = offsets.logStartOffset

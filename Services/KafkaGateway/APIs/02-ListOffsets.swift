@@ -43,8 +43,7 @@ enum ListOffsetsAPI {
                         case -2: answer.offset = offsets.logStartOffset
                         case -1 where request.isolationLevel == 1:
                             // read_committed: the last stable offset, where such a consumer's reading ends.
-                            answer.offset = try reader.lastStableOffset(
-                                topicID: info.topicID, partition: partition.partitionIndex, highWatermark: offsets.highWatermark)
+                            answer.offset = try reader.lastStableOffset(topicID: info.topicID, offsets: offsets)
                         case -1: answer.offset = offsets.highWatermark
                         case -3:
                             let found = try reader.maxTimestampOffset(
