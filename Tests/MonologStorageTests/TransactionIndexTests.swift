@@ -77,3 +77,68 @@ import Testing
             "an open transaction of the deleted topic is still indexed")
     }
 }
+
+/// Compaction with transactions, as Kafka's cleaner: only below the last stable offset; an aborted
+/// transaction's records go and never shadow a committed value; a marker goes once its transaction's
+/// data is gone and delete.retention.ms has passed, with the aborted transaction's index entry.
+@Suite struct TransactionalCompactionTests {
+    let fixture: StoreFixture
+
+    init() throws {
+        self.fixture = try StoreFixture()
+        _ = try self.fixture.store.createTopic(
+            name: "c", partitionCount: 1, configs: ["cleanup.policy": "compact", "delete.retention.ms": "100"], ifNotExists: false, nowMs: 1)
+    }
+
+    func transaction(_ id: String, _ entries: [(String, String)], end commit: Bool?) throws {
+        let producer = try self.fixture.store.initTransactionalProducer(transactionalID: id, timeoutMs: 60_000, expected: nil, nowMs: 1)
+        _ = try self.fixture.store.addPartitionsToTransaction(
+            transactionalID: id, producerID: producer.id, producerEpoch: producer.epoch, partitions: [TransactionPartition(topic: "c", partition: 0)],
+            nowMs: 1)
+        let records = entries.map { NewRecord(key: Array($0.0.utf8), value: Array($0.1.utf8), timestamp: 1) }
+        let bytes = RecordBatchBuilder.build(
+            records, producer: ProducerStamp(producerID: producer.id, epoch: producer.epoch, baseSequence: 0, transactional: true))
+        _ = try self.fixture.store.append(topic: "c", partition: 0, batches: try RecordBatch.split(bytes), nowMs: 1)
+        guard let commit else { return }
+        _ = try self.fixture.store.endTransaction(transactionalID: id, producerID: producer.id, producerEpoch: producer.epoch, commit: commit, nowMs: 2)
+    }
+
+    /// Every stored batch as (first offset, is a marker).
+    func batches() throws -> [(offset: Int64, marker: Bool)] {
+        let topic = try self.fixture.reader.topic(named: "c")!
+        return try self.fixture.reader.batches(topicID: topic.topicID, partition: 0, fromOffset: 0, maxBytes: 1 << 30).map {
+            let header = try RecordBatch(validating: $0.bytes).header
+            return (header.baseOffset, header.attributes.isControl)
+        }
+    }
+
+    @Test func abortedRecordsGoAndOpenTransactionsWait() throws {
+        _ = try self.fixture.store.append(topic: "c", partition: 0, batches: [StoreFixture.keyed([("k1", "v1")], timestamp: 1)])  // 0
+        try self.transaction("aborted", [("k1", "bad")], end: false)  // 1, marker 2
+        try self.transaction("committed", [("k2", "w")], end: true)  // 3, marker 4
+        try self.transaction("open", [("k1", "later")], end: nil)  // 5, open
+        _ = try self.fixture.store.applyRetention(nowMs: 10_000, defaultRetentionMs: -1, defaultRetentionBytes: -1)
+        // k1=v1 stays (the aborted k1 does not count, the open one is above the last stable offset); the
+        // aborted batch and its marker are gone, and so is its index entry; the committed marker stays.
+        #expect(try self.batches().map(\.offset) == [0, 3, 4, 5])
+        #expect(try self.batches().map(\.marker) == [false, false, true, false])
+        let topic = try self.fixture.reader.topic(named: "c")!
+        #expect(try self.fixture.reader.abortedTransactions(topicID: topic.topicID, partition: 0, from: 0, upTo: .max).isEmpty)
+
+        // The open transaction ends aborted (its producer starts again, which aborts it): its k1 goes and
+        // never replaces k1=v1.
+        let open = try self.fixture.store.initTransactionalProducer(transactionalID: "open", timeoutMs: 60_000, expected: nil, nowMs: 3)
+        #expect(open.epoch > 0)
+        _ = try self.fixture.store.applyRetention(nowMs: 20_000, defaultRetentionMs: -1, defaultRetentionBytes: -1)
+        #expect(try self.fixture.records("c").map(\.value) == ["v1", "w"])
+    }
+
+    @Test func aCommittedTransactionsMarkerGoesWithItsData() throws {
+        try self.transaction("t", [("k", "old")], end: true)  // 0, marker 1
+        _ = try self.fixture.store.append(topic: "c", partition: 0, batches: [StoreFixture.keyed([("k", "new")], timestamp: 1)])  // 2
+        _ = try self.fixture.store.applyRetention(nowMs: 10_000, defaultRetentionMs: -1, defaultRetentionBytes: -1)
+        // The transaction's only record was superseded; its marker then had nothing left to mark.
+        #expect(try self.batches().map(\.offset) == [2])
+        #expect(try self.fixture.records("c").map(\.value) == ["new"])
+    }
+}
