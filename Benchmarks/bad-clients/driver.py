@@ -51,7 +51,8 @@ BAD_CLASSES = {
     # authenticated, 250 Fetch v4 pipelined (max_wait 30 s, min_bytes 1) on an empty topic, each
     # answer replaced by a new fetch
     "fetch-pipeline": {"connections": 200, "rate": None},
-    # authenticated, a valid Produce v9 frame of ~100 MiB (one record batch, one record), sent paced
+    # authenticated, a valid Produce v9 frame of ~100 MiB (one record batch, one record), sent paced,
+    # again and again
     "big-produce": {"connections": 100, "rate": 10_000_000},
 }
 FETCHES_PER_CONNECTION = 250
@@ -278,6 +279,10 @@ class BadClients:
             reader, writer = await self.connect(name, True)
             if writer is None:
                 return
+            # A small send buffer: a connection the broker does not read blocks after a few hundred KiB
+            # instead of filling megabytes of kernel buffers, so the class's paced rate goes to the
+            # connections the broker does read and their frames complete.
+            writer.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 16)
             ok = True
             try:
                 while ok and not self.stopping:
