@@ -630,6 +630,7 @@ def evaluate(results, rss_limit_mb):
     after_ratio = (after["p99_ms"] / base["p99_ms"]) if after.get("p99_ms") and base.get("p99_ms") else None
     normal = (after.get("errors", 1) == 0 and after.get("failed", 1) == 0 and after.get("consumed") == after.get("acknowledged")
               and after_ratio is not None and after_ratio < 2 and results["after"]["gateway_pid_unchanged"]
+              and not any(results["after"]["service_restarts"].values())
               and (after.get("messages_per_second") or 0) > 0.5 * (base.get("messages_per_second") or 0))
     checks["normal service afterwards"] = (
         normal, f"{after.get('errors')} errors, {after.get('messages_per_second')} msg/s vs {base.get('messages_per_second')}, "
