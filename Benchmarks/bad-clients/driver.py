@@ -288,8 +288,10 @@ class BadClients:
                 while ok and not self.stopping:
                     ok = await self.send(name, writer, self.big_frame, chunk=1 << 20)
                     if ok:
-                        await read_frame(reader)
+                        code = produce_error_code(await read_frame(reader))
                         self.stats[name]["responses"] += 1
+                        codes = self.stats[name].setdefault("produce_error_codes", {})
+                        codes[str(code)] = codes.get(str(code), 0) + 1
             except (OSError, asyncio.IncompleteReadError):
                 ok = False
             if not self.stopping:
@@ -324,6 +326,27 @@ class BadClients:
         return {"seconds": round(elapsed, 2), "connections": sum(s["connections"] for s in BAD_CLASSES.values()),
                 "paced_bytes_per_second": sum(s["rate"] or 0 for s in BAD_CLASSES.values()),
                 "bytes_sent": total, "bytes_per_second_sent": round(total / elapsed), "classes": self.stats}
+
+
+def read_uvarint(data, at):
+    value, shift = 0, 0
+    while True:
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, at
+        shift += 7
+
+
+def produce_error_code(response):
+    """The error code of the first partition in a Produce v9 response (header v1: correlation id, tags)."""
+    at = 5
+    _, at = read_uvarint(response, at)  # topics
+    length, at = read_uvarint(response, at)
+    at += length - 1  # topic name
+    _, at = read_uvarint(response, at)  # partitions
+    return struct.unpack(">h", response[at + 4:at + 6])[0]
 
 
 async def read_frame(reader):
@@ -490,6 +513,11 @@ class Broker:
             self.process.wait()
 
 
+def vm_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
+
+
 class Sampler(threading.Thread):
     """The gateway's VmRSS every 0.2 s and the monolog_kafka_* gauges every second, per phase."""
 
@@ -514,11 +542,12 @@ class Sampler(threading.Thread):
             if phase:
                 record = self.samples[phase]
                 try:
-                    pid = self.broker.gateway_pid()
-                    with open(f"/proc/{pid}/status") as status:
-                        rss = int(re.search(r"VmRSS:\s+(\d+)", status.read()).group(1))
-                    record["rss_kb"].append(rss)
+                    services = self.broker.status()
+                    pid = services["kafka-gateway"]["pid"]
+                    record["rss_kb"].append(vm_rss_kb(pid))
                     record["pids"].add(pid)
+                    writer_rss = vm_rss_kb(services["storage-writer"]["pid"])
+                    record["writer_rss_max_kb"] = max(writer_rss, record.get("writer_rss_max_kb", 0))
                 except (OSError, AttributeError, subprocess.CalledProcessError, KeyError, ValueError):
                     pass
                 if time.monotonic() - last_metrics >= 1.0:
@@ -536,6 +565,7 @@ class Sampler(threading.Thread):
         return {"gateway_rss_max_mb": round(max(rss) / 1024, 1) if rss else None,
                 "gateway_rss_median_mb": round(statistics.median(rss) / 1024, 1) if rss else None,
                 "gateway_rss_samples": len(rss), "gateway_pids": sorted(record["pids"]),
+                "writer_rss_max_mb": round(record["writer_rss_max_kb"] / 1024, 1) if "writer_rss_max_kb" in record else None,
                 "metrics_max": record["metrics_max"]}
 
 
@@ -559,8 +589,11 @@ def command_run(args):
     try:
         subprocess.run([broker.supervisor, "users", "add", args.user, "--password-stdin", "--data-dir", data],
                        input=args.password + "\n", text=True, check=True, capture_output=True)
-        for topic in ("good", "bad-idle", "bad-produce"):
+        for topic in ("good", "bad-idle"):
             broker.http_post("/api/topics", {"name": topic, "partitions": 1})
+        # The ~100 MiB batches are accepted and stored, not refused as over the default 1 MiB.
+        broker.http_post("/api/topics", {"name": "bad-produce", "partitions": 1,
+                                         "configs": {"max.message.bytes": str(100 * 1024 * 1024)}})
         sampler = Sampler(broker)
         sampler.start()
         gateway_pid = broker.gateway_pid()

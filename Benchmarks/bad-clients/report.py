@@ -73,7 +73,8 @@ def main():
         rate_ratio = "1.00×" if phase == "baseline" else fmt(ratio(phase, "messages_per_second"), 2, "×")
         rows.append(f"| {label} | {fmt(good('messages_per_second'), 0)} msg/s ({rate_ratio}) | {fmt(good('p50_ms'))} ms | "
                     f"{fmt(good('p99_ms'))} ms ({p99_ratio}) | {errors} | {lost} | "
-                    f"{fmt(median(column(phase, lambda l: l.get('gateway_rss_max_mb'))), 1)} MB |")
+                    f"{fmt(median(column(phase, lambda l: l.get('gateway_rss_max_mb'))), 1, ' MB')} | "
+                    f"{fmt(median(column(phase, lambda l: l.get('writer_rss_max_mb'))), 1, ' MB')} |")
 
     attack = [by[(run, "attack")] for run in runs if (run, "attack") in by]
     bad_rate = median([a["bad"].get("bytes_per_second_sent") for a in attack if "bad" in a])
@@ -87,6 +88,12 @@ def main():
             f"{fmt(median([c['bytes_sent'] / a['bad']['seconds'] / 1e6 for c, a in zip(per_run, attack)]), 2)} MB/s | "
             f"{fmt(median([c['connects'] for c in per_run]), 0)} | {fmt(median([c['closed_by_broker'] for c in per_run]), 0)} | "
             f"{fmt(median([c['responses'] for c in per_run]), 0)} |")
+
+    codes = {}
+    for a in attack:
+        for code, count in a.get("bad", {}).get("classes", {}).get("big-produce", {}).get("produce_error_codes", {}).items():
+            codes.setdefault(code, []).append(count)
+    codes_text = ", ".join(f"error code {code}: {sum(counts)}" for code, counts in sorted(codes.items())) or "none"
 
     checks = {}
     for a in attack:
@@ -107,13 +114,15 @@ def main():
         f"Bad clients paced to {fmt(sum((c.get('paced_bytes_per_second') or 0) for c in classes.values()) / 1e6, 0)} MB/s in all; "
         f"sent {fmt(bad_rate / 1e6 if bad_rate else None, 1)} MB/s (median of the runs, over the whole attack phase).",
         "",
-        "| phase (10 producers acks=all 512 B + 1 consumer) | acknowledged (vs baseline) | p50 | p99 (vs baseline) | errors | acknowledged not consumed | gateway RSS max |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| phase (10 producers acks=all 512 B + 1 consumer) | acknowledged (vs baseline) | p50 | p99 (vs baseline) | errors | acknowledged not consumed | gateway RSS max | storage writer RSS max |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         *rows,
         "",
         "| bad class | connections | paced to | sent | connects | closed by the broker | responses |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *class_rows,
+        "",
+        f"Answers to the ~100 MiB produces, all runs together: {codes_text} (0: stored).",
         "",
         f"Highest gauges seen under attack (medians of the runs' maxima): {gauge_text or 'n/a'}.",
         "",
