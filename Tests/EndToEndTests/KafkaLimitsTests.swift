@@ -123,6 +123,54 @@ import Testing
         broker.removeFiles()
     }
 
+    /// Connections kept open between the blocking steps of a test.
+    final class HeldConnections: @unchecked Sendable {
+        private let lock = NSLock()
+        private var connections: [String: RawKafkaConnection] = [:]
+        func hold(_ name: String, _ connection: RawKafkaConnection) { self.lock.withLock { self.connections[name] = connection } }
+        func drop(_ name: String) { self.lock.withLock { self.connections[name] = nil } }
+    }
+
+    /// A frame over 64 KiB reserves the size its prefix announces in queued.max.request.bytes before
+    /// its body is read: with 4 MiB allowed and a 3 MiB frame arriving slowly, a 2 MiB one is not read
+    /// (only one reservation is counted), small requests are served meanwhile, and the 2 MiB frame gets
+    /// its reservation once the first connection closes.
+    @Test func largeFramesReserveTheirSizeBeforeTheirBodyIsRead() async throws {
+        let broker = try await Broker.start(extraArguments: ["--queued-max-request-bytes", "4194304"])
+        let port = broker.kafkaPort
+        let held = HeldConnections()
+        func queuedBytes(become value: Double) async throws -> Bool {
+            for _ in 0..<100 {
+                if try await Self.metric(broker, "monolog_kafka_queued_request_bytes") == value { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        try await blocking {
+            let first = try RawKafkaConnection(port: port)
+            try first.send(bigEndian(Int32(3 << 20)) + [UInt8](repeating: 0xFF, count: 1 << 20))
+            held.hold("first", first)
+        }
+        #expect(try await queuedBytes(become: Double(3 << 20)), "the 3 MiB frame holds no reservation")
+        let seen = try await blocking {
+            var seen = Observations()
+            let second = try RawKafkaConnection(port: port)
+            try second.send(bigEndian(Int32(2 << 20)) + [UInt8](repeating: 0xFF, count: 128 << 10))
+            held.hold("second", second)
+            seen.check(try KafkaSession(port: port).exchange(ApiVersionsRequest(), version: 3, as: ApiVersionsResponse.self)?.errorCode == 0)
+            return seen
+        }
+        seen.expectAll()
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await Self.metric(broker, "monolog_kafka_queued_request_bytes") == Double(3 << 20), "both large frames were let in")
+        held.drop("first")
+        #expect(try await queuedBytes(become: Double(2 << 20)), "the 2 MiB frame did not get its reservation once the first closed")
+        held.drop("second")
+        #expect(try await queuedBytes(become: 0), "a closed connection kept its reservation")
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
     @Test func maxConnectionsPerIPClosesTheExcess() async throws {
         let broker = try await Broker.start(extraArguments: ["--max-connections-per-ip", "2"])
         let port = broker.kafkaPort

@@ -66,6 +66,22 @@ import Testing
         )
     }
 
+    @Test func theFrameDecoderReportsTheSizeOfAnIncompleteFrame() throws {
+        let progress = KafkaFrameProgress()
+        var decoder = KafkaFrameDecoder(limit: KafkaFrameSizeLimit(maxBytes: 1024), progress: progress)
+        var buffer = ByteBuffer()
+        buffer.writeInteger(Int32(10))
+        buffer.writeBytes([1, 2, 3])
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(progress.incompleteFrameBytes == 10)
+        buffer.writeBytes([UInt8](repeating: 0, count: 7))
+        #expect(try decoder.decode(buffer: &buffer)?.readableBytes == 10)
+        #expect(progress.incompleteFrameBytes == 0)
+        buffer.writeBytes([0, 0])  // half of the next size prefix: no size known yet
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(progress.incompleteFrameBytes == 0)
+    }
+
     @Test func negativeAndOversizedFrameSizesAreRefused() {
         for size in [Int32(-1), Int32(1025), Int32.max] {
             var buffer = ByteBuffer()

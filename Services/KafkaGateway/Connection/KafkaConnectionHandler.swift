@@ -16,7 +16,9 @@ import NIOCore
 /// Bounded work: a connection serves at most `maxRequestsInFlight` requests ahead of the answers it
 /// has written, and takes a place in the broker-wide `RequestBudget` for each; past either bound, or
 /// while the client does not read its answers (the channel is not writable), it holds the socket's
-/// `read()` and keeps the few frames one read already brought until it may serve them.
+/// `read()` and keeps the few frames one read already brought until it may serve them. A frame over
+/// `unreservedFrameBytes` reserves its announced size in the budget before its body is read (see
+/// `RequestBudget`), so slow senders of large frames cannot make the gateway buffer without bound.
 final class KafkaConnectionHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
@@ -28,21 +30,31 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// client while a hostile one pipelining hundreds of long-poll fetches holds at most 8 parked.
     static let maxRequestsInFlight = 8
 
+    /// Frames up to this size are read without a reservation: one socket read (NIO reads at most 64 KiB
+    /// at a time) may bring a whole one. Larger ones wait, unread, until the budget can hold them.
+    static let unreservedFrameBytes = 64 * 1024
+
     private let gateway: KafkaGatewayContext
     private let budget: RequestBudget
     /// The frame decoder's limit: `sasl.server.max.receive.size` until SASL authentication, then `maxFrameBytes`.
     private let frameLimit: KafkaFrameSizeLimit
+    /// The size of the frame the decoder has begun but not finished reading.
+    private let frameProgress: KafkaFrameProgress
+    /// Bytes reserved in the budget for that frame, until it is whole (0: none).
+    private var reservedFrameBytes = 0
     private let maxFrameBytes: Int
     private var logger: Logger
     private var nextSequence = 0
     private var nextToWrite = 0
     private var finished: [Int: ByteBuffer] = [:]
     /// Frames read while the connection may not serve more; served in order before anything else.
-    private var waiting = CircularBuffer<ByteBuffer>()
+    /// `reserved`: the frame's bytes are reserved in the budget.
+    private var waiting = CircularBuffer<(frame: ByteBuffer, reserved: Bool)>()
     /// The pipeline asked to read while the connection was full; it reads once there is room.
     private var readHeld = false
-    /// The frame bytes of each request holding a place in the broker-wide budget, by sequence number.
-    private var budgetPlaces: [Int: Int] = [:]
+    /// The frame bytes of each request holding a place in the broker-wide budget, by sequence number,
+    /// and whether the frame was a reserved large one.
+    private var budgetPlaces: [Int: (bytes: Int, large: Bool)] = [:]
     private var active = true
     /// Set while `resume` serves waiting frames: an answer written meanwhile (served at once) must not
     /// start another round inside this one.
@@ -55,10 +67,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// A response after which the connection closes (a failed authentication), by its sequence number.
     private var closeAfterSequence: Int?
 
-    init(gateway: KafkaGatewayContext, budget: RequestBudget, frameLimit: KafkaFrameSizeLimit, maxFrameBytes: Int) {
+    init(gateway: KafkaGatewayContext, budget: RequestBudget, frameLimit: KafkaFrameSizeLimit, frameProgress: KafkaFrameProgress, maxFrameBytes: Int) {
         self.gateway = gateway
         self.budget = budget
         self.frameLimit = frameLimit
+        self.frameProgress = frameProgress
         self.maxFrameBytes = maxFrameBytes
         self.logger = gateway.logger
         let usesSASL = gateway.settings.security.kafkaProtocol.usesSASL
@@ -82,26 +95,37 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         // Answers still on their way are dropped; the places their requests held are free now.
         self.active = false
         KafkaMetrics.requestsInFlight.decrement(by: Double(self.nextSequence - self.nextToWrite))
-        self.budget.release(requests: self.budgetPlaces.count, bytes: self.budgetPlaces.values.reduce(0, +))
+        self.budget.release(
+            requests: self.budgetPlaces.count, bytes: self.budgetPlaces.values.reduce(0) { $0 + $1.bytes },
+            largeBytes: self.budgetPlaces.values.reduce(0) { $0 + ($1.large ? $1.bytes : 0) })
         self.budgetPlaces.removeAll()
         self.budget.forget(owner: ObjectIdentifier(self))
+        let reservedWaiting = self.waiting.reduce(0) { $0 + ($1.reserved ? $1.frame.readableBytes : 0) }
+        self.budget.cancelReservation(bytes: self.reservedFrameBytes + reservedWaiting)
+        self.reservedFrameBytes = 0
         self.waiting.removeAll()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = self.unwrapInboundIn(data)
-        if self.waiting.isEmpty, self.takePlace(for: frame, context: context) {
-            self.serve(frame, context: context)
+        // The frame a reservation was made for is the next one the decoder delivers.
+        let reserved = self.reservedFrameBytes > 0 && frame.readableBytes == self.reservedFrameBytes
+        if !reserved { self.budget.cancelReservation(bytes: self.reservedFrameBytes) }
+        self.reservedFrameBytes = 0
+        if self.waiting.isEmpty, self.takePlace(for: frame, reserved: reserved, context: context) {
+            self.serve(frame, reserved: reserved, context: context)
         } else {
-            self.waiting.append(frame)
+            self.waiting.append((frame, reserved))
         }
     }
 
-    /// Holds the pipeline's request to read while the connection may not serve more.
+    /// Holds the pipeline's request to read while the connection may not serve more, or while the
+    /// large frame it is receiving has no reservation in the budget.
     func read(context: ChannelHandlerContext) {
         if self.waiting.isEmpty, self.mayServe(context: context),
-            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context)),
+            self.reserveIncompleteFrame(context: context)
         {
             context.read()
         } else {
@@ -132,9 +156,24 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     }
 
     /// Whether `frame` may be served now; if so it holds a place in the broker-wide budget.
-    private func takePlace(for frame: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+    private func takePlace(for frame: ByteBuffer, reserved: Bool, context: ChannelHandlerContext) -> Bool {
         self.mayServe(context: context)
-            && self.budget.acquire(bytes: frame.readableBytes, owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+            && self.budget.acquire(
+                bytes: frame.readableBytes, reserved: reserved, owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+    }
+
+    /// Whether the body of the frame being received may be read: a small one always; a large one once
+    /// its announced size is reserved in the budget. Before SASL authentication frames are bounded by
+    /// `sasl.server.max.receive.size` per connection instead, so that unauthenticated connections
+    /// cannot take the reservations of authenticated ones.
+    private func reserveIncompleteFrame(context: ChannelHandlerContext) -> Bool {
+        let incomplete = self.frameProgress.incompleteFrameBytes
+        guard incomplete > Self.unreservedFrameBytes, self.reservedFrameBytes == 0, self.sasl.mayReserveFrames else { return true }
+        guard self.budget.reserve(bytes: incomplete, owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context)) else {
+            return false
+        }
+        self.reservedFrameBytes = incomplete
+        return true
     }
 
     private func budgetWaiter(context: ChannelHandlerContext) -> RequestBudget.Waiter {
@@ -148,13 +187,14 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         guard self.active, !self.resuming else { return }
         self.resuming = true
         defer { self.resuming = false }
-        while let frame = self.waiting.first, self.takePlace(for: frame, context: context) {
+        while let next = self.waiting.first, self.takePlace(for: next.frame, reserved: next.reserved, context: context) {
             self.waiting.removeFirst()
-            self.serve(frame, context: context)
+            self.serve(next.frame, reserved: next.reserved, context: context)
             guard self.active else { return }
         }
         if self.readHeld, self.waiting.isEmpty, self.mayServe(context: context),
-            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context))
+            self.budget.hasRoom(owner: ObjectIdentifier(self), waiter: self.budgetWaiter(context: context)),
+            self.reserveIncompleteFrame(context: context)
         {
             self.readHeld = false
             context.read()
@@ -163,12 +203,12 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     /// Serves one frame that holds a place in the budget; gives the place back if it did not become a
     /// request with a place in line (a bare SASL token, or one that closed the connection).
-    private func serve(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+    private func serve(_ bytes: ByteBuffer, reserved: Bool, context: ChannelHandlerContext) {
         let sequence = self.nextSequence
-        self.budgetPlaces[sequence] = bytes.readableBytes
+        self.budgetPlaces[sequence] = (bytes.readableBytes, reserved)
         self.handle(bytes, context: context)
-        if self.nextSequence == sequence, let size = self.budgetPlaces.removeValue(forKey: sequence) {
-            self.budget.release(requests: 1, bytes: size)
+        if self.nextSequence == sequence, let place = self.budgetPlaces.removeValue(forKey: sequence) {
+            self.budget.release(requests: 1, bytes: place.bytes, largeBytes: place.large ? place.bytes : 0)
         }
     }
 
@@ -274,8 +314,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// A request no longer holds its place in the broker-wide budget: it was answered, or it is a fetch
     /// parked until data arrives (see `RequestBudget`).
     func giveBackPlace(_ sequence: Int) {
-        guard let size = self.budgetPlaces.removeValue(forKey: sequence) else { return }
-        self.budget.release(requests: 1, bytes: size)
+        guard let place = self.budgetPlaces.removeValue(forKey: sequence) else { return }
+        self.budget.release(requests: 1, bytes: place.bytes, largeBytes: place.large ? place.bytes : 0)
     }
 
     /// After a SASL step: wait for the next token (in the same form), let the connection in, or mark

@@ -23,6 +23,17 @@ enum SaslAuthentication {
         }
     }
 
+    /// Whether the connection's large frames reserve their size in the request budget before their
+    /// body is read. Not before authentication on a SASL listener: there `sasl.server.max.receive.size`
+    /// bounds each connection's frame, and unauthenticated connections must not take the reservations
+    /// authenticated clients' large frames need.
+    var mayReserveFrames: Bool {
+        switch self {
+        case .notRequired, .authenticated: true
+        case .awaitingHandshake, .exchanging, .checking, .failed: false
+        }
+    }
+
     var expectsBareToken: Bool {
         if case .exchanging(_, bareTokens: true) = self { return true }
         return false

@@ -70,7 +70,9 @@ struct KafkaListenerService: Service {
         if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
         try pipeline.addHandler(IdleStateHandler(allTimeout: .milliseconds(gateway.settings.kafka.connectionsMaxIdleMs)))
         let frameLimit = KafkaFrameSizeLimit(maxBytes: maxFrameBytes)
-        try pipeline.addHandler(ByteToMessageHandler(KafkaFrameDecoder(limit: frameLimit)))
-        try pipeline.addHandler(KafkaConnectionHandler(gateway: gateway, budget: budget, frameLimit: frameLimit, maxFrameBytes: maxFrameBytes))
+        let frameProgress = KafkaFrameProgress()
+        try pipeline.addHandler(ByteToMessageHandler(KafkaFrameDecoder(limit: frameLimit, progress: frameProgress)))
+        try pipeline.addHandler(
+            KafkaConnectionHandler(gateway: gateway, budget: budget, frameLimit: frameLimit, frameProgress: frameProgress, maxFrameBytes: maxFrameBytes))
     }
 }
