@@ -37,8 +37,24 @@ def produce(args):
         ahead = sent / args.rate - (time.time() - began)
         if ahead > 0:
             time.sleep(ahead)
-    remaining = producer.flush(120)
+    remaining = flush(producer, 120, errors)
     return sent, acknowledged, failed, remaining, errors, fatal
+
+
+def flush(producer, seconds, errors):
+    """Waits for every delivery report. confluent-kafka 2.16's flush() sometimes raises SystemError
+    ("returned NULL without setting an exception") when the storage writer is killed under load (about
+    one round in ten with five brokers at once); the messages are still queued and their reports still
+    come, so it waits again. Each time is counted in the report's errors as client_flush_error."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            return producer.flush(max(0.0, deadline - time.time()))
+        except SystemError:
+            errors["client_flush_error"] += 1
+            if time.time() >= deadline:
+                return len(producer)
+            time.sleep(0.1)
 
 
 def retried(call, attempts=10):
