@@ -25,13 +25,13 @@ extension LogStore {
             return (0, 0)
         }
         let highWatermark = status.int64(at: 0)
-        let stable = try self.firstOpenTransactionOffset(topicID: topic.topicID, partition: partition).map { min($0, highWatermark) } ?? highWatermark
+        let stable = try self.db.firstOpenTransactionOffset(topicID: topic.topicID, partition: partition).map { min($0, highWatermark) } ?? highWatermark
         let unchanged = status.int64(at: 1) == stable && status.int64(at: 2) == 0
         status.reset()
         guard !unchanged else { return (0, 0) }
 
         let stored = try self.storedBatches(topicID: topic.topicID, partition: partition).filter { $0.header.lastOffset < stable }
-        let aborted = try self.abortedTransactions(topicID: topic.topicID, partition: partition)
+        let aborted = try self.db.abortedTransactions(topicID: topic.topicID, partition: partition, from: .min, upTo: .max)
         // Pass 1: which batches are an aborted transaction's, and the offset of each key's latest
         // committed record.
         var filter = AbortedRecordFilter(aborted: aborted.map { ($0.producerID, $0.firstOffset) })
@@ -105,23 +105,6 @@ extension LogStore {
     private func deleteBatch(topicID: Int64, partition: Int32, baseOffset: Int64) throws {
         try self.db.statement("DELETE FROM batches WHERE topic_id = ?1 AND partition = ?2 AND base_offset = ?3")
             .bind(1, topicID).bind(2, partition).bind(3, baseOffset).run()
-    }
-
-    private func firstOpenTransactionOffset(topicID: Int64, partition: Int32) throws -> Int64? {
-        let select = try self.db.statement("SELECT MIN(first_offset) FROM open_transactions WHERE topic_id = ?1 AND partition = ?2")
-        defer { select.reset() }
-        select.bind(1, topicID).bind(2, partition)
-        return try select.step() && !select.isNull(at: 0) ? select.int64(at: 0) : nil
-    }
-
-    private func abortedTransactions(topicID: Int64, partition: Int32) throws -> [(producerID: Int64, firstOffset: Int64)] {
-        let select = try self.db.statement(
-            "SELECT producer_id, first_offset FROM aborted_transactions WHERE topic_id = ?1 AND partition = ?2 ORDER BY first_offset")
-        defer { select.reset() }
-        select.bind(1, topicID).bind(2, partition)
-        var aborted: [(producerID: Int64, firstOffset: Int64)] = []
-        while try select.step() { aborted.append((select.int64(at: 0), select.int64(at: 1))) }
-        return aborted
     }
 
     private func storedBatches(topicID: Int64, partition: Int32) throws -> [RecordBatch] {

@@ -7,11 +7,8 @@ extension StorageReader {
     /// of an open transaction; Kafka moves its first unstable offset up to the log start then too).
     /// read_committed consumers read below it.
     public func lastStableOffset(topicID: Int64, offsets: PartitionOffsets) throws(SQLiteError) -> Int64 {
-        let select = try self.db.statement("SELECT MIN(first_offset) FROM open_transactions WHERE topic_id = ?1 AND partition = ?2")
-        defer { select.reset() }
-        select.bind(1, topicID).bind(2, offsets.partition)
-        guard try select.step(), !select.isNull(at: 0) else { return offsets.highWatermark }
-        return max(offsets.logStartOffset, min(select.int64(at: 0), offsets.highWatermark))
+        guard let first = try self.db.firstOpenTransactionOffset(topicID: topicID, partition: offsets.partition) else { return offsets.highWatermark }
+        return max(offsets.logStartOffset, min(first, offsets.highWatermark))
     }
 
     /// The first offset of `producerID`'s open transaction in the partition, if it has one.
@@ -32,17 +29,7 @@ extension StorageReader {
     /// Aborted transactions that overlap offsets `from ..< upTo`, oldest first: what a read_committed
     /// fetch returns with those offsets so the consumer can drop the aborted records.
     public func abortedTransactions(topicID: Int64, partition: Int32, from: Int64, upTo: Int64) throws(SQLiteError) -> [AbortedTransaction] {
-        let select = try self.db.statement(
-            """
-            SELECT producer_id, first_offset FROM aborted_transactions
-            WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3 AND first_offset < ?4 ORDER BY first_offset
-            """
-        )
-        defer { select.reset() }
-        select.bind(1, topicID).bind(2, partition).bind(3, from).bind(4, upTo)
-        var aborted: [AbortedTransaction] = []
-        while try select.step() { aborted.append(AbortedTransaction(producerID: select.int64(at: 0), firstOffset: select.int64(at: 1))) }
-        return aborted
+        try self.db.abortedTransactions(topicID: topicID, partition: partition, from: from, upTo: upTo)
     }
 
     /// The partitions for which `group` has offsets committed in a still-open transaction

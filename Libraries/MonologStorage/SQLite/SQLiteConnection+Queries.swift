@@ -41,4 +41,29 @@ extension SQLiteConnection {
         }
         return configs
     }
+
+    /// The first offset of the partition's oldest open transaction, if one is open (the last stable
+    /// offset's bound for readers, and where compaction stops).
+    package func firstOpenTransactionOffset(topicID: Int64, partition: Int32) throws(SQLiteError) -> Int64? {
+        let select = try self.statement("SELECT MIN(first_offset) FROM open_transactions WHERE topic_id = ?1 AND partition = ?2")
+        defer { select.reset() }
+        select.bind(1, topicID).bind(2, partition)
+        guard try select.step(), !select.isNull(at: 0) else { return nil }
+        return select.int64(at: 0)
+    }
+
+    /// Aborted transactions that overlap offsets `from ..< upTo`, oldest first.
+    package func abortedTransactions(topicID: Int64, partition: Int32, from: Int64, upTo: Int64) throws(SQLiteError) -> [StorageReader.AbortedTransaction] {
+        let select = try self.statement(
+            """
+            SELECT producer_id, first_offset FROM aborted_transactions
+            WHERE topic_id = ?1 AND partition = ?2 AND last_offset >= ?3 AND first_offset < ?4 ORDER BY first_offset
+            """
+        )
+        defer { select.reset() }
+        select.bind(1, topicID).bind(2, partition).bind(3, from).bind(4, upTo)
+        var aborted: [StorageReader.AbortedTransaction] = []
+        while try select.step() { aborted.append(StorageReader.AbortedTransaction(producerID: select.int64(at: 0), firstOffset: select.int64(at: 1))) }
+        return aborted
+    }
 }
