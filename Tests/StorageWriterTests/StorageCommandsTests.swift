@@ -21,7 +21,7 @@ import Testing
         }
     }
 
-    /// The protocol's list of requests (which the fuzzers use) is the writer's, plus the connection's own.
+    /// Every request of the protocol is applied by the writer, but the connection's own two.
     @Test func theProtocolsListOfCommandsIsTheWriters() {
         var writer: Set<UInt8> = [Hello.kind, Subscribe.kind]
         for command in StorageCommands.all { writer.insert(command.kind) }

@@ -1,6 +1,5 @@
-/// Every request type of the protocol, for code that must handle them all without the writer's storage
-/// (the fuzzers; the document check). The writer's own table (`StorageCommands`) must match it, and a
-/// test checks that it does.
+/// Every request type of the protocol: the writer's command table (`StorageCommands`) is derived from
+/// it, and code without the writer's storage (the fuzzers) handles them all through it.
 public enum WriterCommands {
     public static let all: [any WriterCommand.Type] = [
         Hello.self, Subscribe.self,

@@ -1,17 +1,12 @@
 import MonologWriterProtocol
 import NIOCore
 
-/// Every command the writer applies to storage, found by frame type. (`Hello` and `Subscribe` are the
-/// connection's own business: WriterConnectionHandler answers them.)
+/// Every command the writer applies to storage, found by frame type: the protocol's commands
+/// (`WriterCommands.all`) but `Hello` and `Subscribe`, which are the connection's own business
+/// (WriterConnectionHandler answers them). A command without a `StorageCommand` conformance would be
+/// missing here; a test checks that none is.
 enum StorageCommands {
-    static let all: [any StorageCommand.Type] = [
-        CreateTopic.self, DeleteTopic.self, AlterTopicConfigs.self, CreatePartitions.self,
-        AppendRecords.self, InitProducerID.self, DeleteRecords.self, ApplyRetention.self,
-        CommitOffsets.self, DeleteGroupOffsets.self,
-        AddPartitionsToTransaction.self, AddOffsetsToTransaction.self, CommitTransactionalOffsets.self, EndTransaction.self,
-        ExpireTransactions.self,
-        UpsertScramCredential.self, DeleteScramCredential.self, SetUserToken.self, DeleteUser.self,
-    ]
+    static let all: [any StorageCommand.Type] = WriterCommands.all.compactMap { $0 as? any StorageCommand.Type }
 
     /// Indexed by frame type (requests are below 0x80).
     private static let byKind: [(any StorageCommand.Type)?] = {
