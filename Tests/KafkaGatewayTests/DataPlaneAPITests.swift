@@ -42,6 +42,36 @@ import Testing
         #expect(answer.baseOffset == -1)
     }
 
+    /// An idempotent producer pipelines requests for one partition. On a topic with compression.type
+    /// set, each request's batch is recompressed on the thread pool, where a small request finishes
+    /// before a large one sent ahead of it; the small one must still reach the writer second, or the
+    /// writer refuses it as out of order (which librdkafka treats as fatal).
+    @Test func pipelinedIdempotentProducesAreStoredInArrivalOrder() async throws {
+        let connection = try await TestGateway.shared().connect()
+        let topic = uniqueName("produce-order")
+        try await connection.createTopic(topic)
+        let altered = try await connection.exchange(
+            AdminAPITests.alterConfigs(type: AdminAPITests.topicResource, name: topic, ["compression.type": "zstd"]), version: 2)
+        #expect(altered.responses.map(\.errorCode) == [KafkaErrorCode.none])
+        let producer = try await connection.exchange(Self.initProducerID(), version: 4)
+        let large = (0..<8_000).map { "record \($0) of the large batch, long enough to take a while" }
+        var nextSequence: Int32 = 0
+        for round in 0..<3 {
+            let first = ProducerStamp(producerID: producer.producerId, epoch: producer.producerEpoch, baseSequence: nextSequence)
+            let second = ProducerStamp(producerID: producer.producerId, epoch: producer.producerEpoch, baseSequence: nextSequence + Int32(large.count))
+            let firstID = try await connection.send(TestConnection.produceRequest(topic, values: large, producer: first), version: 9)
+            let secondID = try await connection.send(TestConnection.produceRequest(topic, values: ["small"], producer: second), version: 9)
+            let firstAnswer = try await connection.receive(ProduceResponse.self, version: 9, correlationID: firstID)
+            let secondAnswer = try await connection.receive(ProduceResponse.self, version: 9, correlationID: secondID)
+            let expectedBase = Int64(round) * Int64(large.count + 1)
+            #expect(firstAnswer.responses.first?.partitionResponses.map(\.errorCode) == [KafkaErrorCode.none], "round \(round)")
+            #expect(firstAnswer.responses.first?.partitionResponses.map(\.baseOffset) == [expectedBase], "round \(round)")
+            #expect(secondAnswer.responses.first?.partitionResponses.map(\.errorCode) == [KafkaErrorCode.none], "round \(round)")
+            #expect(secondAnswer.responses.first?.partitionResponses.map(\.baseOffset) == [expectedBase + Int64(large.count)], "round \(round)")
+            nextSequence += Int32(large.count + 1)
+        }
+    }
+
     // MARK: Fetch (1)
 
     static func fetchRequest(_ topic: String, offset: Int64) -> FetchRequest {

@@ -66,6 +66,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     var sasl: SaslAuthentication
     /// A response after which the connection closes (a failed authentication), by its sequence number.
     private var closeAfterSequence: Int?
+    /// Produce requests hand their batches to the storage writer in the order they arrived.
+    private var appendOrder = AppendOrder()
 
     init(gateway: KafkaGatewayContext, budget: RequestBudget, frameLimit: KafkaFrameSizeLimit, frameProgress: KafkaFrameProgress, maxFrameBytes: Int) {
         self.gateway = gateway
@@ -359,6 +361,11 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// A Produce request's turn to hand its batches to the storage writer (see `AppendOrder`).
+    func takeAppendTurn(on eventLoop: any EventLoop) -> AppendOrder.Turn {
+        self.appendOrder.takeTurn(on: eventLoop)
     }
 
     func skip(_ sequence: Int, context: ChannelHandlerContext) {
