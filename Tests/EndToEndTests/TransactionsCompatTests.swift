@@ -99,6 +99,37 @@ import Testing
         broker.removeFiles()
     }
 
+    /// A group that has read everything committed, with a transaction still open after it: the lag to
+    /// the high watermark counts the open transaction's records, the read_committed lag (to the last
+    /// stable offset) does not, over HTTP and in /metrics alike.
+    @Test func readCommittedLagLeavesOutAnOpenTransaction() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            Issue.record("no Python clients at \(Self.python)")
+            return
+        }
+        let broker = try await Broker.start()
+        try await Self.topic(broker, "t", partitions: 1)
+        let report = try await Self.run(broker, ["open", "--topic", "t"])
+        #expect(report["open"] as? Int == 3)
+        let group = try await broker.get("/api/groups/lagging").json
+        let partition = try #require((group["offsets"] as? [[String: Any]])?.first, "\(group)")
+        #expect(partition["committed_offset"] as? Int == 5)
+        #expect(partition["high_watermark"] as? Int == 8)
+        #expect(partition["last_stable_offset"] as? Int == 5)
+        #expect(partition["lag"] as? Int == 3)
+        #expect(partition["read_committed_lag"] as? Int == 0)
+        #expect(group["total_read_committed_lag"] as? Int == 0)
+        let listed = try await broker.get("/api/groups").json
+        let summary = (listed["groups"] as? [[String: Any]])?.first { $0["group"] as? String == "lagging" }
+        #expect(summary?["total_lag"] as? Int == 3, "\(listed)")
+        #expect(summary?["total_read_committed_lag"] as? Int == 0, "\(listed)")
+        let metrics = PrometheusExposition(try await broker.get("/metrics").body)
+        #expect(metrics[#"monolog_consumer_group_lag{group="lagging",topic="t",partition="0"}"#] == 3)
+        #expect(metrics[#"monolog_consumer_group_read_committed_lag{group="lagging",topic="t",partition="0"}"#] == 0)
+        #expect(try await broker.stop() == 0)
+        broker.removeFiles()
+    }
+
     /// 20,000 records through a read-process-write loop that commits its output and its input offsets
     /// in one transaction per batch (send_offsets_to_transaction): the output, read with read_committed,
     /// holds each input exactly once, and the group's committed offsets are the input's ends, also when

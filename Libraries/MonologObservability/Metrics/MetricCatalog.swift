@@ -39,6 +39,8 @@ public enum MetricCatalog {
     public static let httpBytesOut = "monolog_http_bytes_out_total"
     public static let httpConnectionLimitHits = "monolog_http_connection_limit_hits_total"
     public static let consumerGroupLag = "monolog_consumer_group_lag"
+    /// Lag against the last stable offset: what a read_committed consumer of the group can still read.
+    public static let consumerGroupReadCommittedLag = "monolog_consumer_group_read_committed_lag"
     public static let processUp = "monolog_process_up"
 
     /// Latencies of requests that may wait on an fsync (or a long poll): from a tenth of a millisecond to 30 s.
@@ -95,6 +97,10 @@ public enum MetricCatalog {
         httpConnectionLimitHits: Entry(help: "Times the HTTP gateway stopped accepting at --http-max-connections."),
         consumerGroupLag: Entry(
             help: "Messages between a group's committed offset and the high watermark, per group, topic and partition."
+        ),
+        consumerGroupReadCommittedLag: Entry(
+            help:
+                "Offsets between a group's committed offset and the last stable offset (what a read_committed consumer can read), per group, topic and partition."
         ),
         processUp: Entry(help: "1 when the process answered this scrape, 0 when it did not."),
     ]

@@ -70,14 +70,14 @@ enum OpenAPIDocument {
             },
             "/api/groups": {
               "get": {
-                "summary": "Consumer groups with committed offsets and their total lag",
+                "summary": "Consumer groups with committed offsets and their total lag (total_lag: to the high watermark; total_read_committed_lag: to the last stable offset, what read_committed consumers can read)",
                 "responses": {"200": {"description": "groups"}}
               }
             },
             "/api/groups/{group}": {
               "parameters": [{"name": "group", "in": "path", "required": true, "schema": {"type": "string"}}],
               "get": {
-                "summary": "A group's committed offsets with the lag of each partition",
+                "summary": "A group's committed offsets with each partition's lag: to the high watermark (lag) and to the last stable offset (read_committed_lag), which leaves out open transactions",
                 "responses": {"200": {"description": "the group"}, "404": {"$ref": "#/components/responses/Error"}}
               }
             },

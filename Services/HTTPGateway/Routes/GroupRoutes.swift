@@ -1,9 +1,13 @@
 import Hummingbird
 import MonologStorage
 
-/// `/api/groups`: consumer groups with committed offsets, and each group's lag per partition (the
-/// high watermark less the committed offset). Membership and rebalance state live in the Kafka
-/// gateway's coordinator; over HTTP a group is what it has committed.
+/// `/api/groups`: consumer groups with committed offsets, and each group's lag per partition, twice:
+/// `lag`, the high watermark less the committed offset (what Kafka's tools show), and
+/// `read_committed_lag`, the last stable offset less the committed offset: what a read_committed
+/// consumer can still read, which leaves out records of transactions still open. The broker cannot
+/// tell which isolation level a group's consumers use (Fetch does not name the group), so it reports
+/// both. Membership and rebalance state live in the Kafka gateway's coordinator; over HTTP a group is
+/// what it has committed.
 struct GroupRoutes {
     let reads: StorageReads
 
@@ -11,6 +15,7 @@ struct GroupRoutes {
         var group: String
         var partitions: Int
         var total_lag: Int64
+        var total_read_committed_lag: Int64
     }
 
     struct GroupList: Encodable {
@@ -22,7 +27,9 @@ struct GroupRoutes {
         var partition: Int32
         var committed_offset: Int64
         var high_watermark: Int64
+        var last_stable_offset: Int64
         var lag: Int64
+        var read_committed_lag: Int64
         var metadata: String?
     }
 
@@ -30,6 +37,7 @@ struct GroupRoutes {
         var group: String
         var offsets: [PartitionLag]
         var total_lag: Int64
+        var total_read_committed_lag: Int64
     }
 
     func register(on router: Router<some RequestContext>) {
@@ -45,7 +53,9 @@ struct GroupRoutes {
             try reader.snapshot {
                 try reader.groupsWithOffsets().map { group in
                     let lags = try Self.lags(of: group, reader: reader)
-                    return GroupSummary(group: group, partitions: lags.count, total_lag: lags.reduce(0) { $0 + $1.lag })
+                    return GroupSummary(
+                        group: group, partitions: lags.count, total_lag: lags.reduce(0) { $0 + $1.lag },
+                        total_read_committed_lag: lags.reduce(0) { $0 + $1.read_committed_lag })
                 }
             }
         }
@@ -57,25 +67,35 @@ struct GroupRoutes {
         guard !lags.isEmpty else {
             throw APIError.notFound("unknown_group", "group '\(group)' has no committed offsets")
         }
-        return try JSONResponse.make(GroupDetail(group: group, offsets: lags, total_lag: lags.reduce(0) { $0 + $1.lag }))
+        return try JSONResponse.make(
+            GroupDetail(
+                group: group, offsets: lags, total_lag: lags.reduce(0) { $0 + $1.lag },
+                total_read_committed_lag: lags.reduce(0) { $0 + $1.read_committed_lag }))
     }
 
-    /// Each committed partition with its lag; a committed offset past the end (the topic was
+    /// Each committed partition with its lags; a committed offset past the end (the topic was
     /// truncated or recreated) counts as no lag.
     static func lags(of group: String, reader: StorageReader) throws -> [PartitionLag] {
-        var watermarks: [String: [Int32: Int64]] = [:]
+        var ends: [String: [Int32: (high: Int64, stable: Int64)]] = [:]
         return try reader.committedOffsets(group: group).map { committed in
-            if watermarks[committed.topic] == nil {
-                let offsets = try reader.topic(named: committed.topic).map { try reader.partitionOffsets(topicID: $0.topicID) } ?? []
-                watermarks[committed.topic] = Dictionary(uniqueKeysWithValues: offsets.map { ($0.partition, $0.highWatermark) })
+            if ends[committed.topic] == nil {
+                var topicEnds: [Int32: (high: Int64, stable: Int64)] = [:]
+                if let topic = try reader.topic(named: committed.topic) {
+                    for offsets in try reader.partitionOffsets(topicID: topic.topicID) {
+                        topicEnds[offsets.partition] = (offsets.highWatermark, try reader.lastStableOffset(topicID: topic.topicID, offsets: offsets))
+                    }
+                }
+                ends[committed.topic] = topicEnds
             }
-            let end = watermarks[committed.topic]?[committed.partition] ?? 0
+            let end = ends[committed.topic]?[committed.partition] ?? (0, 0)
             return PartitionLag(
                 topic: committed.topic,
                 partition: committed.partition,
                 committed_offset: committed.offset,
-                high_watermark: end,
-                lag: max(0, end - committed.offset),
+                high_watermark: end.high,
+                last_stable_offset: end.stable,
+                lag: max(0, end.high - committed.offset),
+                read_committed_lag: max(0, end.stable - committed.offset),
                 metadata: committed.metadata
             )
         }

@@ -38,6 +38,11 @@ struct MetricsRoutes {
                 dimensions: [("group", group), ("topic", lag.topic), ("partition", "\(lag.partition)")],
                 factory: factory
             ).record(lag.lag)
+            Gauge(
+                label: MetricCatalog.consumerGroupReadCommittedLag,
+                dimensions: [("group", group), ("topic", lag.topic), ("partition", "\(lag.partition)")],
+                factory: factory
+            ).record(lag.read_committed_lag)
         }
         text += scrape.emitToString()
         return Response(

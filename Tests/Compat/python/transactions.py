@@ -5,10 +5,12 @@
     transactions.py clients --bootstrap HOST:PORT --topic T --client C   kafka-python or aiokafka: commit then abort
     transactions.py zombie  --bootstrap HOST:PORT --topic T              two producers, one transactional id
     transactions.py timeout --bootstrap HOST:PORT --topic T              a transaction left open past its timeout
+    transactions.py open    --bootstrap HOST:PORT --topic T              5 records read and committed by group
+                            "lagging", then 3 more in a transaction left open (the process exits)
     transactions.py ctp     --bootstrap HOST:PORT --input I --output O --count N
                             consume-transform-produce with send_offsets_to_transaction, riding out restarts
 """
-import argparse, asyncio, json, sys, time
+import argparse, asyncio, json, os, sys, time
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition, OFFSET_BEGINNING
 
 
@@ -134,6 +136,24 @@ def timeout(args):
             "high_watermark_total": high}
 
 
+def open_transaction(args):
+    plain = Producer({"bootstrap.servers": args.bootstrap})
+    for i in range(5):
+        plain.produce(args.topic, value=b"plain-%d" % i, partition=0)
+    plain.flush(30)
+    group = Consumer({"bootstrap.servers": args.bootstrap, "group.id": "lagging", "enable.auto.commit": False})
+    group.commit(offsets=[TopicPartition(args.topic, 0, 5)], asynchronous=False)
+    group.close()
+    producer = transactional(args.bootstrap, "left-open", **{"transaction.timeout.ms": 600000})
+    producer.begin_transaction()
+    for i in range(3):
+        producer.produce(args.topic, value=b"open-%d" % i, partition=0)
+    producer.flush(30)
+    # Leave without committing or aborting: the transaction stays open until its timeout.
+    print(json.dumps({"open": 3}), flush=True)
+    os._exit(0)
+
+
 def ctp(args):
     """Reads the input in a group (read_committed), writes each value transformed to the output, and
     commits both in one transaction per batch. On an abortable error it aborts and rewinds to the
@@ -217,7 +237,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--no-rebootstrap", action="store_true", help="ctp: metadata.recovery.strategy=none for the producer")
     args = parser.parse_args()
-    scenario = {"basic": basic, "clients": clients, "zombie": zombie, "timeout": timeout, "ctp": ctp}[args.scenario]
+    scenario = {"basic": basic, "clients": clients, "zombie": zombie, "timeout": timeout, "open": open_transaction, "ctp": ctp}[args.scenario]
     print(json.dumps(scenario(args)))
 
 
