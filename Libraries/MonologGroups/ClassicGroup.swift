@@ -31,6 +31,9 @@ final class ClassicGroup {
     private var joinDeadline = NIODeadline.distantFuture
     /// CompletingRebalance: the leader must send its assignments before this.
     private var syncDeadline = NIODeadline.distantFuture
+    /// Set when what storage keeps of the group must change (see `GroupSnapshot`): a rebalance
+    /// completed, or the group became empty. The coordinator hands the change on and clears it.
+    var storedStateChanged = false
 
     init(id: String, initialRebalanceDelay: TimeAmount, logger: Logger) {
         self.id = id
@@ -41,6 +44,19 @@ final class ClassicGroup {
     }
 
     var isEmpty: Bool { self.members.isEmpty && self.pendingMemberIDs.isEmpty }
+
+    /// Puts the group back as storage kept it: stable, in this generation, with these members.
+    func restore(generation: Int32, protocolType: String, protocolName: String, leaderID: String, members: [GroupMember]) {
+        self.state = .stable
+        self.generation = generation
+        self.protocolType = protocolType
+        self.protocolName = protocolName
+        self.leaderID = leaderID
+        for member in members {
+            self.members[member.memberID] = member
+            if let instanceID = member.instanceID { self.staticMembers[instanceID] = member.memberID }
+        }
+    }
 
     var membersInArrivalOrder: [GroupMember] { self.members.values.sorted { $0.arrival < $1.arrival } }
 
@@ -173,6 +189,7 @@ final class ClassicGroup {
             self.state = .empty
             self.protocolName = nil
             self.leaderID = nil
+            self.storedStateChanged = true
             self.logger.info("group is empty", metadata: ["kafka.generation": "\(self.generation)"])
             return
         }
@@ -221,6 +238,7 @@ final class ClassicGroup {
         }
         self.state = .stable
         self.syncDeadline = .distantFuture
+        self.storedStateChanged = true
         for member in self.members.values {
             replies.answer(member.pendingSync, self.syncOutcome(for: member.memberID))
             self.members[member.memberID]?.pendingSync = nil

@@ -27,8 +27,11 @@ public struct GroupSettings: Sendable {
 }
 
 /// The coordinator of every classic consumer group: membership, rebalances and generations live here,
-/// in memory, as in one Kafka broker's group coordinator. Committed offsets do not: they are written
-/// through the storage writer, so a restart loses only memberships, and members simply rejoin.
+/// in memory, as in one Kafka broker's group coordinator. What must outlive the process goes to
+/// storage: committed offsets (written by the APIs), and each group's state whenever a rebalance
+/// completes or the group empties (`persist`, with a `GroupStateChange`), from which a new coordinator
+/// starts (`restore`): stable groups carry on across a gateway restart, as Kafka's do across a
+/// coordinator's, and their members' commits keep their generation.
 ///
 /// Requests arrive from many event loops; one lock guards all groups. Answers are delivered after the
 /// lock is released. Timeouts are checked on a timer that runs only while some group has members.
@@ -44,11 +47,36 @@ public final class GroupCoordinator: Sendable {
     private let timerLoop: any EventLoop
     private let registry = Mutex(Registry())
     private let logger: Logger
+    /// Called, outside the lock, with each change of a group's stored state, in the order they happened.
+    private let persist: (@Sendable (GroupStateChange) -> Void)?
+    /// Serialises `persist` calls, so that storage hears a group's changes in order.
+    private let persisting = Mutex(())
 
-    public init(settings: GroupSettings, timerLoop: any EventLoop, logger: Logger = Logger(label: "monolog.groups")) {
+    public init(
+        settings: GroupSettings, timerLoop: any EventLoop, logger: Logger = Logger(label: "monolog.groups"),
+        persist: (@Sendable (GroupStateChange) -> Void)? = nil
+    ) {
         self.settings = settings
         self.timerLoop = timerLoop
         self.logger = logger
+        self.persist = persist
+    }
+
+    /// Puts back the groups storage kept, stable, each member's session starting `now`. Called once,
+    /// before any request.
+    public func restore(_ snapshots: [GroupSnapshot], now: NIODeadline = .now()) {
+        guard !snapshots.isEmpty else { return }
+        let startTimer = self.registry.withLock { registry -> Bool in
+            for snapshot in snapshots {
+                registry.groups[snapshot.groupID] = ClassicGroup(
+                    restoring: snapshot, initialRebalanceDelay: self.settings.initialRebalanceDelay, now: now, logger: self.logger)
+            }
+            guard !registry.expiryScheduled, registry.hasMembers else { return false }
+            registry.expiryScheduled = true
+            return true
+        }
+        self.logger.info("consumer groups restored", metadata: ["kafka.groups": "\(snapshots.count)"])
+        if startTimer { self.scheduleExpiry() }
     }
 
     // MARK: Membership
@@ -110,10 +138,32 @@ public final class GroupCoordinator: Sendable {
     /// Ends sessions and rebalance phases whose time is up. Runs on the timer; tests call it directly.
     public func expire(now: NIODeadline = .now()) {
         var replies = GroupReplies()
-        self.registry.withLock { registry in
-            for group in registry.groups.values { group.expire(now: now, replies: &replies) }
+        self.persistingChanges {
+            self.registry.withLock { registry in
+                for group in registry.groups.values { group.expire(now: now, replies: &replies) }
+                return registry.groups.values.compactMap { Self.storedStateChange(of: $0) }
+            }
         }
         replies.deliver()
+    }
+
+    /// The group's stored-state change, if it has one to hand on (and clears it).
+    private static func storedStateChange(of group: ClassicGroup) -> GroupStateChange? {
+        guard group.storedStateChanged else { return nil }
+        group.storedStateChanged = false
+        return GroupStateChange(groupID: group.id, generation: group.generation, snapshot: group.snapshot())
+    }
+
+    /// Runs `body` (which changes groups under the registry's lock and returns their stored-state
+    /// changes), then hands the changes to `persist`, in order across callers.
+    private func persistingChanges(_ body: () -> [GroupStateChange]) {
+        guard let persist = self.persist else {
+            _ = body()
+            return
+        }
+        self.persisting.withLock { _ in
+            for change in body() { persist(change) }
+        }
     }
 
     // MARK: Inspection and deletion
@@ -179,19 +229,27 @@ public final class GroupCoordinator: Sendable {
         ifMissing: (inout GroupReplies) -> Void
     ) {
         var replies = GroupReplies()
-        let startTimer = self.registry.withLock { registry -> Bool in
-            if let group = registry.groups[groupID] {
-                body(group, &replies)
-            } else if createIfMissing {
-                let group = ClassicGroup(id: groupID, initialRebalanceDelay: self.settings.initialRebalanceDelay, logger: self.logger)
-                registry.groups[groupID] = group
-                body(group, &replies)
-            } else {
-                ifMissing(&replies)
+        var startTimer = false
+        self.persistingChanges {
+            self.registry.withLock { registry -> [GroupStateChange] in
+                var touched: ClassicGroup?
+                if let group = registry.groups[groupID] {
+                    body(group, &replies)
+                    touched = group
+                } else if createIfMissing {
+                    let group = ClassicGroup(id: groupID, initialRebalanceDelay: self.settings.initialRebalanceDelay, logger: self.logger)
+                    registry.groups[groupID] = group
+                    body(group, &replies)
+                    touched = group
+                } else {
+                    ifMissing(&replies)
+                }
+                if !registry.expiryScheduled, registry.hasMembers {
+                    registry.expiryScheduled = true
+                    startTimer = true
+                }
+                return touched.flatMap { Self.storedStateChange(of: $0) }.map { [$0] } ?? []
             }
-            guard !registry.expiryScheduled, registry.hasMembers else { return false }
-            registry.expiryScheduled = true
-            return true
         }
         replies.deliver()
         if startTimer { self.scheduleExpiry() }

@@ -1,4 +1,5 @@
 import MonologStorage
+import NIOCore
 
 /// Consumer groups' committed offsets, written through the writer so they survive any process's death.
 extension LogStore {
@@ -49,6 +50,26 @@ extension LogStore {
                 deleted += Int64(self.db.changes)
             }
             return deleted
+        }
+    }
+}
+
+/// Consumer groups' state as the Kafka gateway's coordinator last stored it (see StoreGroupState).
+extension LogStore {
+    /// Keeps `state` for `group` unless a newer generation is stored; an empty state forgets the group.
+    public func storeGroupState(group: String, generation: Int32, state: ByteBuffer) throws(StorageError) {
+        try storageOperation {
+            if state.readableBytes == 0 {
+                try self.db.statement("DELETE FROM group_states WHERE group_id = ?1 AND generation <= ?2").bind(1, group).bind(2, generation).run()
+                return
+            }
+            try self.db.statement(
+                """
+                INSERT INTO group_states (group_id, generation, state) VALUES (?1, ?2, ?3)
+                ON CONFLICT DO UPDATE SET generation = excluded.generation, state = excluded.state
+                WHERE excluded.generation >= group_states.generation
+                """
+            ).bind(1, group).bind(2, generation).bind(3, state).run()
         }
     }
 }

@@ -49,17 +49,21 @@ struct KafkaGatewayCommand: AsyncParsableCommand {
             board.hear(notification)
             credentials.hear(notification)
         }
+        let groups = GroupCoordinator(
+            settings: GroupSettings(initialRebalanceDelay: .milliseconds(config.kafka.groupInitialRebalanceDelayMs)),
+            timerLoop: MultiThreadedEventLoopGroup.singleton.any(),
+            logger: logger,
+            persist: GroupStateStorage.persist(through: writer, on: MultiThreadedEventLoopGroup.singleton.any(), logger: logger)
+        )
+        // Stable groups carry on where the previous gateway left them (before any client connects).
+        groups.restore(try GroupStateStorage.stored(in: StorageReader(directory: directory), logger: logger))
         let gateway = KafkaGatewayContext(
             readers: StorageReaderPool(directory: directory),
             threads: NIOThreadPool.singleton,
             writer: writer,
             settings: config,
             clusterID: clusterID,
-            groups: GroupCoordinator(
-                settings: GroupSettings(initialRebalanceDelay: .milliseconds(config.kafka.groupInitialRebalanceDelayMs)),
-                timerLoop: MultiThreadedEventLoopGroup.singleton.any(),
-                logger: logger
-            ),
+            groups: groups,
             transactions: TransactionCoordinator(maxTimeoutMs: config.kafka.transactionMaxTimeoutMs),
             board: board,
             credentials: credentials,

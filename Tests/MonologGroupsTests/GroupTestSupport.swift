@@ -9,10 +9,15 @@ final class GroupHarness {
     var now = NIODeadline.uptimeNanoseconds(1_000_000_000)
     let group = "g"
 
+    /// What the coordinator handed to storage, in order.
+    let stored = StoredChanges()
+
     init(initialRebalanceDelay: TimeAmount = .zero) {
+        let stored = self.stored
         self.coordinator = GroupCoordinator(
             settings: GroupSettings(initialRebalanceDelay: initialRebalanceDelay),
-            timerLoop: self.loop
+            timerLoop: self.loop,
+            persist: { stored.append($0) }
         )
     }
 
@@ -90,6 +95,12 @@ final class GroupHarness {
     }
 
     var state: GroupState? { self.coordinator.describe(groupID: self.group)?.state }
+}
+
+/// The group-state changes a coordinator persisted.
+final class StoredChanges: @unchecked Sendable {  // appended to and read on the test's thread
+    private(set) var changes: [GroupStateChange] = []
+    func append(_ change: GroupStateChange) { self.changes.append(change) }
 }
 
 /// A future's value once it has one; nil while the request is still waiting.

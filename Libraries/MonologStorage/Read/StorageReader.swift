@@ -155,6 +155,19 @@ extension StorageReader {
         return groups
     }
 
+    /// Every consumer group's stored state (the Kafka gateway's snapshot), as bytes, by group.
+    public func groupStates() throws(SQLiteError) -> [(group: String, state: [UInt8])] {
+        let statement = try self.db.statement("SELECT group_id, state FROM group_states ORDER BY group_id")
+        defer { statement.reset() }
+        var states: [(group: String, state: [UInt8])] = []
+        let allocator = ByteBufferAllocator()
+        while try statement.step() {
+            guard let group = statement.string(at: 0) else { continue }
+            states.append((group, Array(statement.buffer(at: 1, allocator: allocator).readableBytesView)))
+        }
+        return states
+    }
+
     /// Bytes stored for a partition (the record batches), for size reporting.
     public func partitionSize(topicID: Int64, partition: Int32) throws(SQLiteError) -> Int64 {
         let statement = try self.db.statement(

@@ -186,6 +186,17 @@ public enum StorageSchema {
             let insert = try db.statement("INSERT OR IGNORE INTO cluster_metadata (key, value) VALUES ('scram_decoy_secret', ?1)")
             try insert.bind(1, ServerSecret.generate()).run()
         },
+        Migration(version: 6, summary: "consumer groups' state, for the Kafka gateway's coordinator to start from") { db in
+            try db.execute(
+                """
+                CREATE TABLE group_states (
+                    group_id TEXT PRIMARY KEY,
+                    generation INTEGER NOT NULL,
+                    state BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """
+            )
+        },
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -1,4 +1,5 @@
 import MonologStorage
+import NIOCore
 
 /// Stores a group's committed offsets; each is answered on its own (an unknown partition refuses that
 /// offset, not the others).
@@ -68,4 +69,24 @@ extension GroupOffsetCommit: WireMessage {
         .init("topic", \.topic), .init("partition", \.partition), .init("offset", \.offset), .init("leader epoch", \.leaderEpoch),
         .init("metadata", \.metadata),
     ]
+}
+
+/// Keeps a consumer group's state (the coordinator's snapshot, opaque here) for the next Kafka gateway
+/// to start from; an empty state forgets the group. A state older than the one stored (a lower
+/// generation, from a change that arrived late) is ignored.
+public struct StoreGroupState: WriterCommand {
+    public static let kind: UInt8 = 0x43
+    public var group = ""
+    public var generation: Int32 = 0
+    public var state = ByteBuffer()
+
+    public init() {}
+    public init(group: String, generation: Int32, state: ByteBuffer) {
+        self.group = group
+        self.generation = generation
+        self.state = state
+    }
+
+    public static let fields: [WireField<Self>] = [.init("group", \.group), .init("generation", \.generation), .init("state", \.state)]
+    public typealias Reply = Done
 }

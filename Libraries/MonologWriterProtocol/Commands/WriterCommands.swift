@@ -5,7 +5,7 @@ public enum WriterCommands {
         Hello.self, Subscribe.self,
         CreateTopic.self, DeleteTopic.self, AlterTopicConfigs.self, CreatePartitions.self,
         AppendRecords.self, InitProducerID.self, DeleteRecords.self, ApplyRetention.self,
-        CommitOffsets.self, DeleteGroupOffsets.self,
+        CommitOffsets.self, DeleteGroupOffsets.self, StoreGroupState.self,
         AddPartitionsToTransaction.self, AddOffsetsToTransaction.self, CommitTransactionalOffsets.self, EndTransaction.self,
         ExpireTransactions.self,
         UpsertScramCredential.self, DeleteScramCredential.self, SetUserToken.self, DeleteUser.self,
