@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          build dependencies (the C libraries and pkg-config)
 #   scripts/install-deps.sh --test   the same, plus what the test suite drives: from Debian, kcat,
 #                                    openssl (test certificates) and chromium (the console page); from
-#                                    PyPI, confluent-kafka, kafka-python and aiokafka in .venv/
+#                                    PyPI, confluent-kafka, kafka-python and aiokafka in .venv/, and
+#                                    quixstreams in .venv-quixstreams/ (it pins an older confluent-kafka)
 #   scripts/install-deps.sh --bench  build dependencies plus librdkafka-dev, for scripts/bench.sh's
 #                                    load generator
 set -euo pipefail
@@ -21,22 +22,29 @@ for package in "${packages[@]}"; do
         missing+=("$package")
     fi
 done
-install_python_clients() {
-    # Real Kafka clients for the compatibility tests, in a venv at the repository root.
-    local root
-    root="$(cd "$(dirname "$0")/.." && pwd)"
-    if [[ -x "$root/.venv/bin/python" ]] && "$root/.venv/bin/python" -c "import confluent_kafka, kafka, aiokafka" 2>/dev/null; then
-        return 0
-    fi
-    echo "Installing the Python Kafka clients into .venv (confluent-kafka, kafka-python, aiokafka)" >&2
-    if ! python3 -m venv "$root/.venv" 2>/dev/null; then
+make_venv() {
+    if ! python3 -m venv "$1" 2>/dev/null; then
         # Debian's python3 ships venv separately.
         local sudo=""
         [[ $(id -u) -ne 0 ]] && sudo="sudo"
         $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null
-        python3 -m venv "$root/.venv"
+        python3 -m venv "$1"
     fi
-    "$root/.venv/bin/pip" install -q --disable-pip-version-check confluent-kafka kafka-python aiokafka
+}
+install_python_clients() {
+    # Real Kafka clients for the compatibility tests, in venvs at the repository root.
+    local root
+    root="$(cd "$(dirname "$0")/.." && pwd)"
+    if ! { [[ -x "$root/.venv/bin/python" ]] && "$root/.venv/bin/python" -c "import confluent_kafka, kafka, aiokafka" 2>/dev/null; }; then
+        echo "Installing the Python Kafka clients into .venv (confluent-kafka, kafka-python, aiokafka)" >&2
+        make_venv "$root/.venv"
+        "$root/.venv/bin/pip" install -q --disable-pip-version-check confluent-kafka kafka-python aiokafka
+    fi
+    if ! { [[ -x "$root/.venv-quixstreams/bin/python" ]] && "$root/.venv-quixstreams/bin/python" -c "import quixstreams" 2>/dev/null; }; then
+        echo "Installing quixstreams into .venv-quixstreams" >&2
+        make_venv "$root/.venv-quixstreams"
+        "$root/.venv-quixstreams/bin/pip" install -q --disable-pip-version-check quixstreams
+    fi
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then
