@@ -5,7 +5,7 @@ new count to an output topic. Runs with quixstreams' own confluent-kafka (its ow
 an older one than the other compatibility scripts use).
 
     quixstreams_counts.py driver --bootstrap HOST:PORT --input I --output O --events N --keys K
-                                 --state-dir DIR [--kill-at A] [--restart-at B --restart-command CMD]
+                                 --state-dir DIR [--kill-at A] [--restart-at B --restart-command CMD] [--log FILE]
         produces N events over K keys (800 a second) while the application runs as a child process; kills it with -9 once
         A counts are committed and starts it again, runs CMD (a Kafka gateway restart) once B are, waits
         for all N, stops the application, and reports whether every key's counts are exactly 1..N/K,
@@ -79,10 +79,14 @@ def driver(args):
     partitions = sorted(reader.list_topics(args.output, timeout=10).topics[args.output].partitions)
     reader.assign([TopicPartition(args.output, p, OFFSET_BEGINNING) for p in partitions])
 
+    def unblock_signals():
+        # A test runner may start the driver with signals blocked; the application must see SIGTERM.
+        signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
     def start():
         return subprocess.Popen([sys.executable, os.path.abspath(__file__), "app", "--bootstrap", args.bootstrap,
                                  "--input", args.input, "--output", args.output, "--state-dir", args.state_dir],
-                                stdout=sys.stderr)
+                                stdout=sys.stderr, stderr=sys.stderr, preexec_fn=unblock_signals)
 
     child = start()
     producing = threading.Thread(target=produce_events, args=(args,))
@@ -114,6 +118,7 @@ def driver(args):
     try:
         child.wait(30)
     except subprocess.TimeoutExpired:
+        print("the application did not stop within 30 s of SIGTERM", file=sys.stderr)
         child.kill()
     reader.close()
 
@@ -138,7 +143,11 @@ def main():
     parser.add_argument("--restart-at", type=int)
     parser.add_argument("--restart-command")
     parser.add_argument("--seconds", type=int, default=240)
+    parser.add_argument("--log", help="driver: where its and the application's logs go (default: standard error)")
     args = parser.parse_args()
+    if args.log:
+        # quixstreams logs a lot; an unreadable standard error slows it down badly.
+        sys.stderr = open(args.log, "a", buffering=1)
     if args.mode == "app":
         app(args)
     else:
