@@ -249,6 +249,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MonologWriterClientTests",
+            dependencies: [
+                "MonologWriterClient", "MonologWriterProtocol", "MonologRecords", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Tests/MonologWriterClientTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MonologRecordsTests",
             dependencies: ["MonologRecords", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings

@@ -2,10 +2,16 @@ import MonologRecords
 import MonologWriterProtocol
 import NIOCore
 
-/// A command on its way to the writer, with the promise its answer completes.
+/// A command on its way to the writer, with the promise its answer completes and its place in the
+/// client's submission order (`WriterConnectionMachine`; the handshake's own requests have none).
 struct OutboundWriterRequest: Sendable {
     var command: any WriterCommand
     var promise: EventLoopPromise<WriterReplyFrame>
+    var sequence: UInt64 = .max
+    var deadline: NIODeadline = .distantFuture
+
+    /// Whether a copy of it, sent again after a lost connection, cannot store anything twice.
+    var isSafeToResend: Bool { (self.command as? AppendRecords)?.isSafeToResend ?? false }
 }
 
 /// An answer as it came off the wire: its type and body, decoded by the caller that knows which
@@ -36,8 +42,9 @@ struct WriterReplyFrame: Sendable {
 }
 
 /// Gives each outgoing request an id, pairs each answer with its request, and, when the connection
-/// drops, hands requests that are safe to send again (`isSafeToResend`) to `onLost` in the order they
-/// were sent, failing the rest.
+/// drops, hands the requests still waiting for an answer to `onLost`, in the order they were sent (the
+/// client decides which may be sent again). A request whose write fails never left: it is not in
+/// flight, and the write's own promise tells its sender.
 final class WriterClientHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = OutboundWriterRequest
@@ -47,8 +54,14 @@ final class WriterClientHandler: ChannelDuplexHandler {
     private var inFlight: [UInt64: OutboundWriterRequest] = [:]
     private let onNotification: (@Sendable (WriterNotification) -> Void)?
     private let onLost: @Sendable ([OutboundWriterRequest]) -> Void
+    /// The connection this handler serves, as the writer client knows it.
+    let connection: WriterConnection
 
-    init(onNotification: (@Sendable (WriterNotification) -> Void)?, onLost: @escaping @Sendable ([OutboundWriterRequest]) -> Void) {
+    init(
+        connection: WriterConnection, onNotification: (@Sendable (WriterNotification) -> Void)?,
+        onLost: @escaping @Sendable ([OutboundWriterRequest]) -> Void
+    ) {
+        self.connection = connection
         self.onNotification = onNotification
         self.onLost = onLost
     }
@@ -60,7 +73,12 @@ final class WriterClientHandler: ChannelDuplexHandler {
         self.inFlight[requestID] = request
         var buffer = context.channel.allocator.buffer(capacity: 64)
         Self.encode(request.command, requestID: requestID, into: &buffer)
-        context.write(self.wrapOutboundOut(buffer), promise: promise)
+        let written = promise ?? context.eventLoop.makePromise()
+        // Failed writes are failed before the channel goes inactive, so a request is either lost in
+        // flight or not sent, never both.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenFailure { _ in handler.value.inFlight.removeValue(forKey: requestID) }
+        context.write(self.wrapOutboundOut(buffer), promise: written)
     }
 
     private static func encode<Command: WriterCommand>(_ command: Command, requestID: UInt64, into buffer: inout ByteBuffer) {
@@ -89,15 +107,7 @@ final class WriterClientHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         let lost = self.inFlight.sorted { $0.key < $1.key }.map(\.value)
         self.inFlight = [:]
-        var resend: [OutboundWriterRequest] = []
-        for request in lost {
-            if let append = request.command as? AppendRecords, append.isSafeToResend {
-                resend.append(request)
-            } else {
-                request.promise.fail(WriterClientError(.connectionLost, "connection to the storage writer lost mid-request"))
-            }
-        }
-        if !resend.isEmpty { self.onLost(resend) }
+        self.onLost(lost)
         context.fireChannelInactive()
     }
 

@@ -71,6 +71,6 @@ struct HTTPGatewayCommand: AsyncParsableCommand {
             )
         )
         try await group.run()
-        writer.close()
+        writer.shutdown()
     }
 }
