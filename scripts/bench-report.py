@@ -56,11 +56,33 @@ def verdict(met):
     return "met" if met else "**missed**"
 
 
+def histogram_quantile(q, before, after):
+    """A quantile of what a Prometheus histogram counted between two scrapes, interpolated linearly
+    within its bucket as Prometheus' histogram_quantile() does; with the bucket's upper bound."""
+    bounds = sorted((float("inf") if le == "+Inf" else float(le), after[le] - before.get(le, 0)) for le in after)
+    total = bounds[-1][1] if bounds else 0
+    if total == 0:
+        return float("nan"), float("nan")
+    rank, lower, below = q * total, 0.0, 0
+    for upper, count in bounds:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower, upper
+            return lower + (upper - lower) * (rank - below) / max(count - below, 1), upper
+        lower, below = upper, count
+    return float("nan"), float("nan")
+
+
 def report(results, args):
     fsync = [entry["per_second"] for entry in results["baseline-fsync"]]
     sqlite = [entry["per_second"] for entry in results["baseline-sqlite"]]
+    bulk = [entry["per_second"] for entry in results["baseline-sqlite-bulk"]]
     sync = results["produce-sync"]
-    batch = results["produce-batch"]
+    batch = [entry for entry in results["produce-batch"] if "scenario" not in entry]
+    plain = [entry for entry in results["produce-batch"] if entry.get("scenario") == "g"]
+    transactional = results["produce-txn"]
+    latency = results["txn-latency"]
+    histograms = results["endtxn-histogram"]
     consume = results["consume"]
     idle = results["idle-cpu"]
     startup = results["startup"]
@@ -72,6 +94,24 @@ def report(results, args):
 
     def sqlite_ratios(entries, key):
         return [entry[key] / base for entry, base in zip(entries, sqlite)]
+
+    def bulk_ratios(entries, key):
+        return [entry[key] / base for entry, base in zip(entries, bulk)]
+
+    plain_rate = median([entry["messages_per_second"] for entry in plain])
+    txn_rate = median([entry["messages_per_second"] for entry in transactional])
+    txn_ratio = median([t["messages_per_second"] / p["messages_per_second"] for t, p in zip(transactional, plain)])
+    endtxn = [
+        (histogram_quantile(0.50, h["before"], h["after"]), histogram_quantile(0.99, h["before"], h["after"]))
+        for h in histograms
+    ]
+    endtxn_p50 = median([1000 * p50[0] for p50, _ in endtxn])
+    endtxn_p99 = median([1000 * p99[0] for _, p99 in endtxn])
+    endtxn_p99_bucket = median([1000 * p99[1] for _, p99 in endtxn])
+    endtxn_count = median([h["after"].get("+Inf", 0) - h["before"].get("+Inf", 0) for h in histograms])
+    client_p50 = median([entry["client_commit_p50_ms"] for entry in latency])
+    client_p99 = median([entry["client_commit_p99_ms"] for entry in latency])
+    txn_per_second = median([entry["transactions_per_second"] for entry in latency])
 
     sync_rate = median([entry["messages_per_second"] for entry in sync])
     sync_ratio = median(ratios(sync, "messages_per_second"))
@@ -91,34 +131,47 @@ def report(results, args):
     loaded_rss, loaded_pss = total(loaded, "memory_kb", 0), total(loaded, "memory_kb", 1)
     recovery_ms = median([entry["milliseconds"] for entry in recovery])
     database_gb = median([entry["database_bytes"] / 1e9 for entry in recovery])
-    failed = sum(entry["failed"] for entry in sync + batch)
+    failed = sum(entry["failed"] for entry in sync + batch + plain)
 
     rows = [
-        "| scenario | median | vs fdatasync per write | vs SQLite 1-row commits | target | |",
-        "| --- | ---: | ---: | ---: | --- | --- |",
-        f"| 4 KiB append + fdatasync, one thread (baseline) | {median(fsync):,.0f}/s | 1.00× | | | |",
+        "| scenario | median | vs fdatasync per write | vs SQLite 1-row commits | vs SQLite bulk insert | target | |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| 4 KiB append + fdatasync, one thread (baseline) | {median(fsync):,.0f}/s | 1.00× | | | | |",
         f"| SQLite WAL synchronous=FULL, one-row transactions (baseline) | {median(sqlite):,.0f}/s "
-        f"| {median([s / f for s, f in zip(sqlite, fsync)]):.2f}× | 1.00× | | |",
+        f"| {median([s / f for s, f in zip(sqlite, fsync)]):.2f}× | 1.00× | | | |",
+        f"| SQLite WAL synchronous=FULL, 512 B rows in 1 MB transactions (baseline) | {median(bulk):,.0f} rows/s "
+        f"| | | 1.00× | | |",
         f"| a. {args.sync_producers} producers × 512 B, acks=all, each waiting for its ack ({args.sync_seconds} s) "
         f"| {sync_rate:,.0f} msg/s; p50 {sync_p50:.2f} ms, p95 {sync_p95:.2f} ms, p99 {sync_p99:.2f} ms "
-        f"| **{sync_ratio:.1f}×** | {median(sqlite_ratios(sync, 'messages_per_second')):.1f}× "
+        f"| **{sync_ratio:.1f}×** | {median(sqlite_ratios(sync, 'messages_per_second')):.1f}× | "
         f"| ≥ 6× and p99 < 3 ms | {verdict(sync_ratio >= 6 and sync_p99 < 3)} |",
         f"| b. pipelined produce, librdkafka batching, acks=all, {args.batch_messages:,} × 512 B "
         f"| {batch_rate:,.0f} msg/s ({batch_mb:.0f} MB/s) | {median(ratios(batch, 'messages_per_second')):.0f}× "
-        f"| {median(sqlite_ratios(batch, 'messages_per_second')):.0f}× | ≥ 300,000 msg/s | {verdict(batch_rate >= 300_000)} |",
+        f"| {median(sqlite_ratios(batch, 'messages_per_second')):.0f}× | {median(bulk_ratios(batch, 'messages_per_second')):.2f}× "
+        f"| ≥ 300,000 msg/s | {verdict(batch_rate >= 300_000)} |",
         f"| c. one consumer reading {args.batch_messages:,} × 512 B from the start "
         f"| {consume_rate:,.0f} msg/s ({consume_mb:.0f} MB/s) | {median(ratios(consume, 'messages_per_second')):.0f}× "
-        f"| | ≥ 500,000 msg/s | {verdict(consume_rate >= 500_000)} |",
+        f"| | | ≥ 500,000 msg/s | {verdict(consume_rate >= 500_000)} |",
         f"| d. idle long-polling consumer: broker CPU over {args.idle_seconds} s | {idle_cpu:.2f} % of one core "
-        f"| | | < 1 % | {verdict(idle_cpu < 1)} |",
-        f"| e. `monolog-supervisor start` to the first answered Metadata | {startup_ms:.0f} ms | | | < 100 ms "
+        f"| | | | < 1 % | {verdict(idle_cpu < 1)} |",
+        f"| e. `monolog-supervisor start` to the first answered Metadata | {startup_ms:.0f} ms | | | | < 100 ms "
         f"| {verdict(startup_ms < 100)} |",
         f"| e. memory of all five processes together (PSS), idle / during b | {idle_pss:.0f} MB / {loaded_pss:.0f} MB "
-        f"| | | < 60 MB idle | {verdict(idle_pss < 60)} |",
+        f"| | | | < 60 MB idle | {verdict(idle_pss < 60)} |",
         f"| e. the same as summed RSS (shared pages counted in each process) | {idle_rss:.0f} MB / {loaded_rss:.0f} MB "
-        f"| | | | |",
+        f"| | | | | |",
         f"| f. `kill -9` of the writer holding {database_gb:.2f} GB to the first acknowledged produce "
-        f"| {recovery_ms:.0f} ms | | | < 1 s | {verdict(recovery_ms < 1000)} |",
+        f"| {recovery_ms:.0f} ms | | | | < 1 s | {verdict(recovery_ms < 1000)} |",
+        f"| g. pipelined produce as in b but idempotent (as transactions are), {args.txn_seconds} s, without transactions "
+        f"| {plain_rate:,.0f} msg/s | | | {median(bulk_ratios(plain, 'messages_per_second')):.2f}× | | |",
+        f"| g. the same with a transaction committed every 100 ms "
+        f"| {txn_rate:,.0f} msg/s | | | {median(bulk_ratios(transactional, 'messages_per_second')):.2f}× "
+        f"| ≥ 0.8× without: **{txn_ratio:.2f}×** | {verdict(txn_ratio >= 0.8)} |",
+        f"| h. EndTxn, broker's histogram: 10 transactional producers × one 512 B record per transaction, "
+        f"{args.txn_latency_seconds} s ({endtxn_count:,.0f} EndTxn, {txn_per_second:,.0f} transactions/s) "
+        f"| p50 {endtxn_p50:.2f} ms, p99 {endtxn_p99:.2f} ms (bucket ≤ {endtxn_p99_bucket:g} ms); "
+        f"client's commit_transaction p50 {client_p50:.2f} ms, p99 {client_p99:.2f} ms | | | "
+        f"| p99 < 3 ms | {verdict(endtxn_p99 < 3)} |",
     ]
     processes = sorted(startup[0]["idle_memory_kb"].keys())
 
@@ -138,7 +191,8 @@ def report(results, args):
     ]
     header = [
         f"Run of {datetime.date.today().isoformat()} by `scripts/bench.sh` ({args.runs} run(s); medians): {machine()}.",
-        f"Messages that failed delivery in a and b: {failed}.",
+        f"Raw results: [{args.raw}]({os.path.relpath(args.raw, 'docs')}). Messages that failed delivery in a, b and g: {failed}. "
+        "The load generator runs on the same two cores as the broker.",
         "",
     ]
     return "\n".join(header + rows + memory)
@@ -153,6 +207,9 @@ def main():
     parser.add_argument("--sync-producers", type=int, required=True)
     parser.add_argument("--batch-messages", type=int, required=True)
     parser.add_argument("--idle-seconds", type=int, required=True)
+    parser.add_argument("--txn-seconds", type=int, required=True)
+    parser.add_argument("--txn-latency-seconds", type=int, required=True)
+    parser.add_argument("--raw", required=True, help="the raw results' path from the repository root, for the link")
     args = parser.parse_args()
     table = report(load(args.results), args)
     print(table)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Every broker benchmark in one command: builds release and the librdkafka load generator
 # (Benchmarks/loadgen), then, for each run, measures the machine's limits (fdatasync per write, one-row
-# SQLite commits), starts `monolog-supervisor start` on a fresh data directory and runs scenarios a–f
-# against it with a real Kafka client. Writes the medians, with ratios to the baselines of the same
-# runs, into docs/benchmarks.md between the bench.sh markers, and prints them.
+# SQLite commits, SQLite bulk inserts), starts `monolog-supervisor start` on a fresh data directory and
+# runs scenarios a–h against it with a real Kafka client. Keeps every result line in
+# docs/results/bench-DATE.jsonl, writes the medians, with ratios to the baselines of the same runs, into
+# docs/benchmarks.md between the bench.sh markers, and prints them.
 #
 #   scripts/bench.sh                 the full method (3 runs; about 6 minutes)
 #   scripts/bench.sh --quick         1 run with short durations, to check the script itself
@@ -14,6 +15,8 @@
 #   BENCH_SYNC_PRODUCERS=10
 #   BENCH_BATCH_MESSAGES=2000000 b. pipelined produce, then c. consume, of this many 512-byte messages
 #   BENCH_IDLE_SECONDS=10        d. idle long-poll consumer
+#   BENCH_TXN_SECONDS=20         g. pipelined produce with and without a transaction every 100 ms
+#   BENCH_TXN_LATENCY_SECONDS=20 h. 10 transactional producers, one record per transaction
 #   BENCH_DIR=.build/bench       where data directories and baseline files go (the disk under test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,10 +27,12 @@ sync_seconds="${BENCH_SYNC_SECONDS:-60}"
 sync_producers="${BENCH_SYNC_PRODUCERS:-10}"
 batch_messages="${BENCH_BATCH_MESSAGES:-2000000}"
 idle_seconds="${BENCH_IDLE_SECONDS:-10}"
+txn_seconds="${BENCH_TXN_SECONDS:-20}"
+txn_latency_seconds="${BENCH_TXN_LATENCY_SECONDS:-20}"
 if [[ "${1:-}" == "--quick" ]]; then
-    runs=1 sync_seconds=5 batch_messages=200000 idle_seconds=3
+    runs=1 sync_seconds=5 batch_messages=200000 idle_seconds=3 txn_seconds=3 txn_latency_seconds=3
 elif [[ $# -gt 0 ]]; then
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 bench_dir="${BENCH_DIR:-$repo/.build/bench}"
@@ -44,6 +49,19 @@ mkdir -p "$bench_dir"
 results="$bench_dir/results.jsonl"
 : > "$results"
 record() { echo "$1" >> "$results"; }
+# A result line with the scenario it belongs to, for modes that more than one scenario runs.
+record_as() { echo "{\"scenario\":\"$1\",${2#\{}" >> "$results"; }
+
+# The broker's own EndTxn latency histogram, as {"upper bound in seconds": cumulative count}.
+endtxn_histogram() {
+    python3 - "$http" <<'PY'
+import json, re, sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1] + "/metrics", timeout=30).read().decode()
+buckets = {m.group(1): int(float(m.group(2))) for m in
+           re.finditer(r'^monolog_kafka_request_duration_seconds_bucket\{api="EndTxn",le="([^"]+)"\} (\S+)$', text, re.M)}
+print(json.dumps(buckets))
+PY
+}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -115,6 +133,7 @@ for run in $(seq 1 "$runs"); do
     log "run $run/$runs: baselines"
     record "$("$loadgen" baseline-fsync --dir "$bench_dir" --seconds 3)"
     record "$("$loadgen" baseline-sqlite --dir "$bench_dir" --seconds 3)"
+    record "$("$loadgen" baseline-sqlite-bulk --dir "$bench_dir" --seconds 3)"
 
     log "run $run/$runs: e. start-up"
     start_broker "$run"
@@ -122,6 +141,9 @@ for run in $(seq 1 "$runs"); do
     http_post /api/topics '{"name":"sync","partitions":1}'
     http_post /api/topics '{"name":"batch","partitions":1}'
     http_post /api/topics '{"name":"idle","partitions":1}'
+    http_post /api/topics '{"name":"plain","partitions":1}'
+    http_post /api/topics '{"name":"txn","partitions":1}'
+    http_post /api/topics '{"name":"txn-latency","partitions":1}'
     sleep 1
     record "{\"mode\":\"startup\",\"seconds\":$startup_seconds,\"idle_memory_kb\":$(memory_json)}"
 
@@ -139,6 +161,15 @@ for run in $(seq 1 "$runs"); do
 
     log "run $run/$runs: c. consume $batch_messages messages from the start"
     record "$("$loadgen" consume --brokers "$brokers" --topic batch --messages "$batch_messages")"
+
+    log "run $run/$runs: g. idempotent pipelined produce for ${txn_seconds} s without, then with, a transaction every 100 ms"
+    record_as g "$("$loadgen" produce-batch --brokers "$brokers" --topic plain --seconds "$txn_seconds" --messages 1000000000 --idempotence 1)"
+    record_as g "$("$loadgen" produce-txn --brokers "$brokers" --topic txn --seconds "$txn_seconds" --txn-ms 100)"
+
+    log "run $run/$runs: h. 10 transactional producers, one 512-byte record per transaction, ${txn_latency_seconds} s"
+    before="$(endtxn_histogram)"
+    record_as h "$("$loadgen" txn-latency --brokers "$brokers" --topic txn-latency --producers 10 --seconds "$txn_latency_seconds")"
+    record "{\"mode\":\"endtxn-histogram\",\"before\":$before,\"after\":$(endtxn_histogram)}"
 
     log "run $run/$runs: d. idle long-poll consumer, ${idle_seconds} s"
     "$loadgen" idle-consume --brokers "$brokers" --topic idle --seconds "$((idle_seconds + 3))" > /dev/null &
@@ -161,7 +192,11 @@ for run in $(seq 1 "$runs"); do
     stop_broker
 done
 
-log "writing docs/benchmarks.md"
+log "writing docs/benchmarks.md and docs/results/bench-$(date +%F).jsonl"
+mkdir -p "$repo/docs/results"
+cp "$results" "$repo/docs/results/bench-$(date +%F).jsonl"
 python3 "$repo/scripts/bench-report.py" "$results" "$repo/docs/benchmarks.md" \
     --runs "$runs" --sync-seconds "$sync_seconds" --sync-producers "$sync_producers" \
-    --batch-messages "$batch_messages" --idle-seconds "$idle_seconds"
+    --batch-messages "$batch_messages" --idle-seconds "$idle_seconds" \
+    --txn-seconds "$txn_seconds" --txn-latency-seconds "$txn_latency_seconds" \
+    --raw "docs/results/bench-$(date +%F).jsonl"

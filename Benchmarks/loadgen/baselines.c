@@ -71,3 +71,51 @@ int run_baseline_sqlite(const struct options *options) {
     printf("{\"mode\":\"baseline-sqlite\",\"commits\":%ld,\"seconds\":%.3f,\"per_second\":%.1f}\n", commits, elapsed, (double)commits / elapsed);
     return 0;
 }
+
+/* --- baseline-sqlite-bulk: SQLite's bulk insert rate -------------------------------------------
+ * --size-byte rows inserted in transactions of 1 MB (WAL, synchronous=FULL, one fsync per
+ * transaction), for --seconds: the ceiling a batched produce is quoted against. (Monolog stores a
+ * whole record batch as one row, so it may pass it.) */
+
+int run_baseline_sqlite_bulk(const struct options *options) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sqlite-bulk-baseline.db", options->directory);
+    unlink(path);
+    sqlite3 *db;
+    must(sqlite3_open(path, &db), db, "open");
+    must(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                          "CREATE TABLE messages (id INTEGER PRIMARY KEY, value BLOB NOT NULL)", NULL, NULL, NULL), db, "schema");
+    sqlite3_stmt *insert;
+    must(sqlite3_prepare_v2(db, "INSERT INTO messages (value) VALUES (?)", -1, &insert, NULL), db, "prepare");
+    char *value = malloc((size_t)options->size);
+    memset(value, 'x', (size_t)options->size);
+    long rows_per_transaction = (1024 * 1024) / options->size;
+    if (rows_per_transaction < 1) rows_per_transaction = 1;
+    long rows = 0;
+    int64_t started = monotonic_ns();
+    int64_t deadline = started + (int64_t)(options->seconds * 1e9);
+    while (monotonic_ns() < deadline) {
+        must(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), db, "begin");
+        for (long i = 0; i < rows_per_transaction; i++) {
+            sqlite3_bind_blob(insert, 1, value, options->size, SQLITE_STATIC);
+            must(sqlite3_step(insert), db, "insert");
+            sqlite3_reset(insert);
+        }
+        must(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), db, "commit");
+        rows += rows_per_transaction;
+    }
+    double elapsed = (double)(monotonic_ns() - started) / 1e9;
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    free(value);
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    unlink(path);
+    printf("{\"mode\":\"baseline-sqlite-bulk\",\"rows\":%ld,\"rows_per_transaction\":%ld,\"seconds\":%.3f,\"per_second\":%.1f,"
+           "\"megabytes_per_second\":%.2f}\n",
+           rows, rows_per_transaction, elapsed, (double)rows / elapsed, (double)rows * options->size / elapsed / 1e6);
+    return 0;
+}

@@ -18,6 +18,8 @@ struct options {
     long messages;           /* produce-batch and consume: how many */
     double seconds;          /* how long a timed mode runs */
     int64_t since_ns;        /* first-ack: CLOCK_REALTIME nanoseconds to measure from */
+    int transaction_ms;      /* produce-txn: how long each transaction runs before its commit */
+    int idempotence;         /* produce-batch: enable.idempotence */
 };
 
 /* The modes; each returns the process exit status. */
@@ -28,6 +30,9 @@ int run_idle_consume(const struct options *options);
 int run_first_ack(const struct options *options);
 int run_baseline_fsync(const struct options *options);
 int run_baseline_sqlite(const struct options *options);
+int run_baseline_sqlite_bulk(const struct options *options);
+int run_produce_txn(const struct options *options);
+int run_txn_latency(const struct options *options);
 
 /* Clocks. */
 int64_t monotonic_ns(void);
