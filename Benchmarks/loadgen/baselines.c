@@ -38,16 +38,34 @@ static void must(int result, sqlite3 *db, const char *what) {
     if (result != SQLITE_OK && result != SQLITE_DONE && result != SQLITE_ROW) fail("%s: %s", what, sqlite3_errmsg(db));
 }
 
-int run_baseline_sqlite(const struct options *options) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/sqlite-baseline.db", options->directory);
+/* A new database at `path` (WAL, synchronous=FULL) with one table of blobs, and its prepared insert. */
+static sqlite3 *open_baseline_database(const char *path, sqlite3_stmt **insert) {
     unlink(path);
     sqlite3 *db;
     must(sqlite3_open(path, &db), db, "open");
     must(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                           "CREATE TABLE messages (id INTEGER PRIMARY KEY, value BLOB NOT NULL)", NULL, NULL, NULL), db, "schema");
+    must(sqlite3_prepare_v2(db, "INSERT INTO messages (value) VALUES (?)", -1, insert, NULL), db, "prepare");
+    return db;
+}
+
+/* Closes the database and removes its files. */
+static void remove_baseline_database(sqlite3 *db, sqlite3_stmt *insert, const char *path) {
+    sqlite3_finalize(insert);
+    sqlite3_close(db);
+    char companion[4200];
+    snprintf(companion, sizeof companion, "%s-wal", path);
+    unlink(companion);
+    snprintf(companion, sizeof companion, "%s-shm", path);
+    unlink(companion);
+    unlink(path);
+}
+
+int run_baseline_sqlite(const struct options *options) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/sqlite-baseline.db", options->directory);
     sqlite3_stmt *insert;
-    must(sqlite3_prepare_v2(db, "INSERT INTO messages (value) VALUES (?)", -1, &insert, NULL), db, "prepare");
+    sqlite3 *db = open_baseline_database(path, &insert);
     char value[512];
     memset(value, 'x', sizeof value);
     long commits = 0;
@@ -60,14 +78,7 @@ int run_baseline_sqlite(const struct options *options) {
         commits++;
     }
     double elapsed = (double)(monotonic_ns() - started) / 1e9;
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
-    char wal[4200];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
-    unlink(path);
+    remove_baseline_database(db, insert, path);
     printf("{\"mode\":\"baseline-sqlite\",\"commits\":%ld,\"seconds\":%.3f,\"per_second\":%.1f}\n", commits, elapsed, (double)commits / elapsed);
     return 0;
 }
@@ -80,13 +91,8 @@ int run_baseline_sqlite(const struct options *options) {
 int run_baseline_sqlite_bulk(const struct options *options) {
     char path[4096];
     snprintf(path, sizeof path, "%s/sqlite-bulk-baseline.db", options->directory);
-    unlink(path);
-    sqlite3 *db;
-    must(sqlite3_open(path, &db), db, "open");
-    must(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          "CREATE TABLE messages (id INTEGER PRIMARY KEY, value BLOB NOT NULL)", NULL, NULL, NULL), db, "schema");
     sqlite3_stmt *insert;
-    must(sqlite3_prepare_v2(db, "INSERT INTO messages (value) VALUES (?)", -1, &insert, NULL), db, "prepare");
+    sqlite3 *db = open_baseline_database(path, &insert);
     char *value = malloc((size_t)options->size);
     memset(value, 'x', (size_t)options->size);
     long rows_per_transaction = (1024 * 1024) / options->size;
@@ -105,15 +111,8 @@ int run_baseline_sqlite_bulk(const struct options *options) {
         rows += rows_per_transaction;
     }
     double elapsed = (double)(monotonic_ns() - started) / 1e9;
-    sqlite3_finalize(insert);
-    sqlite3_close(db);
+    remove_baseline_database(db, insert, path);
     free(value);
-    char wal[4200];
-    snprintf(wal, sizeof wal, "%s-wal", path);
-    unlink(wal);
-    snprintf(wal, sizeof wal, "%s-shm", path);
-    unlink(wal);
-    unlink(path);
     printf("{\"mode\":\"baseline-sqlite-bulk\",\"rows\":%ld,\"rows_per_transaction\":%ld,\"seconds\":%.3f,\"per_second\":%.1f,"
            "\"megabytes_per_second\":%.2f}\n",
            rows, rows_per_transaction, elapsed, (double)rows / elapsed, (double)rows * options->size / elapsed / 1e6);
