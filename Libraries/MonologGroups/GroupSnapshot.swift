@@ -39,17 +39,12 @@ public struct GroupSnapshot: Codable, Sendable, Equatable {
         Array((try? JSONEncoder().encode(self)) ?? Data())
     }
 
+}
+
+// In an extension, so that the struct keeps its memberwise initializer (`ClassicGroup.snapshot()` uses it).
+extension GroupSnapshot {
     public init(decoding bytes: [UInt8]) throws {
         self = try JSONDecoder().decode(Self.self, from: Data(bytes))
-    }
-
-    init(groupID: String, generation: Int32, protocolType: String, protocolName: String, leaderID: String, members: [Member]) {
-        self.groupID = groupID
-        self.generation = generation
-        self.protocolType = protocolType
-        self.protocolName = protocolName
-        self.leaderID = leaderID
-        self.members = members
     }
 }
 
