@@ -325,6 +325,12 @@ let package = Package(
             ] + nio,
             swiftSettings: swiftSettings
         ),
+        // The Kafka connection's rules (answer order, SASL), on its state machine alone.
+        .testTarget(
+            name: "KafkaConnectionTests",
+            dependencies: ["KafkaGateway", "MonologKafkaProtocol", "MonologSecurity", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SupervisorTests",
             dependencies: ["Supervisor"],

@@ -18,7 +18,7 @@ enum SaslHandshakeAPI {
     /// Starts the connection's SASL exchange when the mechanism is accepted.
     static func serve(_ request: KafkaRequest) throws {
         let answer = self.respond(to: try request.decode(SaslHandshakeRequest.self), state: request.connection.sasl, context: request.gateway)
-        if let exchange = answer.exchange { request.connection.sasl = .exchanging(exchange, bareTokens: request.version == 0) }
+        if let exchange = answer.exchange { request.connection.startExchange(exchange, bareTokens: request.version == 0) }
         request.reply(answer.response)
     }
 

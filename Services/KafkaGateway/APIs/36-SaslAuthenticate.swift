@@ -21,13 +21,11 @@ enum SaslAuthenticateAPI {
     static func serve(_ request: KafkaRequest) throws {
         let authenticate = try request.decode(SaslAuthenticateRequest.self)
         let connection = request.connection
-        guard case .exchanging(let exchange, bareTokens: false) = connection.sasl else {
-            connection.sasl = .failed
+        guard let exchange = connection.takeToken() else {
             connection.closeAfterAnswer(to: request.sequence)
             request.reply(self.illegalState())
             return
         }
-        connection.sasl = .checking
         let handler = NIOLoopBound(connection, eventLoop: request.eventLoop)
         let sequence = request.sequence
         let step = self.step(exchange, token: Array(authenticate.authBytes.readableBytesView), context: request.gateway, on: request.eventLoop)

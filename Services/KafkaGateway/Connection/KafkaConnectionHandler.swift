@@ -6,12 +6,12 @@ import MonologObservability
 import MonologSecurity
 import NIOCore
 
-/// One client connection. Requests are answered in the order they arrived, as Kafka clients require,
-/// even when a later one (ApiVersions) is ready before an earlier one (Metadata, waiting on storage):
-/// each request takes a sequence number and its response waits until every earlier one is written.
-/// Each request goes to its API's `serve`, looked up by key in `SupportedAPIs`. Requests this broker
-/// does not serve close the connection, as Kafka does; ApiVersions at an unknown version is answered in
-/// v0 form so the client can downgrade.
+/// One client connection on the event loop. `KafkaConnectionMachine` decides which requests are served,
+/// the order answers go out in (request order, as Kafka clients require) and the SASL state; this
+/// handler does the I/O it asks for and keeps the connection's share of the broker-wide budget. Each
+/// request goes to its API's `serve`, looked up by key in `SupportedAPIs`. Requests this broker does
+/// not serve close the connection, as Kafka does; ApiVersions at an unknown version is answered in v0
+/// form so the client can downgrade.
 ///
 /// Bounded work: a connection serves at most `maxRequestsInFlight` requests ahead of the answers it
 /// has written, and takes a place in the broker-wide `RequestBudget` for each; past either bound, or
@@ -44,9 +44,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var reservedFrameBytes = 0
     private let maxFrameBytes: Int
     private var logger: Logger
-    private var nextSequence = 0
-    private var nextToWrite = 0
-    private var finished: [Int: ByteBuffer] = [:]
+    /// Which requests are served, the order of their answers, and the SASL state.
+    private var machine: KafkaConnectionMachine
     /// Frames read while the connection may not serve more; served in order before anything else.
     /// `reserved`: the frame's bytes are reserved in the budget.
     private var waiting = CircularBuffer<(frame: ByteBuffer, reserved: Bool)>()
@@ -61,11 +60,8 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     private var resuming = false
     /// The peer's address as Kafka shows it in DescribeGroups ("/127.0.0.1").
     private(set) var clientHost = ""
-    /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener);
-    /// the SASL APIs move it on.
-    var sasl: SaslAuthentication
-    /// A response after which the connection closes (a failed authentication), by its sequence number.
-    private var closeAfterSequence: Int?
+    /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener).
+    var sasl: SaslAuthentication { self.machine.sasl }
     /// Produce requests hand their batches to the storage writer in the order they arrived.
     private var appendOrder = AppendOrder()
 
@@ -77,7 +73,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         self.maxFrameBytes = maxFrameBytes
         self.logger = gateway.logger
         let usesSASL = gateway.settings.security.kafkaProtocol.usesSASL
-        self.sasl = usesSASL ? .awaitingHandshake : .notRequired
+        self.machine = KafkaConnectionMachine(requiresSASL: usesSASL, maxUnanswered: Self.maxRequestsInFlight)
         // Before authentication a client has no business sending more than a SASL token (Kafka's
         // sasl.server.max.receive.size): a larger frame size closes the connection before its body is read.
         frameLimit.maxBytes = usesSASL ? min(gateway.settings.kafka.saslServerMaxReceiveSize, maxFrameBytes) : maxFrameBytes
@@ -96,7 +92,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         KafkaMetrics.connections.decrement()
         // Answers still on their way are dropped; the places their requests held are free now.
         self.active = false
-        KafkaMetrics.requestsInFlight.decrement(by: Double(self.nextSequence - self.nextToWrite))
+        KafkaMetrics.requestsInFlight.decrement(by: Double(self.machine.closed()))
         self.budget.release(
             requests: self.budgetPlaces.count, bytes: self.budgetPlaces.values.reduce(0) { $0 + $1.bytes },
             largeBytes: self.budgetPlaces.values.reduce(0) { $0 + ($1.large ? $1.bytes : 0) })
@@ -147,14 +143,14 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
         // connections.max.idle.ms passed without traffic. A connection waiting for its own answer (a
         // parked long-poll fetch) is not idle; the idle timer starts again with the answer.
-        guard self.nextSequence == self.nextToWrite, self.waiting.isEmpty else { return }
+        guard self.machine.isIdle, self.waiting.isEmpty else { return }
         KafkaMetrics.idleConnectionsClosed.increment()
         self.close(context, "idle for connections.max.idle.ms", error: nil)
     }
 
     /// Below this connection's own bound, with a client that reads its answers.
     private func mayServe(context: ChannelHandlerContext) -> Bool {
-        self.nextSequence - self.nextToWrite < Self.maxRequestsInFlight && context.channel.isWritable
+        self.machine.hasRoom && context.channel.isWritable
     }
 
     /// Whether `frame` may be served now; if so it holds a place in the broker-wide budget.
@@ -206,32 +202,34 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// Serves one frame that holds a place in the budget; gives the place back if it did not become a
     /// request with a place in line (a bare SASL token, or one that closed the connection).
     private func serve(_ bytes: ByteBuffer, reserved: Bool, context: ChannelHandlerContext) {
-        let sequence = self.nextSequence
-        self.budgetPlaces[sequence] = (bytes.readableBytes, reserved)
-        self.handle(bytes, context: context)
-        if self.nextSequence == sequence, let place = self.budgetPlaces.removeValue(forKey: sequence) {
-            self.budget.release(requests: 1, bytes: place.bytes, largeBytes: place.large ? place.bytes : 0)
+        if !self.handle(bytes, reserved: reserved, context: context) {
+            self.budget.release(requests: 1, bytes: bytes.readableBytes, largeBytes: reserved ? bytes.readableBytes : 0)
         }
     }
 
-    private func handle(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+    /// Reads the request's header, asks the machine for its place in line and hands it to its API.
+    /// Returns false when the frame took no place (a bare SASL token, or the connection closed).
+    private func handle(_ bytes: ByteBuffer, reserved: Bool, context: ChannelHandlerContext) -> Bool {
         if self.sasl.expectsBareToken {
             self.authenticateBareToken(bytes, context: context)
-            return
+            return false
         }
         let frame: KafkaRequestFrame
         do {
             frame = try KafkaRequestFrame(bytes)
         } catch {
             self.close(context, "request header unreadable", error: error)
-            return
+            return false
         }
         let api = SupportedAPIs.entry(forKey: frame.apiKey)
-        guard self.sasl.allows(api) else {
-            // As Kafka does: anything but ApiVersions and SASL before authentication ends the connection.
-            self.close(context, "request before SASL authentication", error: nil, frame: frame)
-            return
+        let admission = self.machine.admit(api, version: frame.apiVersion)
+        // The machine admits only APIs this broker serves, so `api` is there whenever it says serve.
+        guard case .serve(let sequence) = admission, let api else {
+            // As Kafka does: a request before SASL authentication, or one it does not serve, ends the connection.
+            if case .close(let reason) = admission { self.close(context, reason, error: nil, frame: frame) }
+            return false
         }
+        self.budgetPlaces[sequence] = (bytes.readableBytes, reserved)
         self.logger.trace(
             "request",
             metadata: [
@@ -239,19 +237,14 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
                 LogKey.kafkaCorrelationID: "\(frame.correlationID)", LogKey.kafkaClientID: "\(frame.header.clientId ?? "")",
             ]
         )
-        let arrived = NIODeadline.now()
-        let sequence = self.nextSequence
-        self.nextSequence += 1
         KafkaMetrics.requestsInFlight.increment()
-        guard let api, api.serves(version: frame.apiVersion) else {
-            self.close(context, "API or version not supported", error: nil, frame: frame)
-            return
-        }
+        let request = KafkaRequest(frame: frame, gateway: self.gateway, connection: self, channelContext: context, sequence: sequence, arrived: .now())
         do {
-            try api.serve(KafkaRequest(frame: frame, gateway: self.gateway, connection: self, channelContext: context, sequence: sequence, arrived: arrived))
+            try api.serve(request)
         } catch {
             self.close(context, "malformed request", error: error, frame: frame)
         }
+        return true
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -287,29 +280,22 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Writes every response that is next in line. A request without a response (acks=0) holds an
-    /// empty slot, so it keeps its place without writing anything.
+    /// Queues the answer to the request in place `sequence` and writes every answer now next in line
+    /// (see `KafkaConnectionMachine`). An empty `response` is an empty slot (acks=0).
     func finish(_ sequence: Int, _ response: ByteBuffer, context: ChannelHandlerContext) {
         guard self.active else { return }
-        self.finished[sequence] = response
-        var wrote = false
-        while let next = self.finished.removeValue(forKey: self.nextToWrite) {
-            if next.readableBytes > 0 {
-                context.write(self.wrapOutboundOut(next), promise: nil)
-                wrote = true
+        let writes = self.machine.answered(sequence, with: response.readableBytes > 0 ? response : nil)
+        for answer in writes.answers { context.write(self.wrapOutboundOut(answer), promise: nil) }
+        for place in writes.answered { self.giveBackPlace(place) }
+        KafkaMetrics.requestsInFlight.decrement(by: Double(writes.answered.count))
+        if writes.thenClose {
+            // The client reads why (a failed authentication), then the connection ends.
+            context.writeAndFlush(self.wrapOutboundOut(ByteBuffer())).whenComplete { [channel = context.channel] _ in
+                channel.close(promise: nil)
             }
-            self.giveBackPlace(self.nextToWrite)
-            if self.nextToWrite == self.closeAfterSequence {
-                // The client reads why (a failed authentication), then the connection ends.
-                context.writeAndFlush(self.wrapOutboundOut(ByteBuffer())).whenComplete { [channel = context.channel] _ in
-                    channel.close(promise: nil)
-                }
-                return
-            }
-            self.nextToWrite += 1
-            KafkaMetrics.requestsInFlight.decrement()
+            return
         }
-        if wrote { context.flush() }
+        if !writes.answers.isEmpty { context.flush() }
         self.resume(context: context)
     }
 
@@ -320,19 +306,25 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
         self.budget.release(requests: 1, bytes: place.bytes, largeBytes: place.large ? place.bytes : 0)
     }
 
+    /// SaslHandshake accepted a mechanism; the client's tokens follow (bare after a v0 handshake).
+    func startExchange(_ exchange: SaslServerExchange, bareTokens: Bool) {
+        self.machine.handshakeChose(exchange, bareTokens: bareTokens)
+    }
+
+    /// The exchange a SaslAuthenticate token goes through, or nil (the connection is then failed)
+    /// when none expects one.
+    func takeToken() -> SaslServerExchange? {
+        self.machine.takeToken(bare: false)
+    }
+
     /// After a SASL step: wait for the next token (in the same form), let the connection in, or mark
     /// it failed (the caller closes it).
     func advance(to step: SaslServerExchange.Step, exchange: SaslServerExchange, bareTokens: Bool) {
-        switch step {
-        case .challenge:
-            self.sasl = .exchanging(exchange, bareTokens: bareTokens)
-        case .authenticated(let user, _):
-            self.sasl = .authenticated(user: user)
+        if self.machine.tokenChecked(step, exchange: exchange, bareTokens: bareTokens), case .authenticated(let user, _) = step {
             self.frameLimit.maxBytes = self.maxFrameBytes
             self.logger[metadataKey: "sasl.user"] = "\(user)"
             self.logger.debug("authenticated", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)"])
-        case .failed(let message):
-            self.sasl = .failed
+        } else if case .failed(let message) = step {
             self.logger.info("SASL authentication failed", metadata: ["sasl.mechanism": "\(exchange.mechanism.name)", "reason": "\(message)"])
         }
     }
@@ -340,8 +332,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// A token sent bare after a v0 SaslHandshake (a length and the bytes, no request header), answered
     /// the same way; a failure closes the connection without an answer, as Kafka does.
     private func authenticateBareToken(_ token: ByteBuffer, context: ChannelHandlerContext) {
-        guard case .exchanging(let exchange, bareTokens: true) = self.sasl else { return }
-        self.sasl = .checking
+        guard let exchange = self.machine.takeToken(bare: true) else { return }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
         SaslAuthenticateAPI.step(exchange, token: Array(token.readableBytesView), context: self.gateway, on: context.eventLoop).whenComplete { result in
@@ -374,7 +365,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
 
     /// Closes the connection once the answer to `sequence` is written (a failed authentication).
     func closeAfterAnswer(to sequence: Int) {
-        self.closeAfterSequence = sequence
+        self.machine.closeAfterAnswer(to: sequence)
     }
 
     private func close(_ context: ChannelHandlerContext, _ reason: String, error: (any Error)?, frame: KafkaRequestFrame? = nil) {
