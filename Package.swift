@@ -122,7 +122,7 @@ let package = Package(
         .target(
             name: "MonologWriterClient",
             dependencies: [
-                "MonologWriterProtocol", "MonologRecords", "MonologStorage", log,
+                "MonologWriterProtocol", "MonologProcess", "MonologRecords", "MonologStorage", log,
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio,
             path: "Libraries/MonologWriterClient",
@@ -130,6 +130,7 @@ let package = Package(
         ),
         .target(
             name: "MonologProcess",
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio")] + nio,
             path: "Libraries/MonologProcess",
             swiftSettings: swiftSettings
         ),
@@ -161,12 +162,11 @@ let package = Package(
         .target(
             name: "MonologObservability",
             dependencies: [
-                log,
+                "MonologProcess", log,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ] + nio,
             path: "Libraries/MonologObservability",
             swiftSettings: swiftSettings
@@ -218,12 +218,12 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "MonologConfig", "MonologObservability", "MonologProcess", "MonologSecurity", "MonologStorage", "MonologWriterClient",
-                "MonologWriterProtocol", argumentParser, log,
+                "MonologConfig", "MonologKafkaProtocol", "MonologObservability", "MonologProcess", "MonologSecurity", "MonologStorage",
+                "MonologWriterClient", "MonologWriterProtocol", argumentParser, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
-            ],
+            ] + nio,
             path: "supervisor",
             swiftSettings: swiftSettings
         ),
@@ -333,14 +333,14 @@ let package = Package(
         ),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor"],
+            dependencies: ["Supervisor", "MonologProcess", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "MonologTestSupport", "MonologKafkaProtocol", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage",
-                "MonologRecords", "MonologSecurity", "MonologProcess", log,
+                "MonologRecords", "MonologSecurity", log,
             ] + nio,
             swiftSettings: swiftSettings
         ),

@@ -9,11 +9,11 @@ private func controlSocketPath(_ options: CommonOptions) throws -> String {
 }
 
 /// Sends one request; prints a clear message and exits 1 when no supervisor runs there.
-private func ask(_ request: String, _ options: CommonOptions) throws -> ControlAnswer {
+private func ask(_ request: String, _ options: CommonOptions) async throws -> ControlAnswer {
     let path = try controlSocketPath(options)
     let line: String
     do {
-        line = try ControlSocketClient.send(request, path: path)
+        line = try await ControlSocketClient.send(request, path: path)
     } catch {
         FileHandle.standardError.write(Data("no monolog-supervisor is running for this data directory (nothing answers on \(path))\n".utf8))
         throw ExitCode(1)
@@ -29,7 +29,7 @@ private func ask(_ request: String, _ options: CommonOptions) throws -> ControlA
     return answer
 }
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show each service of the running supervisor: state, pid, uptime and restarts.",
@@ -41,8 +41,8 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the supervisor's JSON answer instead of a table.")
     var json = false
 
-    func run() throws {
-        let answer = try ask("status", self.options)
+    func run() async throws {
+        let answer = try await ask("status", self.options)
         if self.json {
             print(ControlAnswer.encode(answer))
             return
@@ -62,7 +62,7 @@ struct StatusCommand: ParsableCommand {
     }
 }
 
-struct RestartCommand: ParsableCommand {
+struct RestartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restart",
         abstract: "Restart one service of the running supervisor (SIGTERM, then a fresh start).",
@@ -77,13 +77,13 @@ struct RestartCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    func run() throws {
-        let answer = try ask("restart \(self.service)", self.options)
+    func run() async throws {
+        let answer = try await ask("restart \(self.service)", self.options)
         print("restarting \(answer.restarted ?? self.service)")
     }
 }
 
-struct StopCommand: ParsableCommand {
+struct StopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop the running supervisor and every service, gateways first, the writer last.",
@@ -92,12 +92,12 @@ struct StopCommand: ParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    func run() throws {
+    func run() async throws {
         let path = try controlSocketPath(self.options)
-        _ = try ask("stop", self.options)
+        _ = try await ask("stop", self.options)
         // The supervisor removes its socket as it exits.
         let deadline = Date().addingTimeInterval(30)
-        while FileManager.default.fileExists(atPath: path), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while FileManager.default.fileExists(atPath: path), Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         guard !FileManager.default.fileExists(atPath: path) else {
             FileHandle.standardError.write(Data("the supervisor did not stop within 30 s\n".utf8))
             throw ExitCode(1)

@@ -1,16 +1,19 @@
 import Foundation
 import MonologProcess
+import NIOCore
+import NIOPosix
+import Synchronization
 
 /// The supervisor's control socket, `<data-dir>/supervisor.sock` (mode 0600): one request line per
 /// connection (`status`, `restart <service>`, `stop`), one JSON line in answer. `monolog-supervisor
-/// status|restart|stop` are its clients. A blocking accept loop on its own thread: the traffic is a
-/// person typing commands.
-final class ControlSocketServer: @unchecked Sendable {  // fd and thread are set once, before use
+/// status|restart|stop` are its clients. Served on SwiftNIO's event loops; each request runs the
+/// supervisor's async handler and the answer is written when it is done.
+final class ControlSocketServer: Sendable {
     typealias Handler = @Sendable (String) async -> String
 
     let path: String
     private let handler: Handler
-    private var fd: Int32 = -1
+    private let channel = Mutex<(any Channel)?>(nil)
 
     init(path: String, handler: @escaping Handler) {
         self.path = path
@@ -18,53 +21,86 @@ final class ControlSocketServer: @unchecked Sendable {  // fd and thread are set
     }
 
     /// Binds the socket (replacing a stale one: the caller holds the data-dir lock) and starts serving.
-    func start() throws {
-        unlink(self.path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = try UnixSocket.address(self.path)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard bound == 0, listen(fd, 8) == 0 else {
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
+    func start() async throws {
+        let handler = self.handler
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 8)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(ControlRequestHandler(handler: handler))
+                }
+            }
+            .bind(unixDomainSocketPath: self.path, cleanupExistingSocketFile: true)
+            .get()
         chmod(self.path, 0o600)
-        self.fd = fd
-        let thread = Thread { [self] in self.acceptLoop() }
-        thread.name = "control-socket"
-        thread.start()
+        self.channel.withLock { $0 = channel }
     }
 
     func stop() {
-        if self.fd >= 0 { shutdown(self.fd, Int32(SHUT_RDWR)) }
+        self.channel.withLock { channel in
+            channel?.close(promise: nil)
+            channel = nil
+        }
         unlink(self.path)
     }
+}
 
-    private func acceptLoop() {
-        while true {
-            let client = accept(self.fd, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return  // the socket was shut down
+/// One control connection: reads a line (at most `ControlLine.maxBytes`, within `readTimeout`), answers
+/// it with one line, closes.
+private final class ControlRequestHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// A client that connects and says nothing is dropped after this long.
+    static let readTimeout = TimeAmount.seconds(5)
+
+    private let handler: ControlSocketServer.Handler
+    private var received = ByteBuffer()
+    private var answering = false
+    private var timeout: Scheduled<Void>?
+
+    init(handler: @escaping ControlSocketServer.Handler) {
+        self.handler = handler
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        self.timeout = context.eventLoop.scheduleTask(in: Self.readTimeout) { channel.close(promise: nil) }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.answering else { return }
+        self.received.writeImmutableBuffer(self.unwrapInboundIn(data))
+        guard ControlLine.isWhole(self.received) else {
+            if self.received.readableBytes > ControlLine.maxBytes { context.close(promise: nil) }
+            return
+        }
+        self.answer(ControlLine.text(self.received), context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.timeout?.cancel()
+        context.fireChannelInactive()
+    }
+
+    private func answer(_ request: String, context: ChannelHandlerContext) {
+        self.answering = true
+        self.timeout?.cancel()
+        let handler = self.handler
+        let answered = context.eventLoop.makePromise(of: String.self)
+        answered.completeWithTask { await handler(request) }
+        let channel = context.channel
+        answered.futureResult.whenSuccess { answer in
+            channel.writeAndFlush(ControlLine.encode(answer, allocator: channel.allocator)).whenComplete { _ in
+                channel.close(promise: nil)
             }
-            var timeout = timeval(tv_sec: 5, tv_usec: 0)
-            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            let request = ControlLine.read(from: client)
-            let done = DispatchSemaphore(value: 0)
-            let handler = self.handler
-            nonisolated(unsafe) var answer = ""
-            Task {
-                answer = await handler(request)
-                done.signal()
-            }
-            done.wait()
-            ControlLine.write(answer, to: client)
-            close(client)
         }
     }
 }
+
+@available(*, unavailable)
+extension ControlRequestHandler: Sendable {}
 
 /// The client side, for `monolog-supervisor status|restart|stop`.
 enum ControlSocketClient {
@@ -72,35 +108,34 @@ enum ControlSocketClient {
         case notRunning(String)
     }
 
-    static func send(_ request: String, path: String) throws -> String {
-        guard let fd = UnixSocket.connect(path, receiveTimeoutSeconds: 30) else { throw Failure.notRunning(path) }
-        defer { close(fd) }
-        ControlLine.write(request, to: fd)
-        return ControlLine.read(from: fd)
+    /// Sends one request line and returns the answer line; `notRunning` when nothing answers at `path`
+    /// within 30 s (a restart waits for the service to stop and start again).
+    static func send(_ request: String, path: String) async throws -> String {
+        guard let address = try? SocketAddress(unixDomainSocketPath: path),
+            let answer = await SocketExchange.ask(
+                address, request: ControlLine.encode(request, allocator: ByteBufferAllocator()), timeout: .seconds(30),
+                maxAnswerBytes: ControlLine.maxBytes, isComplete: ControlLine.isWhole)
+        else { throw Failure.notRunning(path) }
+        return ControlLine.text(answer)
     }
 }
 
 /// One newline-terminated line of at most 64 KiB each way.
 enum ControlLine {
-    static func read(from fd: Int32) -> String {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 65536 {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-            if bytes.last == UInt8(ascii: "\n") { break }
-        }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    static let maxBytes = 64 * 1024
+
+    static func isWhole(_ bytes: ByteBuffer) -> Bool {
+        bytes.readableBytesView.last == UInt8(ascii: "\n")
     }
 
-    static func write(_ line: String, to fd: Int32) {
-        let bytes = Array((line + "\n").utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if count <= 0 { return }
-            sent += count
-        }
+    static func text(_ bytes: ByteBuffer) -> String {
+        String(buffer: bytes).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func encode(_ line: String, allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: line.utf8.count + 1)
+        buffer.writeString(line)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return buffer
     }
 }

@@ -49,7 +49,7 @@ struct SupervisorTree {
             await Self.answer(request, children: children, requestStop: { eventSink.yield(.shutdownRequested("stop command")) })
         }
         do {
-            try control.start()
+            try await control.start()
         } catch {
             self.logger.error("control socket unavailable; status, restart and stop commands will not work", metadata: ["error": "\(error)"])
         }
@@ -65,7 +65,7 @@ struct SupervisorTree {
                 started.append(child)
             }
             // The next stage starts once every service of this one has said it is ready (READY=1).
-            let ready = await Readiness.waitAsync(timeout: .seconds(60), abandon: { gaveUp.withLock { $0 != nil } }) {
+            let ready = await Readiness.wait(timeout: .seconds(60), abandon: { gaveUp.withLock { $0 != nil } }) {
                 for child in members where !(await child.isReady) { return false }
                 return true
             }
@@ -138,8 +138,8 @@ struct SupervisorTree {
         let http = self.config.httpAddress
         let securityProtocol = self.config.security.kafkaProtocol
         let ready = await Readiness.wait(timeout: .seconds(120)) {
-            Readiness.kafkaAnswers(host: kafka.connectHost, port: kafka.port, securityProtocol: securityProtocol)
-                && Readiness.tcpAccepts(host: http.connectHost, port: http.port)
+            guard await Readiness.kafkaAnswers(host: kafka.connectHost, port: kafka.port, securityProtocol: securityProtocol) else { return false }
+            return await Readiness.tcpAccepts(host: http.connectHost, port: http.port)
         }
         guard ready, !Task.isCancelled else { return }
         self.logger.info(

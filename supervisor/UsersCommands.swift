@@ -26,15 +26,14 @@ struct UsersCommand: AsyncParsableCommand {
 }
 
 /// The running writer for these options, or a clear message and exit 1.
-private func writerClient(_ options: CommonOptions) throws -> WriterClient {
+private func writerClient(_ options: CommonOptions) async throws -> WriterClient {
     let config = try resolveOrExit(options)
     let path = DataDirectory(path: config.dataDirectory).writerSocketPath
-    guard let probe = UnixSocket.connect(path) else {
+    guard await WriterProbe.answersHandshake(socketPath: path, clientName: "users-command") else {
         FileHandle.standardError.write(
             Data("the storage writer is not running for this data directory (nothing answers on \(path)); start monolog-supervisor first\n".utf8))
         throw ExitCode(1)
     }
-    close(probe)
     var logger = Logger(label: "monolog.users")
     logger.logLevel = .warning
     return WriterClient(socketPath: path, clientName: "users-command", connectTimeout: .seconds(2), logger: logger)
@@ -71,7 +70,7 @@ struct AddUser: AsyncParsableCommand {
     func run() async throws {
         let password = self.passwordStdin ? (readLine(strippingNewline: true) ?? "") : (self.password ?? "")
         guard !password.isEmpty else { throw ValidationError("the password is empty") }
-        let writer = try writerClient(self.options)
+        let writer = try await writerClient(self.options)
         defer { writer.shutdown() }
         let token = ApiToken.generate()
         for mechanism in ScramMechanism.allCases {
@@ -93,7 +92,7 @@ struct RemoveUser: AsyncParsableCommand {
     @OptionGroup var options: CommonOptions
 
     func run() async throws {
-        let writer = try writerClient(self.options)
+        let writer = try await writerClient(self.options)
         defer { writer.shutdown() }
         guard try await writer.send(DeleteUser(user: self.name)).changed else {
             FileHandle.standardError.write(Data("no user '\(self.name)'\n".utf8))

@@ -1,5 +1,4 @@
 import Foundation
-import MonologProcess
 import MonologWriterProtocol
 import NIOCore
 
@@ -12,7 +11,7 @@ final class SilentWriter: @unchecked Sendable {
 
     init(socketPath: String, requests: Int) throws {
         unlink(socketPath)
-        var address = try UnixSocket.address(socketPath)
+        var address = Self.address(socketPath)
         self.listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(self.listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
@@ -66,5 +65,16 @@ final class SilentWriter: @unchecked Sendable {
             filled += got
         }
         return bytes
+    }
+
+    private static func address(_ path: String) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            let bytes = Array(path.utf8.prefix(raw.count - 1))
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        return address
     }
 }

@@ -39,6 +39,19 @@ import Testing
         #expect(try ApiVersionsRequest(from: &body, version: 3) == request)
     }
 
+    @Test func encodedRequestFramesReadBackWithTheirHeader() throws {
+        var request = MetadataRequest()
+        request.topics = nil  // every topic
+        var buffer = ByteBuffer()
+        try KafkaRequestFrame.encode(request, version: 12, correlationID: 9, clientID: "probe", into: &buffer)
+        #expect(buffer.readInteger(as: Int32.self) == Int32(buffer.readableBytes))
+        let parsed = try KafkaRequestFrame(buffer)
+        #expect(parsed.apiKey == MetadataRequest.apiKey && parsed.apiVersion == 12 && parsed.correlationID == 9)
+        #expect(parsed.header.clientId == "probe")
+        var body = parsed.body
+        #expect(try MetadataRequest(from: &body, version: 12) == request)
+    }
+
     @Test func responseFramesCarryTheRightHeader() throws {
         var response = ApiVersionsResponse()
         var api = ApiVersionsResponse.ApiVersion()

@@ -77,7 +77,7 @@ enum PollingAppendClients {
 
     /// A blocking connection that has completed the writer's hello handshake.
     private static func connect(_ path: String) throws -> Int32 {
-        guard let fd = UnixSocket.connect(path) else { throw Failure(description: "cannot connect to \(path): errno \(errno)") }
+        guard let fd = UnixDomainSocket.connect(path) else { throw Failure(description: "cannot connect to \(path): errno \(errno)") }
         var hello = ByteBuffer()
         WriterFrame.write(Hello(clientName: "bench"), kind: Hello.kind, requestID: 0, into: &hello)
         try Self.writeAll(fd, &hello)

@@ -23,6 +23,29 @@ public struct KafkaRequestFrame: Sendable {
     }
 }
 
+extension KafkaRequestFrame {
+    /// Appends a whole request frame: size, request header at the version the API and version call for,
+    /// body. For Monolog's own clients of the protocol (the supervisor's readiness probe).
+    public static func encode<Request: KafkaRequestMessage>(
+        _ request: Request,
+        version: Int16,
+        correlationID: Int32,
+        clientID: String,
+        into buffer: inout ByteBuffer
+    ) throws(KafkaEncodingError) {
+        let start = buffer.writerIndex
+        buffer.writeInteger(Int32(0))  // size, patched below
+        var header = RequestHeader()
+        header.requestApiKey = Request.apiKey
+        header.requestApiVersion = version
+        header.correlationId = correlationID
+        header.clientId = clientID
+        try header.encode(into: &buffer, version: KafkaHeaderVersions.requestHeaderVersion(apiKey: Request.apiKey, apiVersion: version))
+        try request.encode(into: &buffer, version: version)
+        buffer.setInteger(Int32(buffer.writerIndex - start - 4), at: start)
+    }
+}
+
 /// Builds response frames: size, response header at the right version, body.
 public enum KafkaResponseFrame {
     public static func encode<Response: KafkaResponseMessage>(

@@ -1,10 +1,7 @@
 import Foundation
 import Hummingbird
-import MonologProcess
 import MonologStorage
-import MonologWriterProtocol
-import NIOCore
-import NIOPosix
+import MonologWriterClient
 
 /// `/healthz`: the process answers. `/readyz`: it can do its work: the storage writer answers a
 /// handshake on its socket within a second, and the database reads. Each answers 200, or 503 naming
@@ -26,7 +23,7 @@ struct HealthRoutes {
 
     func readiness() async throws -> Response {
         let path = self.writerSocketPath
-        let writer = try await self.reads.threads.runIfActive { WriterSocket.answersHandshake(path) } ? "ok" : "not answering at \(path)"
+        let writer = await WriterProbe.answersHandshake(socketPath: path, clientName: "http-gateway-readyz") ? "ok" : "not answering at \(path)"
         let database: String
         do {
             _ = try await self.reads.run { try $0.clusterID() }
@@ -38,19 +35,5 @@ struct HealthRoutes {
         var response = try JSONResponse.make(Health(status: ready ? "ok" : "not ready", writer: writer, database: database))
         if !ready { response.status = .serviceUnavailable }
         return response
-    }
-}
-
-/// Whether the storage writer answers a protocol handshake on its socket within a second.
-enum WriterSocket {
-    static func answersHandshake(_ path: String) -> Bool {
-        guard let fd = UnixSocket.connect(path, receiveTimeoutSeconds: 1) else { return false }
-        defer { close(fd) }
-        var frame = ByteBuffer()
-        WriterFrame.write(Hello(clientName: "http-gateway-readyz"), kind: Hello.kind, requestID: 1, into: &frame)
-        let request = Array(frame.readableBytesView)
-        guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else { return false }
-        var answer = [UInt8](repeating: 0, count: 4)
-        return answer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_WAITALL)) } == 4
     }
 }
