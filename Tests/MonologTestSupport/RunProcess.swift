@@ -4,10 +4,12 @@ import Foundation
 public struct ProcessOutput: Sendable {
     public var status: Int32
     public var standardOutput: String
+    public var standardError: String
 }
 
 /// Runs an executable to completion on its own thread (never blocking the cooperative pool), feeding
-/// it `input`, and terminates it if it outlives `timeout`. Standard error is discarded.
+/// it `input`, and terminates it if it outlives `timeout`. Standard error goes to a temporary file (a
+/// pipe the child fills while stdout is read could block it) and is read once it exits.
 public func runProcess(
     _ executable: String,
     _ arguments: [String],
@@ -21,7 +23,12 @@ public func runProcess(
         let output = Pipe()
         let stdin = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        let errorPath = NSTemporaryDirectory() + "monolog-stderr-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errorPath) }
+        let errorFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        defer { try? errorFile.close() }
+        process.standardError = errorFile
         process.standardInput = stdin
         try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
@@ -31,6 +38,7 @@ public func runProcess(
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         timer.cancel()
-        return ProcessOutput(status: process.terminationStatus, standardOutput: String(decoding: data, as: UTF8.self))
+        let errors = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
+        return ProcessOutput(status: process.terminationStatus, standardOutput: String(decoding: data, as: UTF8.self), standardError: errors)
     }
 }
