@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# Every broker benchmark in one command: builds release and the librdkafka load generator
-# (Benchmarks/loadgen), then, for each run, measures the machine's limits (fdatasync per write, one-row
-# SQLite commits, SQLite bulk inserts), starts `monolog-supervisor start` on a fresh data directory and
-# runs scenarios a–h against it with a real Kafka client. Keeps every result line in
-# docs/results/bench-DATE.jsonl, writes the medians, with ratios to the baselines of the same runs, into
-# docs/benchmarks.md between the bench.sh markers, and prints them.
+# Every broker benchmark in one command: builds release, the librdkafka load generator
+# (Benchmarks/loadgen) and the null broker (Benchmarks/null-broker), then, for each run, measures the
+# machine's limits (fdatasync per write, one-row SQLite commits, SQLite bulk inserts, SQLite sequential
+# reads) and the null broker's rate for scenario a (the ceiling of this client on this machine), starts
+# `monolog-supervisor start` on a fresh data directory and runs scenarios a–h against it with a real
+# Kafka client, then the null broker again. Keeps every result line in docs/results/bench-DATE.jsonl,
+# writes the medians, with ratios to the baselines of the same runs, into docs/benchmarks.md between
+# the bench.sh markers, and prints them.
 #
-#   scripts/bench.sh                 the full method (3 runs; about 6 minutes)
+#   scripts/bench.sh                 the full method (3 runs; about 15 minutes)
 #   scripts/bench.sh --quick         1 run with short durations, to check the script itself
 #
 # Durations and sizes (environment):
 #   BENCH_RUNS=3                 runs; figures are medians over them
-#   BENCH_SYNC_SECONDS=60        a. 10 producers each waiting for its ack
+#   BENCH_SYNC_SECONDS=60        a. 10 producers each waiting for its ack, and a100 (the same with 100)
 #   BENCH_SYNC_PRODUCERS=10
+#   BENCH_SYNC_WINDOWS=12        a and a100 run in this many windows, each after 0.5 s of fdatasync
+#   BENCH_MANY_PRODUCERS=100     a100: producers, sharing a client and connection in groups of
+#   BENCH_PER_CONNECTION=10        this many, as the threads of a service do
+#   BENCH_NULL_SECONDS=10        a and a100 against the null broker, before and after Monolog
 #   BENCH_BATCH_MESSAGES=2000000 b. pipelined produce, then c. consume, of this many 512-byte messages
 #   BENCH_IDLE_SECONDS=10        d. idle long-poll consumer
 #   BENCH_TXN_SECONDS=20         g. pipelined produce with and without a transaction every 100 ms
@@ -25,14 +31,18 @@ repo="$(pwd)"
 runs="${BENCH_RUNS:-3}"
 sync_seconds="${BENCH_SYNC_SECONDS:-60}"
 sync_producers="${BENCH_SYNC_PRODUCERS:-10}"
+sync_windows="${BENCH_SYNC_WINDOWS:-12}"
+many_producers="${BENCH_MANY_PRODUCERS:-100}"
+per_connection="${BENCH_PER_CONNECTION:-10}"
+null_seconds="${BENCH_NULL_SECONDS:-10}"
 batch_messages="${BENCH_BATCH_MESSAGES:-2000000}"
 idle_seconds="${BENCH_IDLE_SECONDS:-10}"
 txn_seconds="${BENCH_TXN_SECONDS:-20}"
 txn_latency_seconds="${BENCH_TXN_LATENCY_SECONDS:-20}"
 if [[ "${1:-}" == "--quick" ]]; then
-    runs=1 sync_seconds=5 batch_messages=200000 idle_seconds=3 txn_seconds=3 txn_latency_seconds=3
+    runs=1 sync_seconds=4 sync_windows=2 null_seconds=3 batch_messages=200000 idle_seconds=3 txn_seconds=3 txn_latency_seconds=3
 elif [[ $# -gt 0 ]]; then
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 bench_dir="${BENCH_DIR:-$repo/.build/bench}"
@@ -44,13 +54,14 @@ log "building release"
 swift build -c release >&2
 bin="$(swift build -c release --show-bin-path)"
 loadgen="$(Benchmarks/loadgen/build.sh)"
+null_broker="$(Benchmarks/null-broker/build.sh)"
 
 mkdir -p "$bench_dir"
 results="$bench_dir/results.jsonl"
 : > "$results"
 record() { echo "$1" >> "$results"; }
-# A result line with the scenario it belongs to, for modes that more than one scenario runs.
-record_as() { echo "{\"scenario\":\"$1\",${2#\{}" >> "$results"; }
+# A result line with the scenario and the run it belongs to, for modes that more than one scenario runs.
+record_as() { echo "{\"scenario\":\"$1\",\"run\":$run,${2#\{}" >> "$results"; }
 
 # The broker's own EndTxn latency histogram, as {"upper bound in seconds": cumulative count}.
 endtxn_histogram() {
@@ -127,13 +138,41 @@ stop_broker() {
     wait "$supervisor_pid" 2>/dev/null || true
     rm -rf "$data"
 }
-trap 'kill -TERM "${supervisor_pid:-0}" 2>/dev/null || true' EXIT
+trap 'kill -TERM "${supervisor_pid:-0}" "${null_pid:-0}" 2>/dev/null || true' EXIT
+
+# Scenario a, with 10 producers each a client of its own and with 100 sharing clients, against the
+# null broker (Benchmarks/null-broker: pre-encoded answers, nothing stored): the fastest anything
+# answers this client on this machine. A fresh null broker for each; its counts are recorded too.
+null_broker_scenarios() {  # before|after
+    local spec name producers group port line
+    for spec in "a-null $sync_producers 1" "a100-null $many_producers $per_connection"; do
+        read -r name producers group <<< "$spec"
+        port="$(free_port)"
+        "$null_broker" "$port" sync > "$bench_dir/null-broker.json" 2> "$bench_dir/null-broker.log" &
+        null_pid=$!
+        for _ in $(seq 1 100); do
+            grep -q "listening" "$bench_dir/null-broker.log" && break
+            sleep 0.05
+        done
+        grep -q "listening" "$bench_dir/null-broker.log" || { cat "$bench_dir/null-broker.log" >&2; exit 1; }
+        line="$("$loadgen" produce-sync --brokers "127.0.0.1:$port" --topic sync --producers "$producers" \
+            --per-connection "$group" --seconds "$null_seconds")"
+        kill -TERM "$null_pid"
+        wait "$null_pid"
+        record_as "$name" "{\"when\":\"$1\",${line#\{}"
+        record_as "$name" "{\"when\":\"$1\",$(sed 's/^{//' "$bench_dir/null-broker.json")"
+    done
+}
 
 for run in $(seq 1 "$runs"); do
     log "run $run/$runs: baselines"
     record "$("$loadgen" baseline-fsync --dir "$bench_dir" --seconds 3)"
     record "$("$loadgen" baseline-sqlite --dir "$bench_dir" --seconds 3)"
     record "$("$loadgen" baseline-sqlite-bulk --dir "$bench_dir" --seconds 3)"
+    record "$("$loadgen" baseline-sqlite-read --dir "$bench_dir" --messages "$batch_messages")"
+
+    log "run $run/$runs: a and a100 against the null broker (before Monolog), ${null_seconds} s each"
+    null_broker_scenarios before
 
     log "run $run/$runs: e. start-up"
     start_broker "$run"
@@ -147,8 +186,12 @@ for run in $(seq 1 "$runs"); do
     sleep 1
     record "{\"mode\":\"startup\",\"seconds\":$startup_seconds,\"idle_memory_kb\":$(memory_json)}"
 
-    log "run $run/$runs: a. $sync_producers producers each waiting for its ack, ${sync_seconds} s"
-    record "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$sync_producers" --seconds "$sync_seconds")"
+    log "run $run/$runs: a. $sync_producers producers each waiting for its ack, ${sync_seconds} s in $sync_windows windows after fdatasync ones"
+    record_as a "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$sync_producers" --seconds "$sync_seconds" \
+        --windows "$sync_windows" --dir "$bench_dir")"
+    log "run $run/$runs: a100. $many_producers producers, $per_connection per connection, each waiting for its ack, ${sync_seconds} s"
+    record_as a100 "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$many_producers" \
+        --per-connection "$per_connection" --seconds "$sync_seconds" --windows "$sync_windows" --dir "$bench_dir")"
 
     log "run $run/$runs: b. pipelined produce of $batch_messages messages"
     "$loadgen" produce-batch --brokers "$brokers" --topic batch --messages "$batch_messages" > "$bench_dir/batch.json" &
@@ -190,6 +233,9 @@ for run in $(seq 1 "$runs"); do
     record "${recovery%\}},\"database_bytes\":$database_bytes}"
 
     stop_broker
+
+    log "run $run/$runs: a and a100 against the null broker (after Monolog), ${null_seconds} s each"
+    null_broker_scenarios after
 done
 
 log "writing docs/benchmarks.md and docs/results/bench-$(date +%F).jsonl"
@@ -197,6 +243,8 @@ mkdir -p "$repo/docs/results"
 cp "$results" "$repo/docs/results/bench-$(date +%F).jsonl"
 python3 "$repo/scripts/bench-report.py" "$results" "$repo/docs/benchmarks.md" \
     --runs "$runs" --sync-seconds "$sync_seconds" --sync-producers "$sync_producers" \
+    --many-producers "$many_producers" --per-connection "$per_connection" \
+    --null-seconds "$null_seconds" \
     --batch-messages "$batch_messages" --idle-seconds "$idle_seconds" \
     --txn-seconds "$txn_seconds" --txn-latency-seconds "$txn_latency_seconds" \
     --raw "docs/results/bench-$(date +%F).jsonl"

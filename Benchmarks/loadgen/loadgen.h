@@ -13,13 +13,16 @@ struct options {
     const char *brokers;
     const char *topic;
     const char *directory;   /* baselines: where the test files go */
-    int producers;           /* produce-sync: concurrent producers, each with its own connection */
+    int producers;           /* produce-sync: concurrent producers */
+    int per_connection;      /* produce-sync: producers sharing one client and connection (1: a client each) */
     int size;                /* message value bytes */
     long messages;           /* produce-batch and consume: how many */
     double seconds;          /* how long a timed mode runs */
     int64_t since_ns;        /* first-ack: CLOCK_REALTIME nanoseconds to measure from */
     int transaction_ms;      /* produce-txn: how long each transaction runs before its commit */
     int idempotence;         /* produce-batch: enable.idempotence */
+    int windows;             /* produce-sync: 0, or alternate this many windows with fdatasync ones */
+    double baseline_seconds; /* produce-sync with --windows: each fdatasync window (in --dir) */
 };
 
 /* The modes; each returns the process exit status. */
@@ -31,8 +34,12 @@ int run_first_ack(const struct options *options);
 int run_baseline_fsync(const struct options *options);
 int run_baseline_sqlite(const struct options *options);
 int run_baseline_sqlite_bulk(const struct options *options);
+int run_baseline_sqlite_read(const struct options *options);
 int run_produce_txn(const struct options *options);
 int run_txn_latency(const struct options *options);
+
+/* 4 KiB append + fdatasync in `directory` for `seconds`: writes per second (and how many). */
+double fsync_rate(const char *directory, double seconds, long *writes);
 
 /* Clocks. */
 int64_t monotonic_ns(void);
