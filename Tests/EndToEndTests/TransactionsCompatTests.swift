@@ -12,10 +12,9 @@ import Testing
     static let script = PythonClientCompatTests.repositoryRoot + "/Tests/Compat/python/transactions.py"
 
     static func run(_ broker: Broker, _ arguments: [String], timeout: TimeInterval = 180) async throws -> [String: Any] {
-        let output = try await runProcess(Self.python, [Self.script] + arguments + ["--bootstrap", "127.0.0.1:\(broker.kafkaPort)"], timeout: timeout)
-            .standardOutput
-        let report = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any] ?? [:]
-        #expect(!report.isEmpty, "no report: \(output)")
+        let run = try await runProcess(Self.python, [Self.script] + arguments + ["--bootstrap", "127.0.0.1:\(broker.kafkaPort)"], timeout: timeout)
+        let report = (try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))) as? [String: Any] ?? [:]
+        #expect(!report.isEmpty, "no report (exit status \(run.status)): \(run.standardOutput) \(run.standardError.suffix(3000))")
         return report
     }
 
