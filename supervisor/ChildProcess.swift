@@ -11,15 +11,17 @@ struct ChildProcess: Sendable {
     let output: OutputPrefixer
 
     /// Spawns the child and returns when it has exited. `onReady` runs when the child announces it is
-    /// ready (the `READY=1` line, kept out of the log).
+    /// ready (the `READY=1` line, kept out of the log); `onOutputLine` sees every other line it prints.
     func run(
         onSpawn: @escaping @Sendable (pid_t) async -> Void,
-        onReady: @escaping @Sendable () async -> Void
+        onReady: @escaping @Sendable () async -> Void,
+        onOutputLine: @escaping @Sendable (String) async -> Void = { _ in }
     ) async throws -> TerminationStatus {
         let spec = self.spec
         let output = self.output
+        let path = spec.executable.hasPrefix("/") ? spec.executable : self.binDirectory + "/" + spec.executable
         let result = try await Subprocess.run(
-            .path(FilePath(self.binDirectory + "/" + spec.executable)),
+            .path(FilePath(path)),
             arguments: Arguments(spec.arguments),
             // The child watches this pid and stops if the supervisor dies (MonologProcess.ParentWatch).
             environment: .inherit.updating([Environment.Key(stringLiteral: ParentWatch.environmentKey): "\(getpid())"]),
@@ -28,6 +30,7 @@ struct ChildProcess: Sendable {
             error: .sequence
         ) { execution in
             await onSpawn(execution.processIdentifier.value)
+            if spec.readyWhenSpawned { await onReady() }
             // Forward both streams until the child closes them (it exits, or its last fd closes).
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -37,6 +40,7 @@ struct ChildProcess: Sendable {
                                 await onReady()
                             } else {
                                 output.write(line, from: spec.id, toStandardError: false)
+                                await onOutputLine(line)
                             }
                         }
                     } catch {}
@@ -45,6 +49,7 @@ struct ChildProcess: Sendable {
                     do {
                         for try await line in execution.standardError.strings() {
                             output.write(line, from: spec.id, toStandardError: true)
+                            await onOutputLine(line)
                         }
                     } catch {}
                 }

@@ -59,6 +59,9 @@ struct StatusCommand: AsyncParsableCommand {
         for row in [header] + rows {
             print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
+        for service in answer.services ?? [] {
+            if let problem = service.problem { print("\(service.service): \(problem)") }
+        }
     }
 }
 

@@ -22,9 +22,11 @@ actor SupervisedChild {
         var pid: Int32?
         var uptimeSeconds: Double?
         var restarts: Int
+        /// What is failing while the process runs on (Litestream's last error until it recovers).
+        var problem: String?
 
         enum CodingKeys: String, CodingKey {
-            case service, state, pid, restarts
+            case service, state, pid, restarts, problem
             case uptimeSeconds = "uptime_seconds"
         }
     }
@@ -40,6 +42,7 @@ actor SupervisedChild {
     private var restartRequested = false
     private var loop: Task<Outcome, Never>?
     private(set) var restarts = 0
+    private var problem: String?
 
     init(spec: ChildSpec, process: ChildProcess, policy: RestartPolicy, logger: Logger) {
         self.spec = spec
@@ -68,7 +71,8 @@ actor SupervisedChild {
             state: state,
             pid: self.pid,
             uptimeSeconds: uptime?.inSeconds,
-            restarts: self.restarts
+            restarts: self.restarts,
+            problem: self.problem
         )
     }
 
@@ -115,7 +119,8 @@ actor SupervisedChild {
             do {
                 let termination = try await self.process.run(
                     onSpawn: { pid in await self.spawned(pid) },
-                    onReady: { await self.becameReady() }
+                    onReady: { await self.becameReady() },
+                    onOutputLine: { line in await self.logged(line) }
                 )
                 status = "\(termination)"
             } catch {
@@ -159,8 +164,20 @@ actor SupervisedChild {
         self.pid = pid
         self.startedAt = .now
         self.logger.info("service started", metadata: ["service": "\(self.spec.id)", "pid": "\(pid)"])
+        if let pidFile = self.spec.pidFile {
+            _ = FileManager.default.createFile(atPath: pidFile, contents: Data("\(pid)\n".utf8), attributes: [.posixPermissions: 0o600])
+        }
         // A stop that arrived while the process was being spawned still applies.
         if self.stopping { kill(pid, SIGTERM) }
+    }
+
+    /// Keeps the last error a Litestream child logged, until it logs that it recovered.
+    private func logged(_ line: String) {
+        guard self.spec.logsLitestreamErrors, let event = LitestreamLog.event(in: line) else { return }
+        switch event {
+        case .problem(let text): self.problem = text
+        case .recovered: self.problem = nil
+        }
     }
 
     private func becameReady() {

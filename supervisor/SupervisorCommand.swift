@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MonologConfig
 import MonologObservability
+import MonologStorage
 
 /// `monolog-supervisor`: runs and supervises the Monolog process tree.
 @main
@@ -14,7 +15,7 @@ struct SupervisorCommand: AsyncParsableCommand {
             `start` runs everything in the foreground. While it runs, `status`, `restart <service>`, `stop` and `users` \
             talk to it through <data-dir>/supervisor.sock; give them the same --data-dir (or config) as `start`.
             """,
-        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, UsersCommand.self, BackupCommand.self]
+        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, UsersCommand.self, BackupCommand.self, RestoreCommand.self]
     )
 }
 
@@ -55,14 +56,6 @@ struct StartCommand: AsyncParsableCommand {
         config.dataDirectory = URL(fileURLWithPath: config.dataDirectory).standardizedFileURL.path
         if let file = config.configFile { config.configFile = URL(fileURLWithPath: file).standardizedFileURL.path }
 
-        let maxRestarts = self.maxRestarts
-        let tree = SupervisorTree(
-            config: config,
-            specs: ChildSpec.standardTree(arguments: config.commandLineArguments),
-            makePolicy: { RestartPolicy(maxRestarts: maxRestarts, window: window) },
-            binDirectory: BinaryLocation.directory(),
-            logger: logger
-        )
         let lock: SupervisorLock
         switch try SupervisorLock.acquire(dataDirectory: config.dataDirectory) {
         case .success(let acquired):
@@ -75,8 +68,48 @@ struct StartCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         defer { withExtendedLifetime(lock) {} }
+
+        var replication: ChildSpec?
+        if config.replication.isEnabled {
+            do {
+                replication = try await Self.prepareReplication(&config, logger: logger)
+            } catch {
+                logger.critical("replication cannot start", metadata: ["error": "\(error)"])
+                throw ExitCode(1)
+            }
+            logger.info(
+                "replicating with litestream",
+                metadata: [
+                    "replica": "\(config.replication.replica ?? "")", "sync_interval": "\(config.replication.syncInterval)",
+                    "litestream": "\(replication?.executable ?? "")",
+                ])
+        }
+        let maxRestarts = self.maxRestarts
+        let tree = SupervisorTree(
+            config: config,
+            specs: ChildSpec.standardTree(arguments: config.commandLineArguments) + (replication.map { [$0] } ?? []),
+            makePolicy: { RestartPolicy(maxRestarts: maxRestarts, window: window) },
+            binDirectory: BinaryLocation.directory(),
+            logger: logger
+        )
         logger.info("starting monolog", metadata: ["data_dir": "\(config.dataDirectory)", "pid": "\(getpid())"])
         let exitCode = await tree.run()
         if exitCode != 0 { throw ExitCode(exitCode) }
+    }
+
+    /// Finds Litestream, settles the port of its metrics (which the HTTP gateway reads, so it goes into
+    /// every child's arguments) and writes its configuration into the data directory.
+    private static func prepareReplication(_ config: inout MonologConfiguration, logger: Logger) async throws -> ChildSpec {
+        let litestream = try LitestreamSetup.executable(config.replication)
+        _ = await LitestreamSetup.stopLeftover(DataDirectory(path: config.dataDirectory), logger: logger)
+        if config.replication.metricsAddress == nil {
+            config.replication.metricsAddress = ListenAddress(host: "127.0.0.1", port: try await LitestreamSetup.freeLoopbackPort())
+        }
+        let directory = DataDirectory(path: config.dataDirectory)
+        let configFile = LitestreamSetup.configPath(directory)
+        let text = LitestreamSetup.configuration(
+            database: directory.databasePath, settings: config.replication, metricsAddress: config.replication.metricsAddress!)
+        try LitestreamSetup.write(text, to: configFile)
+        return ChildSpec.replication(litestream: litestream, configFile: configFile, pidFile: LitestreamSetup.pidPath(directory))
     }
 }

@@ -56,7 +56,7 @@ struct SupervisorTree {
         defer { control.stop() }
 
         var exitCode: Int32 = 0
-        let stages = Set(self.specs.map(\.stage)).sorted()
+        let stages = ChildSpec.Stage.startOrder.filter { stage in self.specs.contains { $0.stage == stage } }
         var started: [SupervisedChild] = []
         startup: for stage in stages {
             let members = children.filter { $0.spec.stage == stage }
@@ -95,9 +95,9 @@ struct SupervisorTree {
         return exitCode
     }
 
-    /// Stops stage by stage in reverse start order; services within a stage stop together.
+    /// Stops stage by stage (front ends, the writer, then Litestream); services within a stage stop together.
     private func stop(_ children: [SupervisedChild]) async {
-        for stage in Set(self.specs.map(\.stage)).sorted().reversed() {
+        for stage in ChildSpec.Stage.stopOrder {
             await withTaskGroup(of: Void.self) { group in
                 for child in children where child.spec.stage == stage {
                     group.addTask { await child.stop() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MonologProcess
 import Yams
 
 /// The flags every Monolog process accepts. Each process resolves them the same way, so a child started
@@ -174,10 +175,37 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var httpIdleTimeoutMs: String?
 
     @Option(
+        name: .customLong("replica"),
+        help: """
+            Replicate the database continuously with Litestream to this URL (file:///DIR or an absolute path, \
+            s3://BUCKET/PATH, gs://, abs://, sftp://, webdav://, nats://, oss://). Env MONOLOG_REPLICA. Default: off
+            """
+    )
+    public var replica: String?
+
+    @Option(
+        name: .customLong("replication-sync-interval"),
+        help: "How often Litestream ships new commits to the replica (500ms, 1s, 10s...). Env MONOLOG_REPLICATION_SYNC_INTERVAL. Default 1s"
+    )
+    public var replicationSyncInterval: String?
+
+    @Option(
+        name: .customLong("litestream-bin"),
+        help: "The litestream executable (scripts/install-deps.sh --replication installs one). Env MONOLOG_LITESTREAM_BIN. Default: litestream on PATH"
+    )
+    public var litestreamBinary: String?
+
+    @Option(
+        name: .customLong("replication-metrics-addr"),
+        help: "HOST:PORT where Litestream serves its metrics for /metrics. Env MONOLOG_REPLICATION_METRICS_ADDR. Default: a free loopback port"
+    )
+    public var replicationMetricsAddress: String?
+
+    @Option(
         name: .customLong("config"),
         help: """
             YAML file with the same settings (data_dir, kafka_addr, http_addr, log_level, http_tls, http_auth, \
-            http_max_connections, http_idle_timeout_ms, tls.*, retention.*, kafka.*).
+            http_max_connections, http_idle_timeout_ms, tls.*, retention.*, kafka.*, replication.*).
             """
     )
     public var configFile: String?
@@ -220,6 +248,10 @@ public struct CommonOptions: ParsableArguments, Sendable {
                     "fetch-max-bytes": environment["MONOLOG_FETCH_MAX_BYTES"],
                     "http-max-connections": environment["MONOLOG_HTTP_MAX_CONNECTIONS"],
                     "http-idle-timeout-ms": environment["MONOLOG_HTTP_IDLE_TIMEOUT_MS"],
+                    "replica": environment["MONOLOG_REPLICA"],
+                    "replication-sync-interval": environment["MONOLOG_REPLICATION_SYNC_INTERVAL"],
+                    "litestream-bin": environment["MONOLOG_LITESTREAM_BIN"],
+                    "replication-metrics-addr": environment["MONOLOG_REPLICATION_METRICS_ADDR"],
                 ].compactMapValues { $0 }
             ),
             (
@@ -241,6 +273,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
                     "max-connections": self.maxConnections, "max-connections-per-ip": self.maxConnectionsPerIP,
                     "connections-max-idle-ms": self.connectionsMaxIdleMs, "fetch-max-bytes": self.fetchMaxBytes,
                     "http-max-connections": self.httpMaxConnections, "http-idle-timeout-ms": self.httpIdleTimeoutMs,
+                    "replica": self.replica, "replication-sync-interval": self.replicationSyncInterval,
+                    "litestream-bin": self.litestreamBinary, "replication-metrics-addr": self.replicationMetricsAddress,
                 ].compactMapValues { $0 }
             ),
         ]
@@ -350,6 +384,26 @@ extension MonologConfiguration {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a positive number of milliseconds")
             }
             if setting == "connections-max-idle-ms" { self.kafka.connectionsMaxIdleMs = milliseconds } else { self.http.idleTimeoutMs = milliseconds }
+        case "replica":
+            guard let url = ReplicationSettings.replicaURL(value) else {
+                throw ConfigurationError(
+                    setting: setting, source: source,
+                    problem: "'\(value)' is not an absolute path or a URL Litestream replicates to (\(ReplicationSettings.schemes.joined(separator: ", ")))")
+            }
+            self.replication.replica = url
+        case "replication-sync-interval":
+            guard let interval = DurationParser.parse(value), interval >= .milliseconds(100) else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not a duration of at least 100ms such as 500ms, 1s or 10s")
+            }
+            self.replication.syncInterval = interval
+        case "litestream-bin":
+            guard !value.isEmpty else { throw ConfigurationError(setting: setting, source: source, problem: "empty path") }
+            self.replication.litestreamBinary = value
+        case "replication-metrics-addr":
+            guard let address = ListenAddress(parsing: value), !address.host.isEmpty, address.port > 0 else {
+                throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not HOST:PORT with a port from 1 to 65535")
+            }
+            self.replication.metricsAddress = address
         case "kafka-security-protocol":
             guard let proto = SecuritySettings.KafkaSecurityProtocol(rawValue: value.uppercased()) else {
                 throw ConfigurationError(setting: setting, source: source, problem: "'\(value)' is not PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
@@ -407,6 +461,12 @@ extension MonologConfiguration {
         if let file = security.tlsCertificateFile { arguments += ["--tls-cert", file] }
         if let file = security.tlsKeyFile { arguments += ["--tls-key", file] }
         if let file = security.tlsClientCAFile { arguments += ["--tls-client-ca", file] }
+        let replication = self.replication
+        if let replica = replication.replica {
+            arguments += ["--replica", replica, "--replication-sync-interval", "\(replication.syncInterval.wholeMilliseconds)ms"]
+        }
+        if let binary = replication.litestreamBinary { arguments += ["--litestream-bin", binary] }
+        if let address = replication.metricsAddress { arguments += ["--replication-metrics-addr", address.description] }
         if let configFile { arguments += ["--config", configFile] }
         return arguments
     }
@@ -449,6 +509,21 @@ enum ConfigFile {
                         throw ConfigurationError(setting: "tls.\(name)", source: source, problem: "unknown setting (cert_file, key_file, client_ca_file)")
                     }
                     try config.set(setting, to: "\(path)", source: source)
+                }
+            case "replication":
+                guard let replication = value as? [String: Any] else {
+                    throw ConfigurationError(setting: "replication", source: source, problem: "must be a mapping")
+                }
+                let settings = [
+                    "replica": "replica", "sync_interval": "replication-sync-interval", "litestream_bin": "litestream-bin",
+                    "metrics_addr": "replication-metrics-addr",
+                ]
+                for (name, value) in replication.sorted(by: { $0.key < $1.key }) {
+                    guard let setting = settings[name] else {
+                        throw ConfigurationError(
+                            setting: "replication.\(name)", source: source, problem: "unknown setting (replica, sync_interval, litestream_bin, metrics_addr)")
+                    }
+                    try config.set(setting, to: "\(value)", source: source)
                 }
             case "retention":
                 guard let retention = value as? [String: Any] else {

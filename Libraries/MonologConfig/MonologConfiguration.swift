@@ -16,6 +16,8 @@ public struct MonologConfiguration: Hashable, Sendable {
     public var security = SecuritySettings()
     /// The HTTP gateway's connection limit and idle timeout.
     public var http = HTTPSettings()
+    /// Continuous replication with Litestream; off by default.
+    public var replication = ReplicationSettings()
     /// The YAML file the values came from, if any; passed on to child processes.
     public var configFile: String?
 

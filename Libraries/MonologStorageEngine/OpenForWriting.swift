@@ -2,8 +2,10 @@
 
 extension SQLiteConnection {
     /// Opens the database as the storage writer does: WAL, `synchronous=FULL` (fsync before any
-    /// acknowledgement), migrations applied.
-    public static func openForWriting(_ directory: DataDirectory) throws -> SQLiteConnection {
+    /// acknowledgement), migrations applied. `automaticCheckpoints` false leaves every checkpoint to
+    /// another process: Litestream, while it replicates, must be the only one to checkpoint, or it misses
+    /// WAL frames and has to ship a whole new snapshot.
+    public static func openForWriting(_ directory: DataDirectory, automaticCheckpoints: Bool = true) throws -> SQLiteConnection {
         let db = try SQLiteConnection(path: directory.databasePath, mode: .readWrite)
         let journal = try db.pragma("journal_mode = WAL")
         guard journal?.lowercased() == "wal" else {
@@ -11,7 +13,7 @@ extension SQLiteConnection {
         }
         try db.execute("PRAGMA synchronous = FULL")
         // The writer checkpoints on its own schedule; see StorageWriter's checkpoint policy.
-        try db.execute("PRAGMA wal_autocheckpoint = 4000")
+        try db.execute("PRAGMA wal_autocheckpoint = \(automaticCheckpoints ? 4000 : 0)")
         try Migrator.migrate(db)
         return db
     }

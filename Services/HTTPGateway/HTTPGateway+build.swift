@@ -55,7 +55,7 @@ func buildRouter(
     TopicRoutes(reads: reads, writer: writer, defaultPartitions: config.kafka.defaultPartitions).register(on: router)
     GroupRoutes(reads: reads).register(on: router)
     OpenAPIRoutes().register(on: router)
-    MetricsRoutes(registry: metrics, directory: directory, reads: reads).register(on: router)
+    MetricsRoutes(registry: metrics, directory: directory, reads: reads, replication: config.replication).register(on: router)
     HealthRoutes(reads: reads, writerSocketPath: directory.writerSocketPath).register(on: router)
     MessageRoutes(
         reads: reads,

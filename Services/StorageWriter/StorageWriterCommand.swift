@@ -61,12 +61,15 @@ struct StorageWriterCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let started = ContinuousClock.now
-        let connection = try SQLiteConnection.openForWriting(directory)
+        // While Litestream replicates, it alone checkpoints the WAL (Litestream's rule; see docs/OPERATIONS.md).
+        let writerCheckpoints = !config.replication.isEnabled
+        let connection = try SQLiteConnection.openForWriting(directory, automaticCheckpoints: writerCheckpoints)
         logger.info(
             "database open",
             metadata: [
                 "path": "\(directory.databasePath)", "schema_version": "\(StorageSchema.latestVersion)",
                 "open_ms": "\((ContinuousClock.now - started).wholeMilliseconds)",
+                "checkpoints": "\(writerCheckpoints ? "writer" : "litestream")",
             ]
         )
         if self.maxDatabaseBytes > 0 {
@@ -80,6 +83,7 @@ struct StorageWriterCommand: AsyncParsableCommand {
             connection: connection,
             databasePath: directory.databasePath,
             maxGroupBytes: self.maxGroupBytes,
+            checkpoints: writerCheckpoints,
             eventLoop: commitLoop.next(),
             logger: logger,
             onWatermarks: { subscribers.broadcast($0) },

@@ -110,7 +110,7 @@ public final class Broker: @unchecked Sendable {
     /// A test that fails midway never calls `stop()`: whatever is left of its tree is killed here.
     deinit {
         if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
-        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
+        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker", "litestream"] {
             for pid in ProcessTable.pids(executable: executable, argumentContaining: self.dataDirectory) { kill(pid, SIGKILL) }
         }
     }
@@ -188,7 +188,7 @@ public final class Broker: @unchecked Sendable {
     /// Kills whatever is left of this broker (used when a test fails midway).
     public func forceCleanup() async {
         if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
-        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker"] {
+        for executable in ["monolog-storage-writer", "monolog-kafka-gateway", "monolog-http-gateway", "monolog-retention-worker", "litestream"] {
             for pid in self.pids(of: executable) { kill(pid, SIGKILL) }
         }
     }

@@ -60,7 +60,7 @@ enum DatabaseBackup {
         return version
     }
 
-    private static func fsync(path: String) throws {
+    static func fsync(path: String) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw Failure(description: "opening \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -42,6 +42,8 @@ public enum MetricCatalog {
     /// Lag against the last stable offset: what a read_committed consumer of the group can still read.
     public static let consumerGroupReadCommittedLag = "monolog_consumer_group_read_committed_lag"
     public static let processUp = "monolog_process_up"
+    public static let replicationPendingBytes = "monolog_replication_pending_bytes"
+    public static let replicationLagSeconds = "monolog_replication_lag_seconds"
 
     /// Latencies of requests that may wait on an fsync (or a long poll): from a tenth of a millisecond to 30 s.
     static let requestBuckets: [Duration] = [
@@ -103,5 +105,11 @@ public enum MetricCatalog {
                 "Offsets between a group's committed offset and the last stable offset (what a read_committed consumer can read), per group, topic and partition."
         ),
         processUp: Entry(help: "1 when the process answered this scrape, 0 when it did not."),
+        replicationPendingBytes: Entry(
+            help: "Bytes of changes Litestream has prepared but not yet shipped to the replica (file:// replicas only)."
+        ),
+        replicationLagSeconds: Entry(
+            help: "Age of the oldest change not yet in the replica, 0 when it holds everything (file:// replicas only)."
+        ),
     ]
 }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Metrics
+import MonologConfig
 import MonologObservability
 import MonologStorage
 import Prometheus
@@ -12,6 +13,7 @@ struct MetricsRoutes {
     let registry: PrometheusCollectorRegistry
     let directory: DataDirectory
     let reads: StorageReads
+    let replication: ReplicationSettings
 
     func register(on router: Router<some RequestContext>) {
         router.get("/metrics") { _, _ in try await self.exposition() }
@@ -27,6 +29,7 @@ struct MetricsRoutes {
             if let answer { text += answer }
             Gauge(label: MetricCatalog.processUp, dimensions: [("process", process)], factory: factory).record(answer == nil ? 0 : 1)
         }
+        if self.replication.isEnabled { text += await self.replicationFigures(factory: factory) }
         let lags = try await self.reads.run { reader in
             try reader.snapshot {
                 try reader.groupsWithOffsets().flatMap { group in try GroupRoutes.lags(of: group, reader: reader).map { (group, $0) } }
@@ -50,5 +53,18 @@ struct MetricsRoutes {
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: .init(string: text))
         )
+    }
+
+    /// Litestream's own metrics, whether it answered, and for a `file://` replica how far it is behind.
+    private func replicationFigures(factory: some MetricsFactory) async -> String {
+        var answer: String?
+        if let address = self.replication.metricsAddress { answer = await LitestreamMetrics.read(from: address) }
+        Gauge(label: MetricCatalog.processUp, dimensions: [("process", "replication")], factory: factory).record(answer == nil ? 0 : 1)
+        if let replicaDirectory = self.replication.replicaDirectory {
+            let progress = ReplicationProgress.read(directory: self.directory, replicaDirectory: replicaDirectory)
+            Gauge(label: MetricCatalog.replicationPendingBytes, factory: factory).record(progress.pendingBytes)
+            Gauge(label: MetricCatalog.replicationLagSeconds, factory: factory).record(progress.lagSeconds)
+        }
+        return answer ?? ""
     }
 }

@@ -47,7 +47,8 @@ final class GroupCommitter: @unchecked Sendable {
     private let transaction: GroupTransaction
     private let maxGroupBytes: Int
     private let logger: Logger
-    private let checkpoints: CheckpointPolicy
+    /// nil while Litestream replicates: it alone checkpoints then.
+    private let checkpoints: CheckpointPolicy?
     private let metrics = WriterMetrics()
     /// Told, after each commit, which partitions' watermarks moved (the server forwards to subscribers).
     private let onWatermarks: ([PartitionWatermark]) -> Void
@@ -99,6 +100,7 @@ final class GroupCommitter: @unchecked Sendable {
         connection: SQLiteConnection,
         databasePath: String,
         maxGroupBytes: Int,
+        checkpoints: Bool = true,
         eventLoop: any EventLoop,
         logger: Logger,
         onWatermarks: @escaping ([PartitionWatermark]) -> Void = { _ in },
@@ -108,7 +110,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.maxGroupBytes = maxGroupBytes
         self.eventLoop = eventLoop
         self.logger = logger
-        self.checkpoints = CheckpointPolicy(databasePath: databasePath, logger: logger)
+        self.checkpoints = checkpoints ? CheckpointPolicy(databasePath: databasePath, logger: logger) : nil
         self.onWatermarks = onWatermarks
         self.onUsersChanged = onUsersChanged
         self.commitThread.start()
@@ -325,7 +327,7 @@ final class GroupCommitter: @unchecked Sendable {
         self.eventLoop.execute {
             self.metrics.recordCommit(outcomes, total: total, fsync: fsyncTime)
             // Never inside the next group's transaction, nor while the helper thread commits.
-            if self.group.isEmpty && !self.committingOffLoop { self.checkpoints.afterCommit(self.transaction.db) }
+            if self.group.isEmpty && !self.committingOffLoop { self.checkpoints?.afterCommit(self.transaction.db) }
         }
     }
 
