@@ -54,6 +54,7 @@ log "building release"
 swift build -c release >&2
 bin="$(swift build -c release --show-bin-path)"
 loadgen="$(Benchmarks/loadgen/build.sh)"
+litestream="$(scripts/install-deps.sh --replication | tail -n 1)"
 null_broker="$(Benchmarks/null-broker/build.sh)"
 
 mkdir -p "$bench_dir"
@@ -116,14 +117,15 @@ import json, sys
 print(json.dumps({name: [int(rss), int(pss)] for name, rss, pss in (line.split() for line in sys.stdin)}))'
 }
 
-start_broker() {
+start_broker() {  # name [extra arguments for monolog-supervisor start]
     data="$bench_dir/data-$1"
+    shift
     rm -rf "$data"
     kafka_port="$(free_port)"
     http="http://127.0.0.1:$(free_port)"
-    broker_log="$bench_dir/broker-$1.log"
+    broker_log="$bench_dir/broker-$(basename "$data").log"
     "$bin/monolog-supervisor" start --data-dir "$data" --kafka-addr "127.0.0.1:$kafka_port" \
-        --http-addr "${http#http://}" --log-level info > "$broker_log" 2>&1 &
+        --http-addr "${http#http://}" --log-level info "$@" > "$broker_log" 2>&1 &
     supervisor_pid=$!
     for _ in $(seq 1 300); do
         grep -q "monolog ready" "$broker_log" && break
@@ -233,6 +235,15 @@ for run in $(seq 1 "$runs"); do
     record "${recovery%\}},\"database_bytes\":$database_bytes}"
 
     stop_broker
+
+    log "run $run/$runs: a again with replication on (Litestream to a local directory, 1 s sync interval)"
+    start_broker "$run-replicated" --replica "$bench_dir/replica-$run" --replication-sync-interval 1s --litestream-bin "$litestream"
+    http_post /api/topics '{"name":"sync","partitions":1}'
+    sleep 1
+    record_as a-replicated "$("$loadgen" produce-sync --brokers "$brokers" --topic sync --producers "$sync_producers" \
+        --seconds "$sync_seconds" --windows "$sync_windows" --dir "$bench_dir")"
+    stop_broker
+    rm -rf "$bench_dir/replica-$run"
 
     log "run $run/$runs: a and a100 against the null broker (after Monolog), ${null_seconds} s each"
     null_broker_scenarios after

@@ -17,6 +17,10 @@
 #
 #   scripts/powerloss.sh [rounds]     default 30; exit status 0 only if no round lost anything and both
 #                                     controls did
+#   scripts/powerloss.sh [rounds] --replication
+#                                     the same with Litestream replicating each round's database to a
+#                                     directory off the mount (docs/OPERATIONS.md): it writes to the
+#                                     database and checkpoints it, and must not cost an acknowledged write
 # Needs root (FUSE) and LazyFS's source in ../shared/tools/lazyfs (or MONOLOG_LAZYFS_SOURCE); installs
 # the Debian packages it builds with. MONOLOG_POWERLOSS_REPORT=FILE keeps the JSON line of every round;
 # MONOLOG_BIN_DIR=DIR runs the executables in DIR instead of building the release.
@@ -24,7 +28,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 rounds="${1:-30}"
-[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/powerloss.sh [rounds]" >&2; exit 2; }
+replication="${2:-}"
+[[ "$rounds" =~ ^[1-9][0-9]*$ && ( -z "$replication" || "$replication" == "--replication" ) ]] \
+    || { echo "usage: scripts/powerloss.sh [rounds] [--replication]" >&2; exit 2; }
 lazyfs_source="${MONOLOG_LAZYFS_SOURCE:-../shared/tools/lazyfs}"
 if [[ ! -f "$lazyfs_source/lazyfs-offline-mknod.patch" ]]; then
     echo "error: LazyFS's source is not at $lazyfs_source (expected beside the checkout, in ../shared/tools/lazyfs," >&2
@@ -170,7 +176,12 @@ drive() {
     return "$result"
 }
 status=0
-drive broker --rounds "$rounds" --bin-dir "$bin_dir" || status=1
+replica_arguments=()
+if [[ -n "$replication" ]]; then
+    mkdir -p "$work/replicas"
+    replica_arguments=(--replica-root "$work/replicas" --litestream-bin "$(scripts/install-deps.sh --replication | tail -n 1)")
+fi
+drive broker --rounds "$rounds" --bin-dir "$bin_dir" "${replica_arguments[@]}" || status=1
 drive sqlite-sync-off --rounds "$rounds" --program "$tools/sqlite-sync-off" || status=1
 drive broker-no-fsync --rounds 1 --bin-dir "$bin_dir" --preload "$root/$tools/no-fsync.so" || status=1
 .venv/bin/python Tests/Compat/python/powerloss.py --report "$report" summary || status=1

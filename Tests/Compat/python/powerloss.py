@@ -295,9 +295,17 @@ class Tree:
         self.process = subprocess.Popen(
             [os.path.join(args.bin_dir, "monolog-supervisor"), "start", "--data-dir", data,
              "--kafka-addr", "127.0.0.1:%d" % self.kafka_port, "--http-addr", "127.0.0.1:%d" % self.http_port,
-             "--auto-create-topics", "false"],
+             "--auto-create-topics", "false"] + self.replication_arguments(args, data),
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=environment,
             start_new_session=True)
+
+    @staticmethod
+    def replication_arguments(args, data):
+        """With --replica-root: Litestream replicates the database to a directory off the LazyFS mount,
+        so the round's power loss also hits a database that Litestream writes to and checkpoints."""
+        if not getattr(args, "replica_root", None):
+            return []
+        return ["--replica", os.path.join(args.replica_root, os.path.basename(data)), "--litestream-bin", args.litestream_bin]
 
     @property
     def bootstrap(self):
@@ -419,7 +427,7 @@ def broker_round(args, fs, number, rng, preload=None):
     work = os.path.join(args.work, name)
     remove_tree(data)
     os.makedirs(work, exist_ok=True)
-    result = {"kind": args.command, "round": number}
+    result = {"kind": args.command, "round": number, "replication": bool(getattr(args, "replica_root", None))}
     tree = Tree(args, data, os.path.join(work, "broker.log"), preload)
     clients = []
     try:
@@ -785,6 +793,9 @@ def main():
         command.add_argument("--bin-dir", required=True)
         if name == "broker-no-fsync":
             command.add_argument("--preload", required=True)
+        else:
+            command.add_argument("--replica-root", help="replicate each round's database with Litestream to a directory here")
+            command.add_argument("--litestream-bin", help="the litestream executable, with --replica-root")
     command = commands.add_parser("sqlite-sync-off")
     command.add_argument("--rounds", type=int, default=30)
     command.add_argument("--program", required=True)
