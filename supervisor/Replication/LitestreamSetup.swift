@@ -51,7 +51,8 @@ enum LitestreamSetup {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         throw Failure(
-            description: "replication is configured but no litestream executable was found on PATH; run scripts/install-deps.sh --replication, or give --litestream-bin")
+            description: "replication is configured but no litestream executable was found on PATH; "
+                + "run scripts/install-deps.sh --replication, or give --litestream-bin")
     }
 
     /// Litestream 0.5's configuration: one database, one replica, metrics on `metricsAddress`.
