@@ -228,7 +228,7 @@ import Testing
     static func client(_ writer: WriterProcess, name: String) -> WriterClient {
         var logger = Logger(label: "test.\(name)")
         logger.logLevel = ProcessInfo.processInfo.environment["MONOLOG_TEST_LOG"] == nil ? .info : .trace
-        return WriterClient(socketPath: writer.socketPath, clientName: name, connectTimeout: .seconds(10), logger: logger)
+        return WriterClient(socketPath: writer.socketPath, clientName: name, connectTimeout: .seconds(30), logger: logger)
     }
 
     static func batch(_ value: String) -> ByteBuffer {
