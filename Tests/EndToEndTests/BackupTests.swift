@@ -10,8 +10,8 @@ import Testing
         #expect(try await broker.post("/api/topics", #"{"name":"orders","partitions":1}"#).status == 201)
 
         // A producer that keeps going, one acknowledged message at a time, through the whole backup.
-        let producer = PacedProducer(broker: broker, topic: "orders", perSecond: 200)
-        let warmedUp = try await eventually(timeout: .seconds(60)) { producer.acknowledged.count >= 200 }
+        let producer = PacedProducer(broker: broker, topic: "orders", perSecond: 100)
+        let warmedUp = try await eventually(timeout: .seconds(60)) { producer.acknowledged.count >= 100 }
         #expect(warmedUp)
 
         let destination = broker.workDirectory + "/backups/monolog-backup.db"
