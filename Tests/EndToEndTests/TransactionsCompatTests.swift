@@ -144,6 +144,9 @@ import Testing
         try await Self.topic(broker, "out", partitions: 3)
         var arguments = ["ctp", "--input", "in", "--output", "out", "--count", "20000"]
         if victim == "monolog-kafka-gateway" { arguments.append("--no-rebootstrap") }  // see transactions.py
+        // About 40 transactions held open 300 ms each: at least 12 s of loop, so the kill lands in the
+        // middle of the run even when the test's polling is slowed by the rest of the suite.
+        if victim != nil { arguments += ["--pause-ms", "300"] }
         async let running = Self.run(broker, arguments, timeout: 240)
         if let victim {
             // Kill once the loop has committed part of the output (20,000 records and about 40 markers in

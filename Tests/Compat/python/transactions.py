@@ -197,6 +197,10 @@ def ctp(args):
             producer.begin_transaction()
             for message in messages:
                 producer.produce(args.output, value=b"out-" + message.value(), partition=message.partition())
+            # A run that is to be killed holds each transaction open a while, so the loop lasts long enough
+            # for the test to see it half done however fast the machine, and the kill mostly lands inside
+            # a transaction.
+            time.sleep(args.pause_ms / 1000)
             producer.send_offsets_to_transaction(consumer.position(consumer.assignment()), consumer.consumer_group_metadata(), 30)
             producer.commit_transaction(30)
             processed += len(messages)
@@ -235,6 +239,7 @@ def main():
     parser.add_argument("--output")
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--pause-ms", type=int, default=0, help="ctp: how long each transaction stays open after its records are sent")
     parser.add_argument("--no-rebootstrap", action="store_true", help="ctp: metadata.recovery.strategy=none for the producer")
     args = parser.parse_args()
     scenario = {"basic": basic, "clients": clients, "zombie": zombie, "timeout": timeout, "open": open_transaction, "ctp": ctp}[args.scenario]
