@@ -109,7 +109,11 @@ import Testing
                 try session.send(request, version: 7)
                 return session
             }
-            seen.check(waiting.allSatisfy { !$0.connection.waitUntilReadable(within: .milliseconds(300)) }, "CreateTopics answered with the writer stopped")
+            for (index, session) in waiting.enumerated() where session.connection.waitUntilReadable(within: .milliseconds(300)) {
+                // Say what came back, so that a failure tells an early answer from a closed connection.
+                let answer = try? session.receive(CreateTopicsResponse.self, version: 7)?.response.topics.first
+                seen.check(false, "CreateTopics \(index) answered with the writer stopped: \(String(describing: answer))")
+            }
             let probe = try KafkaSession(port: port)
             try probe.send(ApiVersionsRequest(), version: 3)
             seen.check(!probe.connection.waitUntilReadable(within: .seconds(1)), "a connection was read with the request budget spent")
