@@ -171,6 +171,18 @@ let package = Package(
             path: "Libraries/MonologObservability",
             swiftSettings: swiftSettings
         ),
+        // A Kafka client (routing to leaders and coordinators, ApiVersions, TLS, SASL) for copying
+        // data to another cluster with nothing but the Kafka protocol.
+        .target(
+            name: "MonologKafkaClient",
+            dependencies: [
+                "MonologKafkaProtocol", "MonologSecurity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ] + nio,
+            path: "Libraries/MonologKafkaClient",
+            swiftSettings: swiftSettings
+        ),
 
         // The processes.
         .executableTarget(
@@ -218,8 +230,8 @@ let package = Package(
         .executableTarget(
             name: "Supervisor",
             dependencies: [
-                "MonologConfig", "MonologKafkaProtocol", "MonologObservability", "MonologProcess", "MonologSecurity", "MonologStorage",
-                "MonologWriterClient", "MonologWriterProtocol", argumentParser, log,
+                "MonologConfig", "MonologKafkaClient", "MonologKafkaProtocol", "MonologObservability", "MonologProcess", "MonologRecords",
+                "MonologSecurity", "MonologStorage", "MonologWriterClient", "MonologWriterProtocol", argumentParser, log,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -289,6 +301,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "MonologKafkaClientTests",
+            dependencies: [
+                "MonologKafkaClient", "MonologSecurity", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "MonologTransactionsTests",
             dependencies: ["MonologTransactions"],
             swiftSettings: swiftSettings
@@ -340,7 +360,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "MonologTestSupport", "MonologKafkaProtocol", "MonologWriterClient", "MonologWriterProtocol", "MonologStorage",
-                "MonologRecords", "MonologSecurity", log,
+                "MonologRecords", "MonologSecurity", "MonologKafkaClient", log,
             ] + nio,
             swiftSettings: swiftSettings
         ),
