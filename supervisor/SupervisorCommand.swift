@@ -15,7 +15,10 @@ struct SupervisorCommand: AsyncParsableCommand {
             `start` runs everything in the foreground. While it runs, `status`, `restart <service>`, `stop` and `users` \
             talk to it through <data-dir>/supervisor.sock; give them the same --data-dir (or config) as `start`.
             """,
-        subcommands: [StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, UsersCommand.self, BackupCommand.self, RestoreCommand.self]
+        subcommands: [
+            StartCommand.self, StatusCommand.self, RestartCommand.self, StopCommand.self, UsersCommand.self, BackupCommand.self, RestoreCommand.self,
+            MigrateCommand.self,
+        ]
     )
 }
 
