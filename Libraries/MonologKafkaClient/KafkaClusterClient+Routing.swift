@@ -70,6 +70,16 @@ extension KafkaClusterClient {
         return try await self.connection(to: address)
     }
 
+    /// The connection to the broker Metadata names as the controller: where CreateTopics must go on
+    /// a ZooKeeper-based Kafka (others answer NOT_CONTROLLER); a KRaft cluster names a broker that
+    /// forwards it (KIP-590). Falls back to any broker when the controller is not among the brokers.
+    public func connectionToController() async throws -> KafkaBrokerConnection {
+        let response = try await self.metadata(topics: [])
+        let address = self.state.withLock { $0.brokers[response.controllerId] }
+        guard let address else { return try await self.anyConnection() }
+        return try await self.connection(to: address)
+    }
+
     private func leaderAddress(_ topic: String, _ partition: Int32) -> KafkaBrokerAddress? {
         self.state.withLock { state in
             state.leaders[TopicPartition(topic: topic, partition: partition)].flatMap { state.brokers[$0] }

@@ -107,20 +107,23 @@ import Testing
         try await Self.expectSamePositions(source, target, group: "billing", billing)
         try await Self.expectSamePositions(source, target, group: "audit", audit)
 
-        // --follow carries new records and a group's new position over, and ends cleanly on SIGTERM.
-        let following = try Self.startMigrate(source, target, ["--follow", "--state", statePath], output: source.workDirectory + "/migrate-2.log")
+        // --follow carries new records and a group's new position over; SIGTERM right after the last
+        // commit on the source ends it with a final pass that still carries that commit.
+        let followLogPath = source.workDirectory + "/migrate-2.log"
+        let following = try Self.startMigrate(source, target, ["--follow", "--state", statePath], output: followLogPath)
+        let running = try await eventuallyAsync(timeout: .seconds(60)) {
+            ((try? String(contentsOfFile: followLogPath, encoding: .utf8)) ?? "").contains("group positions committed")
+        }
+        #expect(running, "--follow never reported progress")
         let more = (0..<60).map { #"{"key":"late-\#($0)","value":"late-order-\#($0)","partition":0}"# }
         #expect(try await source.post("/api/topics/orders/messages", "[" + more.joined(separator: ",") + "]").status == 200)
         let sourceEnd = try await Self.highWatermark(source, "orders", 0)
         try await Self.commit(sourceKafka, group: "billing", [("orders", 0, sourceEnd)])
-        let targetEnd = try await Self.records(source, "orders", 0).count
-        let caughtUp = try await eventuallyAsync(timeout: .seconds(60)) {
-            try await Self.committed(target, group: "billing", "orders", 0) == Int64(targetEnd)
-        }
-        #expect(caughtUp, "--follow did not carry the new records and position over")
         kill(following.processIdentifier, SIGTERM)
         following.waitUntilExit()
-        let followLog = (try? String(contentsOfFile: source.workDirectory + "/migrate-2.log", encoding: .utf8)) ?? ""
+        let targetEnd = try await Self.records(source, "orders", 0).count
+        #expect(try await Self.committed(target, group: "billing", "orders", 0) == Int64(targetEnd), "the final pass did not carry the last position")
+        let followLog = (try? String(contentsOfFile: followLogPath, encoding: .utf8)) ?? ""
         #expect(following.terminationStatus == 0, "\(followLog)")
         #expect(followLog.contains("stopped: copied"), "\(followLog)")
         #expect(Self.difference(try await Self.records(target, "orders", 0), try await Self.records(source, "orders", 0)) == nil)

@@ -50,11 +50,30 @@ import Testing
         handle.seekToEndOfFile()
         handle.write(Data(#"{"topic":"orders","partition":2,"runs":[[17,5,"#.utf8))
         try handle.close()
-        let reopened = try MigrationState(path: path)
-        #expect(reopened.knows(key))
-        #expect(reopened.map(key) == Self.sample())
-        // The torn line is cut off, so what is recorded next survives the next restart.
-        try reopened.record(key, runs: OffsetMap.runs(sourceOffsets: [17], targetFirst: 5), sourceNext: 18)
+        do {
+            let reopened = try MigrationState(path: path)
+            #expect(reopened.knows(key))
+            #expect(reopened.map(key) == Self.sample())
+            // The torn line is cut off, so what is recorded next survives the next restart.
+            try reopened.record(key, runs: OffsetMap.runs(sourceOffsets: [17], targetFirst: 5), sourceNext: 18)
+        }
         #expect(try MigrationState(path: path).map(key).translate(18) == 6)
+    }
+
+    @Test func aStateFileServesOneRunAtATimeAndADamagedLineStopsIt() throws {
+        let path = NSTemporaryDirectory() + "offset-map-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let key = MigrationState.PartitionKey(topic: "orders", partition: 0)
+        do {
+            let first = try MigrationState(path: path)
+            try first.record(key, runs: OffsetMap.runs(sourceOffsets: [0, 1], targetFirst: 0), sourceNext: 2)
+            #expect(throws: MigrationError.self) { try MigrationState(path: path) }
+            try first.record(key, runs: OffsetMap.runs(sourceOffsets: [2], targetFirst: 2), sourceNext: 3)
+        }
+        #expect(try MigrationState(path: path).map(key).targetNext == 3)  // free again once the first is gone
+        var lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines[0] = "{damaged"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: MigrationError.self) { try MigrationState(path: path) }
     }
 }

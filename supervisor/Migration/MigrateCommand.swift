@@ -81,7 +81,12 @@ struct MigrateCommand: AsyncParsableCommand {
             var received = 0
             for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
                 received += 1
-                guard received == 1 else { Foundation.exit(130) }  // a second signal: stop now
+                // A one-shot run stops at once, and so does a following one at a second signal: the
+                // state file is consistent at every moment, and the next run resumes from it.
+                guard self.follow, received == 1 else {
+                    FileHandle.standardError.write(Data("\n\(signal): stopped; run migrate again to resume\n".utf8))
+                    Foundation.exit(130)
+                }
                 MigrationProgress.say("\n\(signal): finishing with a final pass (signal again to stop at once)")
                 stopRequested.request()
             }

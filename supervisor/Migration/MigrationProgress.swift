@@ -26,6 +26,11 @@ final class MigrationProgress {
         self.emit(line, final: false)
     }
 
+    /// Something the user should know that does not stop the migration.
+    static func warn(_ message: String) {
+        FileHandle.standardError.write(Data("migrate: warning: \(message)\n".utf8))
+    }
+
     func problem(_ message: String) {
         if self.onTerminal { Self.say("") }
         FileHandle.standardError.write(Data("migrate: \(message)\n".utf8))

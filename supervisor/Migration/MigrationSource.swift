@@ -18,6 +18,8 @@ final class MigrationSource {
     struct Chunk {
         var records: [Record]
         var compression: CompressionCodec
+        /// Where the read began: the offset asked for, or the log start when that is above it.
+        var start: Int64
         /// Where the next read starts: past these records, and past any marker, aborted record or
         /// compaction gap that followed them below the last stable offset.
         var next: Int64
@@ -66,7 +68,7 @@ final class MigrationSource {
                 ?? PartitionOffsets(partition: partition, logStartOffset: 0, highWatermark: 0)
             let start = max(offset, offsets.logStartOffset)
             let stable = try self.reader.lastStableOffset(topicID: topic.id, offsets: offsets)
-            var chunk = Chunk(records: [], compression: .none, next: start)
+            var chunk = Chunk(records: [], compression: .none, start: start, next: start)
             guard start < stable else { return chunk }
             let stored = try self.reader.batches(topicID: topic.id, partition: partition, fromOffset: start, maxBytes: maxBytes, below: stable)
             let aborted = try self.reader.abortedTransactions(topicID: topic.id, partition: partition, from: start, upTo: stable)

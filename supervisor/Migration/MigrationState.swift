@@ -33,14 +33,26 @@ final class MigrationState {
         if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
         let existed = FileManager.default.fileExists(atPath: path)
         if existed, let data = FileManager.default.contents(atPath: path) {
-            for line in data.split(separator: UInt8(ascii: "\n")) {
-                guard let entry = try? JSONDecoder().decode(Entry.self, from: Data(line)) else { continue }
+            let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() where !line.isEmpty {
+                guard let entry = try? JSONDecoder().decode(Entry.self, from: Data(line)) else {
+                    // Only the last line may be torn (a crash while appending); one before it is damage.
+                    guard number == lines.count - 1 else {
+                        throw MigrationError("the state file \(path) is damaged at line \(number + 1); it cannot tell what was copied")
+                    }
+                    continue
+                }
                 let runs = entry.runs.filter { $0.count == 3 }.map { OffsetMap.Run(sourceFirst: $0[0], targetFirst: $0[1], count: $0[2]) }
                 self.maps[PartitionKey(topic: entry.topic, partition: entry.partition), default: OffsetMap()].append(runs, sourceNext: entry.source_next)
             }
         }
         self.descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard self.descriptor >= 0 else { throw MigrationError("cannot open the state file \(path): \(String(cString: strerror(errno)))") }
+        // Two runs writing one map would each think the other's batches were someone else's.
+        guard flock(self.descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(self.descriptor)
+            throw MigrationError("another migrate is using \(path); one at a time per target")
+        }
         // Cut a torn last line off, or the next entry would be appended to it and be lost with it.
         if existed, let data = FileManager.default.contents(atPath: path), data.last != UInt8(ascii: "\n") {
             let whole = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0

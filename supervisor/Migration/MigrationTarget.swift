@@ -50,19 +50,40 @@ final class MigrationTarget: Sendable {
         var request = CreateTopicsRequest()
         request.topics = [topic]
         request.timeoutMs = 30_000
-        // CreateTopics must reach the controller on old Kafka versions; any broker forwards it since 2.8
-        // (KIP-590), and NOT_CONTROLLER is retried against another broker.
-        let (response, _) = try await self.cluster.anyConnection().send(request)
-        guard let result = response.topics.first else { throw Failure(code: -1, message: "CreateTopics for \(name) answered no topic") }
-        switch result.errorCode {
-        case KafkaErrorCode.none: return true
-        case KafkaErrorCode.topicAlreadyExists: return false
-        default: throw Failure(code: result.errorCode, message: "creating topic \(name): \(result.errorMessage ?? "refused")")
+        // A ZooKeeper-based Kafka takes CreateTopics at its controller only; NOT_CONTROLLER means the
+        // controller moved, so ask Metadata again.
+        return try await self.retrying("creating topic \(name)", extraCodes: [Self.notController]) {
+            let (response, _) = try await self.cluster.connectionToController().send(request)
+            guard let result = response.topics.first else { throw Failure(code: -1, message: "CreateTopics for \(name) answered no topic") }
+            switch result.errorCode {
+            case KafkaErrorCode.none: return true
+            case KafkaErrorCode.topicAlreadyExists: return false
+            default: throw Failure(code: result.errorCode, message: "creating topic \(name): \(result.errorMessage ?? "refused")")
+            }
         }
+    }
+
+    /// Waits until every partition of a new topic has a leader: brokers learn of a topic a moment
+    /// after it is created and refuse requests for it meanwhile.
+    func waitForLeaders(_ topic: String, partitions: Int32) async throws {
+        for _ in 0..<60 {
+            let metadata = try await self.cluster.metadata(topics: [topic])
+            if let entry = metadata.topics.first(where: { $0.name == topic }), entry.errorCode == KafkaErrorCode.none,
+                entry.partitions.count == Int(partitions), entry.partitions.allSatisfy({ $0.leaderId >= 0 })
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        throw Failure(code: 5, message: "topic \(topic) has partitions without a leader on the target 30 s after it was created")
     }
 
     /// The partition's end offset (the next offset a record written to it gets).
     func endOffset(_ topic: String, partition: Int32) async throws -> Int64 {
+        try await self.retrying("reading the end of \(topic)/\(partition)") { try await self.endOffsetOnce(topic, partition: partition) }
+    }
+
+    private func endOffsetOnce(_ topic: String, partition: Int32) async throws -> Int64 {
         var request = ListOffsetsRequest()
         request.replicaId = -1
         var requested = ListOffsetsRequest.ListOffsetsPartition()
@@ -145,4 +166,27 @@ final class MigrationTarget: Sendable {
     }
 
     func shutdown() async { await self.cluster.shutdown() }
+
+    static let notController: Int16 = 41
+
+    /// Runs `body` again, with routing looked up afresh, while it fails for a reason that passes
+    /// (a leader or coordinator moving, a broker restarting, a lost connection): up to 8 times over
+    /// about 15 s. Other failures are thrown at once.
+    func retrying<T>(_ what: String, extraCodes: Set<Int16> = [], _ body: () async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await body()
+            } catch let failure as Failure where !failure.retriable && !extraCodes.contains(failure.code) {
+                throw failure
+            } catch let error as KafkaClientError where ![.connect, .timeout, .closed, .broker].contains(error.kind) {
+                throw error
+            } catch {
+                attempt += 1
+                guard attempt < 8 else { throw error }
+                self.cluster.invalidateRouting()
+                try await Task.sleep(for: .milliseconds(min(250 << attempt, 4_000)))
+            }
+        }
+    }
 }
