@@ -12,7 +12,7 @@ final class SilentWriter: @unchecked Sendable {
     init(socketPath: String, requests: Int) throws {
         unlink(socketPath)
         var address = Self.address(socketPath)
-        self.listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        self.listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(self.listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }

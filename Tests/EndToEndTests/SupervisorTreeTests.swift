@@ -113,7 +113,7 @@ import Testing
     /// A gateway that cannot bind its port dies at once, again and again: the supervisor gives up with
     /// a clear message and exit status 1 instead of restarting forever.
     @Test func aCrashLoopTripsTheRestartIntensityLimit() async throws {
-        let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         defer { close(blocker) }
         let port = freeTCPPort()
         var address = sockaddr_in()

@@ -17,7 +17,7 @@ public func freeTCPPort() -> Int {
 }
 
 private func osAssignedPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     precondition(fd >= 0, "socket() failed")
     defer { close(fd) }
     var address = sockaddr_in()

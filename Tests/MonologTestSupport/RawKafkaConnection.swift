@@ -7,18 +7,22 @@ public final class RawKafkaConnection {
 
     /// `receiveTimeout`: how long a receive waits before it throws.
     public init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
-        self.fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Connected on a local descriptor and stored last: an initializer that throws once every
+        // property is set runs deinit, whose close would then hit a number another thread may
+        // already have been given again (a Foundation.Process exit socket, say, hanging its wait).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
-            close(self.fd)
+            close(fd)
             throw BrokerError(message: "connect to 127.0.0.1:\(port) failed")
         }
+        self.fd = fd
         self.setReceiveTimeout(receiveTimeout)
     }
 

@@ -85,7 +85,7 @@ public func databaseIntegrity(path: String) -> String {
 
 /// True when a Unix socket at `path` accepts a connection.
 public func unixSocketAccepts(_ path: String) -> Bool {
-    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
     var address = sockaddr_un()

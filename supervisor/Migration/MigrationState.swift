@@ -46,20 +46,25 @@ final class MigrationState {
                 self.maps[PartitionKey(topic: entry.topic, partition: entry.partition), default: OffsetMap()].append(runs, sourceNext: entry.source_next)
             }
         }
-        self.descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard self.descriptor >= 0 else { throw MigrationError("cannot open the state file \(path): \(String(cString: strerror(errno)))") }
+        // Checked on a local descriptor and stored last: an initializer that throws once every
+        // property is set runs deinit, which would close the descriptor a second time (by then
+        // perhaps another thread's file).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw MigrationError("cannot open the state file \(path): \(String(cString: strerror(errno)))") }
         // Two runs writing one map would each think the other's batches were someone else's.
-        guard flock(self.descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(self.descriptor)
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
             throw MigrationError("another migrate is using \(path); one at a time per target")
         }
         // Cut a torn last line off, or the next entry would be appended to it and be lost with it.
-        if existed, let data = FileManager.default.contents(atPath: path), data.last != UInt8(ascii: "\n") {
+        if existed, let data = FileManager.default.contents(atPath: path), !data.isEmpty, data.last != UInt8(ascii: "\n") {
             let whole = (data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
-            guard ftruncate(self.descriptor, off_t(whole)) == 0 else {
+            guard ftruncate(descriptor, off_t(whole)) == 0 else {
+                close(descriptor)
                 throw MigrationError("cannot repair the state file \(path): \(String(cString: strerror(errno)))")
             }
         }
+        self.descriptor = descriptor
         if !existed { try? DatabaseBackup.fsync(path: folder.isEmpty ? "." : folder) }
     }
 
