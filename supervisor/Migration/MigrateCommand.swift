@@ -20,7 +20,7 @@ struct MigrateCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("to"), help: "The target's bootstrap servers, HOST:PORT[,HOST:PORT...]")
+    @Option(name: .customLong("to"), help: ArgumentHelp("The target's bootstrap servers, HOST:PORT[,HOST:PORT...]", valueName: "bootstrap"))
     var bootstrap: String
 
     @Flag(help: "Keep copying new records and positions until stopped (SIGINT or SIGTERM), printing the lag.")
@@ -29,22 +29,22 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(name: .customLong("topic"), help: "A topic to migrate (repeatable). Default: every topic.")
     var topics: [String] = []
 
-    @Option(help: "The offset maps of this migration. Default: <data-dir>/migrations/<target>.jsonl")
+    @Option(help: ArgumentHelp("The offset maps of this migration. Default: <data-dir>/migrations/<target>.jsonl", valueName: "file"))
     var state: String?
 
-    @Option(help: "Copy at most this many records a second (default: as fast as the target takes them).")
+    @Option(help: ArgumentHelp("Copy at most this many records a second. Default: as fast as the target takes them.", valueName: "records"))
     var rate: Int?
 
-    @Option(name: .customLong("replication-factor"), help: "Replication factor of topics created on the target. Default: the target's default (-1).")
+    @Option(name: .customLong("replication-factor"), help: "Replication factor of topics created on the target; -1 takes the target's default.")
     var replicationFactor: Int16 = -1
 
-    @Option(name: .customLong("target-security-protocol"), help: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. Default PLAINTEXT")
+    @Option(name: .customLong("target-security-protocol"), help: "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL.")
     var securityProtocol = "PLAINTEXT"
 
     @Option(name: .customLong("target-ca-file"), help: "PEM certificates that sign the target's (SSL, SASL_SSL). Default: the system's.")
     var caFile: String?
 
-    @Option(name: .customLong("target-sasl-mechanism"), help: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. Default SCRAM-SHA-512")
+    @Option(name: .customLong("target-sasl-mechanism"), help: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.")
     var saslMechanism = "SCRAM-SHA-512"
 
     @Option(name: .customLong("target-sasl-username"), help: "SASL user on the target.")
