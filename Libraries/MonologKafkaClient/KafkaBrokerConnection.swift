@@ -126,7 +126,7 @@ public final class KafkaBrokerConnection: Sendable {
 
     /// Writes one request frame and waits for the body of its answer (the response header removed).
     func exchange<Request: KafkaRequestMessage>(_ request: Request, version: Int16, expectsResponse: Bool = true) async throws -> ByteBuffer? {
-        guard !self.isClosed else { throw KafkaClientError.closed(self.address) }
+        guard !self.isClosed else { throw self.closedFlag.failure ?? KafkaClientError.closed(self.address) }
         let correlationID = self.nextCorrelationID.wrappingAdd(1, ordering: .relaxed).oldValue
         var frame = self.channel.allocator.buffer(capacity: 256)
         do {
@@ -150,10 +150,11 @@ public final class KafkaBrokerConnection: Sendable {
                 return nil
             }
             // A write the handler never saw (the channel already closed) would leave the promise open.
-            written.futureResult.whenFailure { promise.fail(KafkaResponseHandler.clientError($0, address: address)) }
+            let closedFlag = self.closedFlag
+            written.futureResult.whenFailure { promise.fail(closedFlag.failure ?? KafkaResponseHandler.clientError($0, address: address)) }
             return try await promise.futureResult.get()
         } catch {
-            throw KafkaResponseHandler.clientError(error, address: address)
+            throw self.closedFlag.failure ?? KafkaResponseHandler.clientError(error, address: address)
         }
     }
 }

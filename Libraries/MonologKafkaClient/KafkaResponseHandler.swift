@@ -16,12 +16,21 @@ struct KafkaOutboundRequest: Sendable {
 /// Set once a connection can no longer be used. Shared by the handler, which learns of failures on
 /// the event loop, and `KafkaBrokerConnection.isClosed`, which any thread may read: `Channel.isActive`
 /// would lag behind, since a TLS channel stays active while its close_notify exchange runs.
+/// It also keeps why the connection failed, so that a request made after the failure (a TLS handshake
+/// can fail before the first request is even sent) reports that cause, not just "closed".
 final class KafkaConnectionClosedFlag: Sendable {
     private let closed = Atomic<Bool>(false)
+    private let cause = Mutex<KafkaClientError?>(nil)
 
     var isClosed: Bool { self.closed.load(ordering: .acquiring) }
 
-    func close() { self.closed.store(true, ordering: .releasing) }
+    /// The first failure that closed the connection, if one did.
+    var failure: KafkaClientError? { self.cause.withLock { $0 } }
+
+    func close(because failure: KafkaClientError? = nil) {
+        if let failure { self.cause.withLock { if $0 == nil { $0 = failure } } }
+        self.closed.store(true, ordering: .releasing)
+    }
 }
 
 /// Matches response frames to the requests that asked for them, by correlation id, so that several
@@ -109,7 +118,7 @@ final class KafkaResponseHandler: ChannelDuplexHandler {
     private func fail(context: ChannelHandlerContext, _ error: KafkaClientError) {
         guard self.failure == nil else { return }
         self.failure = error
-        self.closedFlag.close()
+        self.closedFlag.close(because: error)
         let pending = self.pending
         self.pending = [:]
         for entry in pending.values {
