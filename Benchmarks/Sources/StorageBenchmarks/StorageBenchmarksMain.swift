@@ -3,10 +3,12 @@ import Logging
 import MonologWriterClient
 import MonologWriterProtocol
 
-/// `StorageBenchmarks --writer-binary PATH [--windows 12] [--seconds 1] [--clients 10] [--messages 10000000]`
+/// `StorageBenchmarks --writer-binary PATH --results PATH [--windows 12] [--seconds 1] [--clients 10] [--messages 10000000]`
 ///
-/// Prints markdown rows for docs/benchmarks.md: the group commit scenario with three kinds of client,
-/// each as a ratio to the rate of one fdatasync per write; then the fetch cost at three depths.
+/// Writes its results as JSON lines to `--results` (see `ResultLog`); `scripts/bench-storage.sh` keeps
+/// them in docs/results/ and `scripts/bench-storage-report.py` makes the tables of docs/benchmarks.md
+/// from them: the group commit scenario with three kinds of client, each as a ratio to the rate of one
+/// fdatasync per write, then the fetch cost at three depths.
 ///
 /// The disk of a shared machine drifts, and dips for half a second at a time, so the baseline and the
 /// scenario are measured in alternating windows (0.5 s of fdatasync, then `--seconds` of the scenario,
@@ -16,15 +18,17 @@ import MonologWriterProtocol
 struct StorageBenchmarksMain {
     static func main() async throws {
         let options = Options(CommandLine.arguments.dropFirst())
+        let results = try ResultLog(path: options.resultsPath)
         let work = NSTemporaryDirectory() + "monolog-bench-\(getpid())"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
         let window = Duration.seconds(options.seconds)
 
         log("SQLite baseline")
-        let sqlite = median((0..<4).map { _ in Baselines.sqliteCommitsPerSecond(directory: work, duration: .milliseconds(500)) })
-        var fsyncRates: [Double] = []
-        var measured: [ClientKind: [ScenarioResult]] = [:]
+        for _ in 0..<4 {
+            let rate = Baselines.sqliteCommitsPerSecond(directory: work, duration: .milliseconds(500))
+            results.record("sqlite_commits", ["seconds": 0.5, "rate": rate])
+        }
         for kind in ClientKind.allCases {
             log("\(options.clients) clients, \(kind.label): \(options.windows) windows of \(options.seconds) s")
             let writer = try WriterUnderTest(binary: options.writerBinary, directory: work + "/writer-\(kind)")
@@ -32,40 +36,32 @@ struct StorageBenchmarksMain {
             _ = try await admin.send(CreateTopic(name: "bench", partitionCount: options.partitions, ifNotExists: false))
             admin.shutdown()
             _ = try await kind.run(socketPath: writer.socketPath, clients: options.clients, partitions: options.partitions, duration: .seconds(1))
-            for _ in 0..<options.windows {
-                fsyncRates.append(Baselines.fdatasyncPerWrite(directory: work, duration: .milliseconds(500)))
+            for index in 0..<options.windows {
+                let fsync = Baselines.fdatasyncPerWrite(directory: work, duration: .milliseconds(500))
+                results.record("fdatasync_window", ["kind": kind.description, "window": index, "seconds": 0.5, "rate": fsync])
                 let result = try await kind.run(socketPath: writer.socketPath, clients: options.clients, partitions: options.partitions, duration: window)
-                measured[kind, default: []].append(result)
+                results.record(
+                    "group_commit",
+                    [
+                        "kind": kind.description, "label": kind.label, "window": index, "seconds": Double(options.seconds),
+                        "clients": options.clients, "partitions": Int(options.partitions), "message_bytes": 512,
+                        "messages": result.latenciesMs.count, "rate": result.messagesPerSecond,
+                        "latency_us_histogram": ResultLog.latencyHistogram(milliseconds: result.latenciesMs),
+                    ]
+                )
             }
             writer.stop()
-        }
-        let fsync = median(fsyncRates)
-        print("| scenario | median | vs fdatasync per write | vs SQLite 1-row commits |")
-        print("| --- | ---: | ---: | ---: |")
-        print(
-            "| 4 KiB append + fdatasync, one thread (baseline; median of \(fsyncRates.count) windows of 0.5 s, "
-                + "quartiles \(Int(percentile(fsyncRates, 0.25)))–\(Int(percentile(fsyncRates, 0.75)))) | \(Int(fsync))/s | 1.00× | |"
-        )
-        print("| SQLite WAL synchronous=FULL, one row per commit (baseline) | \(Int(sqlite))/s | \(format(sqlite / fsync))× | 1.00× |")
-        for kind in ClientKind.allCases {
-            let windows = measured[kind] ?? []
-            let rates = windows.map(\.messagesPerSecond)
-            let latencies = windows.flatMap(\.latenciesMs)
-            print(
-                "| \(options.clients) clients × 512 B to \(options.partitions) partition(s), each waiting for its ack: \(kind.label) "
-                    + "| \(Int(median(rates))) msg/s (quartiles \(Int(percentile(rates, 0.25)))–\(Int(percentile(rates, 0.75))); "
-                    + "p50 \(format(percentile(latencies, 0.5), 2)) ms, p99 \(format(percentile(latencies, 0.99), 2)) ms) "
-                    + "| **\(format(median(rates) / fsync))×** | \(format(median(rates) / sqlite))× |"
-            )
         }
 
         if options.messages > 0 {
             log("building a partition of \(options.messages) messages")
             let costs = try FetchCostScenario.run(directory: work + "/deep", messages: options.messages, fetchesPerPoint: 500)
-            print("")
-            print("| fetch of 1 MiB starting at offset | median |")
-            print("| ---: | ---: |")
-            for cost in costs { print("| \(cost.offset) | \(String(format: "%.0f", cost.medianMicroseconds)) µs |") }
+            for cost in costs {
+                results.record(
+                    "fetch_cost",
+                    ["messages": options.messages, "offset": cost.offset, "fetches": 500, "fetch_bytes": 1 << 20, "median_us": cost.medianMicroseconds]
+                )
+            }
         }
     }
 
@@ -73,9 +69,6 @@ struct StorageBenchmarksMain {
         FileHandle.standardError.write(Data("[bench] \(message)\n".utf8))
     }
 
-    static func format(_ value: Double, _ digits: Int = 1) -> String {
-        String(format: "%.\(digits)f", value)
-    }
 }
 
 struct ScenarioResult {
@@ -129,6 +122,7 @@ enum ClientKind: CaseIterable, Hashable, CustomStringConvertible {
 
 struct Options {
     var writerBinary = ""
+    var resultsPath = ""
     var windows = 12
     var seconds: Int64 = 1
     var clients = 10
@@ -141,6 +135,7 @@ struct Options {
             let value = iterator.next() ?? ""
             switch flag {
             case "--writer-binary": self.writerBinary = value
+            case "--results": self.resultsPath = value
             case "--windows": self.windows = Int(value) ?? self.windows
             case "--seconds": self.seconds = Int64(value) ?? self.seconds
             case "--clients": self.clients = Int(value) ?? self.clients
@@ -151,9 +146,11 @@ struct Options {
                 exit(2)
             }
         }
-        guard !self.writerBinary.isEmpty else {
+        guard !self.writerBinary.isEmpty, !self.resultsPath.isEmpty else {
             FileHandle.standardError.write(
-                Data("usage: StorageBenchmarks --writer-binary PATH [--windows N] [--seconds S] [--clients N] [--partitions N] [--messages N]\n".utf8))
+                Data(
+                    "usage: StorageBenchmarks --writer-binary PATH --results PATH [--windows N] [--seconds S] [--clients N] [--partitions N] [--messages N]\n"
+                        .utf8))
             exit(2)
         }
     }
