@@ -13,12 +13,38 @@ import NIOCore
 enum ProduceAPI {
     static let entry = SupportedAPIs.Entry(apiKey: ProduceRequest.apiKey, name: "Produce", minVersion: 0, maxVersion: 9, serve: serve)
 
+    /// The common case takes no future until the writer's answer: every partition is prepared at once
+    /// (its topic's policy cached, no recompression) and, with no earlier request on the connection
+    /// waiting for its turn, handed over at once. Otherwise the partitions are prepared as futures and
+    /// handed over in this request's turn (`AppendOrder`). On two cores the gateway's CPU per request is
+    /// what bounds many waiting producers, and a chain of futures per partition cost more than the rest
+    /// of the request.
     static func serve(_ request: KafkaRequest) throws {
         let produce = try request.decode(ProduceRequest.self)
-        let turn = request.connection.takeAppendTurn(on: request.eventLoop)
-        let response = self.respond(to: produce, version: request.version, turn: turn, context: request.gateway, on: request.eventLoop)
+        let context = request.gateway
+        let eventLoop = request.eventLoop
+        let version = request.version
+        let answers = ProduceAnswers(request: request, produce: produce)
         // acks=0: the client expects no response; the write still happens.
-        if produce.acks == 0 { request.replyWithNothing() } else { request.reply(response) }
+        if produce.acks == 0 { request.replyWithNothing() }
+        let partitions = produce.topicData.flatMap { topic in topic.partitionData.map { (topic.name, $0) } }
+        let ready = partitions.map { self.prepareAtOnce(topic: $0.0, partition: $0.1, version: version, acks: produce.acks, context: context) }
+        if request.connection.appendsAreIdle, let steps = ready as? [PartitionStep] {
+            self.handOver(steps, version: version, context: context, on: eventLoop, answers: answers)
+            return
+        }
+        let turn = request.connection.takeAppendTurn(on: eventLoop)
+        let steps = zip(partitions, ready).map { partition, step in
+            step.map { eventLoop.makeSucceededFuture($0) }
+                ?? self.prepare(topic: partition.0, partition: partition.1, version: version, acks: produce.acks, context: context, on: eventLoop)
+        }
+        let boundAnswers = NIOLoopBound(answers, eventLoop: eventLoop)
+        // Neither side fails: a step that cannot be prepared is an answered one, and turns only succeed.
+        EventLoopFuture.whenAllSucceed(steps, on: eventLoop).and(turn.previous).whenComplete { result in
+            defer { turn.handedOver.succeed(()) }
+            guard case .success(let (steps, _)) = result else { return }
+            self.handOver(steps, version: version, context: context, on: eventLoop, answers: boundAnswers.value)
+        }
     }
 
     /// One partition's data once prepared: refused already, or an append to hand to the storage writer
@@ -28,47 +54,37 @@ enum ProduceAPI {
         case append(AppendRecords, ProduceResponse.PartitionProduceResponse)
     }
 
-    /// Prepares every partition at once, then, in this request's turn on its connection (`AppendOrder`),
-    /// hands the appends to the writer in the request's order and lets the next request go.
-    static func respond(
-        to request: ProduceRequest,
+    /// Checks one partition's data and applies its topic's produce policy when that needs nothing that
+    /// takes time; nil when it does (the policy must be read, or the batches recompressed).
+    static func prepareAtOnce(
+        topic: String,
+        partition: ProduceRequest.PartitionProduceData,
         version: Int16,
-        turn: AppendOrder.Turn,
-        context: KafkaGatewayContext,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<ProduceResponse> {
-        let steps = request.topicData.flatMap { topic in
-            topic.partitionData.map { partition in
-                self.prepare(topic: topic.name, partition: partition, version: version, acks: request.acks, context: context, on: eventLoop)
-            }
+        acks: Int16,
+        context: KafkaGatewayContext
+    ) -> PartitionStep? {
+        var response = ProduceResponse.PartitionProduceResponse()
+        response.index = partition.index
+        response.baseOffset = -1
+        response.logAppendTimeMs = -1
+        func refused(_ code: Int16) -> PartitionStep {
+            var refusal = response
+            refusal.errorCode = code
+            return .answered(refusal)
         }
-        let answers = eventLoop.makePromise(of: [ProduceResponse.PartitionProduceResponse].self)
-        // Neither side fails: a step that cannot be prepared is an answered one, and turns only succeed.
-        EventLoopFuture.whenAllSucceed(steps, on: eventLoop).and(turn.previous).whenComplete { result in
-            defer { turn.handedOver.succeed(()) }
-            switch result {
-            case .success(let (steps, _)):
-                let handedOver = steps.map { self.handOver($0, version: version, context: context, on: eventLoop) }
-                answers.completeWith(EventLoopFuture.whenAllSucceed(handedOver, on: eventLoop))
-            case .failure(let error):
-                answers.fail(error)
-            }
-        }
-        return answers.futureResult.map { answers in
-            var remaining = answers[...]
-            var response = ProduceResponse()
-            response.responses = request.topicData.map { topic in
-                var entry = ProduceResponse.TopicProduceResponse()
-                entry.name = topic.name
-                entry.partitionResponses = Array(remaining.prefix(topic.partitionData.count))
-                remaining = remaining.dropFirst(topic.partitionData.count)
-                return entry
-            }
-            return response
+        guard version >= 3 else { return refused(KafkaErrorCode.unsupportedVersion) }
+        guard let records = partition.records, records.readableBytes > 0 else { return refused(KafkaErrorCode.invalidRequest) }
+        guard let policy = context.producePolicies.cached(topic) else { return nil }
+        // The topic's max.message.bytes is the storage writer's to enforce: it knows every topic's configs.
+        switch self.applyAtOnce(policy, to: records, acks: acks) {
+        case .append(let batches)?: return .append(AppendRecords(topic: topic, partition: partition.index, batches: batches), response)
+        case .refuse(let code)?: return refused(code)
+        case nil: return nil
         }
     }
 
-    /// Checks one partition's data and applies its topic's produce policy; never fails.
+    /// Checks one partition's data and applies its topic's produce policy, reading it or recompressing
+    /// off the event loop if need be; never fails.
     static func prepare(
         topic: String,
         partition: ProduceRequest.PartitionProduceData,
@@ -77,56 +93,67 @@ enum ProduceAPI {
         context: KafkaGatewayContext,
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<PartitionStep> {
-        var response = ProduceResponse.PartitionProduceResponse()
-        response.index = partition.index
-        response.baseOffset = -1
-        response.logAppendTimeMs = -1
-        let pending = response
+        var pending = ProduceResponse.PartitionProduceResponse()
+        pending.index = partition.index
+        pending.baseOffset = -1
+        pending.logAppendTimeMs = -1
+        let response = pending
         @Sendable func refused(_ code: Int16) -> PartitionStep {
-            var refusal = pending
+            var refusal = response
             refusal.errorCode = code
             return .answered(refusal)
         }
-        guard version >= 3 else { return eventLoop.makeSucceededFuture(refused(KafkaErrorCode.unsupportedVersion)) }
-        guard let records = partition.records, records.readableBytes > 0 else {
-            return eventLoop.makeSucceededFuture(refused(KafkaErrorCode.invalidRequest))
-        }
-        // The topic's max.message.bytes is the storage writer's to enforce: it knows every topic's configs.
+        // prepareAtOnce has refused what needs no policy; records are there.
+        let records = partition.records ?? ByteBuffer()
         return self.prepare(records, topic: topic, acks: acks, context: context, on: eventLoop).map { prepared -> PartitionStep in
             switch prepared {
-            case .append(let batches): .append(AppendRecords(topic: topic, partition: partition.index, batches: batches), pending)
+            case .append(let batches): .append(AppendRecords(topic: topic, partition: partition.index, batches: batches), response)
             case .refuse(let code): refused(code)
             }
         }.recover { error in refused(KafkaErrorCode.from(error)) }
     }
 
-    /// Hands one partition's append to the storage writer (at once: the writer client keeps the order
-    /// of its submissions) and completes its answer with the writer's.
+    /// Hands every partition's append to the storage writer, in the request's order (the writer client
+    /// keeps the order of its submissions), and answers once the writer has answered them all.
     static func handOver(
-        _ step: PartitionStep,
+        _ steps: [PartitionStep],
         version: Int16,
         context: KafkaGatewayContext,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<ProduceResponse.PartitionProduceResponse> {
-        switch step {
-        case .answered(let response):
-            return eventLoop.makeSucceededFuture(response)
-        case .append(let append, let pending):
-            return context.writer.submit(append, on: eventLoop).map { appended in
-                var response = pending
-                response.baseOffset = appended.baseOffset
-                response.logStartOffset = appended.logStartOffset
-                response.logAppendTimeMs = appended.logAppendTimeMs
-                return response
-            }.recover { error in
-                var response = pending
-                response.errorCode = KafkaErrorCode.from(error)
-                if let refusal = error as? WriterClientError, refusal.code == .rejected(.invalidRecord) {
-                    self.refuseRecords(refusal, in: &response, version: version)
+        on eventLoop: any EventLoop,
+        answers: ProduceAnswers
+    ) {
+        let bound = NIOLoopBound(answers, eventLoop: eventLoop)
+        for (index, step) in steps.enumerated() {
+            switch step {
+            case .answered(let response):
+                answers.set(index, response)
+            case .append(let append, let pending):
+                context.writer.submit(append, on: eventLoop).whenComplete { result in
+                    bound.value.set(index, self.response(to: result, pending: pending, version: version))
                 }
-                return response
             }
         }
+    }
+
+    /// A partition's answer from the writer's.
+    static func response(
+        to result: Result<AppendRecords.Reply, any Error>,
+        pending: ProduceResponse.PartitionProduceResponse,
+        version: Int16
+    ) -> ProduceResponse.PartitionProduceResponse {
+        var response = pending
+        switch result {
+        case .success(let appended):
+            response.baseOffset = appended.baseOffset
+            response.logStartOffset = appended.logStartOffset
+            response.logAppendTimeMs = appended.logAppendTimeMs
+        case .failure(let error):
+            response.errorCode = KafkaErrorCode.from(error)
+            if let refusal = error as? WriterClientError, refusal.code == .rejected(.invalidRecord) {
+                self.refuseRecords(refusal, in: &response, version: version)
+            }
+        }
+        return response
     }
 
     /// The records at fault behind INVALID_RECORD (KIP-467): v8+ carries their indexes and an error
@@ -140,5 +167,45 @@ enum ProduceAPI {
             return entry
         }
         response.errorMessage = refusal.message
+    }
+}
+
+/// The partitions' answers of one Produce request as the writer gives them, in any order; once all
+/// are in, the response in the request's order. Confined to the connection's event loop.
+final class ProduceAnswers {
+    private let request: KafkaRequest
+    private let topics: [(name: String, partitions: Int)]
+    private let acks: Int16
+    private var answers: [ProduceResponse.PartitionProduceResponse?]
+    private var missing: Int
+
+    init(request: KafkaRequest, produce: ProduceRequest) {
+        self.request = request
+        self.topics = produce.topicData.map { ($0.name, $0.partitionData.count) }
+        self.acks = produce.acks
+        self.missing = self.topics.reduce(0) { $0 + $1.partitions }
+        self.answers = Array(repeating: nil, count: self.missing)
+        if self.missing == 0 { self.reply() }
+    }
+
+    func set(_ index: Int, _ answer: ProduceResponse.PartitionProduceResponse) {
+        precondition(self.answers[index] == nil, "partition \(index) answered twice")
+        self.answers[index] = answer
+        self.missing -= 1
+        if self.missing == 0 { self.reply() }
+    }
+
+    private func reply() {
+        guard self.acks != 0 else { return }  // answered with nothing already
+        var remaining = self.answers[...]
+        var response = ProduceResponse()
+        response.responses = self.topics.map { topic in
+            var entry = ProduceResponse.TopicProduceResponse()
+            entry.name = topic.name
+            entry.partitionResponses = remaining.prefix(topic.partitions).map { $0! }
+            remaining = remaining.dropFirst(topic.partitions)
+            return entry
+        }
+        self.request.reply(response)
     }
 }

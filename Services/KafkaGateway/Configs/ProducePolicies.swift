@@ -93,10 +93,7 @@ extension ProduceAPI {
         on eventLoop: any EventLoop
     ) -> EventLoopFuture<Prepared> {
         context.producePolicies.policy(for: topic, context: context, on: eventLoop).flatMap { policy in
-            if acks == -1 && policy.minInsyncReplicas > 1 {
-                return eventLoop.makeSucceededFuture(.refuse(KafkaErrorCode.notEnoughReplicas))
-            }
-            guard policy.compression.codec != nil else { return eventLoop.makeSucceededFuture(.append(records)) }
+            if let prepared = self.applyAtOnce(policy, to: records, acks: acks) { return eventLoop.makeSucceededFuture(prepared) }
             return context.threads.runIfActive(eventLoop: eventLoop) { () -> Prepared in
                 do {
                     return .append(try policy.compression.apply(to: records))
@@ -105,5 +102,11 @@ extension ProduceAPI {
                 }
             }
         }
+    }
+
+    /// The policy's outcome when it needs no work (no recompression); nil when it does.
+    static func applyAtOnce(_ policy: ProducePolicy, to records: ByteBuffer, acks: Int16) -> Prepared? {
+        if acks == -1 && policy.minInsyncReplicas > 1 { return .refuse(KafkaErrorCode.notEnoughReplicas) }
+        return policy.compression.codec == nil ? .append(records) : nil
     }
 }

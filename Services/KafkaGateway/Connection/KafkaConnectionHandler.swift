@@ -63,7 +63,7 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     /// Where the connection stands with SASL (always `notRequired` on a PLAINTEXT or SSL listener).
     var sasl: SaslAuthentication { self.machine.sasl }
     /// Produce requests hand their batches to the storage writer in the order they arrived.
-    private var appendOrder = AppendOrder()
+    private let appendOrder = AppendOrder()
 
     init(gateway: KafkaGatewayContext, budget: RequestBudget, frameLimit: KafkaFrameSizeLimit, frameProgress: KafkaFrameProgress, maxFrameBytes: Int) {
         self.gateway = gateway
@@ -261,22 +261,30 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     ) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let version = frame.apiVersion
-        let correlationID = frame.correlationID
         future.whenComplete { result in
-            let context = boundContext.value
-            do {
-                var buffer = context.channel.allocator.buffer(capacity: 256)
-                try KafkaResponseFrame.encode(try result.get(), version: version, correlationID: correlationID, into: &buffer)
-                handler.value.logger.trace(
-                    "response ready",
-                    metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaCorrelationID: "\(correlationID)"]
-                )
-                handler.value.finish(sequence, buffer, context: context)
-                KafkaMetrics.recordRequest(apiKey: frame.apiKey, since: arrived)
-            } catch {
-                handler.value.close(context, "request failed", error: error, frame: frame)
-            }
+            handler.value.answer(result, frame: frame, arrived: arrived, sequence: sequence, context: boundContext.value)
+        }
+    }
+
+    /// Encodes an answer that is ready and queues it in request order; a failure closes the connection.
+    func answer<Response: KafkaResponseMessage>(
+        _ result: Result<Response, any Error>,
+        frame: KafkaRequestFrame,
+        arrived: NIODeadline,
+        sequence: Int,
+        context: ChannelHandlerContext
+    ) {
+        do {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            try KafkaResponseFrame.encode(try result.get(), version: frame.apiVersion, correlationID: frame.correlationID, into: &buffer)
+            self.logger.trace(
+                "response ready",
+                metadata: [LogKey.kafkaAPI: "\(frame.apiKey)", LogKey.kafkaCorrelationID: "\(frame.correlationID)"]
+            )
+            self.finish(sequence, buffer, context: context)
+            KafkaMetrics.recordRequest(apiKey: frame.apiKey, since: arrived)
+        } catch {
+            self.close(context, "request failed", error: error, frame: frame)
         }
     }
 
@@ -358,6 +366,9 @@ final class KafkaConnectionHandler: ChannelDuplexHandler {
     func takeAppendTurn(on eventLoop: any EventLoop) -> AppendOrder.Turn {
         self.appendOrder.takeTurn(on: eventLoop)
     }
+
+    /// True when no earlier Produce request on this connection waits for its turn (see `AppendOrder`).
+    var appendsAreIdle: Bool { self.appendOrder.isIdle }
 
     func skip(_ sequence: Int, context: ChannelHandlerContext) {
         self.finish(sequence, ByteBuffer(), context: context)

@@ -33,9 +33,11 @@ struct KafkaRequest {
         self.connection.answer(response, frame: self.frame, arrived: self.arrived, sequence: self.sequence, context: self.channelContext)
     }
 
-    /// Queues an answer that is ready now.
+    /// Queues an answer that is ready now (on the event loop).
     func reply<Response: KafkaResponseMessage>(_ response: Response) {
-        self.reply(self.eventLoop.makeSucceededFuture(response))
+        self.connection.answer(
+            Result<Response, any Error>.success(response), frame: self.frame, arrived: self.arrived, sequence: self.sequence,
+            context: self.channelContext)
     }
 
     /// Queues an answer already encoded as a response frame (size prefix included).
