@@ -72,6 +72,54 @@ import Testing
         }
     }
 
+    /// A request ready at once (its topic's policy cached, nothing to recompress) is handed to the
+    /// writer at once, but never ahead of a request sent before it that is still being prepared: here
+    /// the first request carries a batch to recompress (on the thread pool) and a plain topic's next
+    /// batch, and the second request that partition's batch after it.
+    @Test func aProduceReadyAtOnceWaitsForOneSentBeforeItStillBeingPrepared() async throws {
+        let connection = try await TestGateway.shared().connect()
+        let slow = uniqueName("produce-recompressed")
+        let plain = uniqueName("produce-plain")
+        try await connection.createTopic(slow)
+        try await connection.createTopic(plain)
+        let altered = try await connection.exchange(
+            AdminAPITests.alterConfigs(type: AdminAPITests.topicResource, name: slow, ["compression.type": "zstd"]), version: 2)
+        #expect(altered.responses.map(\.errorCode) == [KafkaErrorCode.none])
+        let producer = try await connection.exchange(Self.initProducerID(), version: 4)
+        func stamp(_ sequence: Int32) -> ProducerStamp {
+            ProducerStamp(producerID: producer.producerId, epoch: producer.producerEpoch, baseSequence: sequence)
+        }
+        let large = (0..<8_000).map { "record \($0) of the large batch, long enough to take a while" }
+        var slowSequence: Int32 = 0
+        var plainSequence: Int32 = 0
+        for round in 0..<3 {
+            // Reads both topics' policies into the gateway's cache (kept for a second), so that the
+            // second request below is one that could be handed over at once.
+            let warmSlow = try await connection.exchange(
+                TestConnection.produceRequest(slow, values: ["warm"], producer: stamp(slowSequence)), version: 9)
+            let warmPlain = try await connection.exchange(
+                TestConnection.produceRequest(plain, values: ["warm"], producer: stamp(plainSequence)), version: 9)
+            #expect(warmSlow.responses.first?.partitionResponses.map(\.errorCode) == [KafkaErrorCode.none], "round \(round)")
+            #expect(warmPlain.responses.first?.partitionResponses.map(\.errorCode) == [KafkaErrorCode.none], "round \(round)")
+            slowSequence += 1
+            plainSequence += 1
+
+            var ahead = TestConnection.produceRequest(slow, values: large, producer: stamp(slowSequence))
+            ahead.topicData += TestConnection.produceRequest(plain, values: ["ahead"], producer: stamp(plainSequence)).topicData
+            let next = TestConnection.produceRequest(plain, values: ["next"], producer: stamp(plainSequence + 1))
+            let aheadID = try await connection.send(ahead, version: 9)
+            let nextID = try await connection.send(next, version: 9)
+            let aheadAnswer = try await connection.receive(ProduceResponse.self, version: 9, correlationID: aheadID)
+            let nextAnswer = try await connection.receive(ProduceResponse.self, version: 9, correlationID: nextID)
+            #expect(aheadAnswer.responses.flatMap(\.partitionResponses).map(\.errorCode) == [KafkaErrorCode.none, KafkaErrorCode.none], "round \(round)")
+            #expect(nextAnswer.responses.first?.partitionResponses.map(\.errorCode) == [KafkaErrorCode.none], "round \(round)")
+            let aheadPlainOffset = try #require(aheadAnswer.responses.last?.partitionResponses.first?.baseOffset)
+            #expect(nextAnswer.responses.first?.partitionResponses.first?.baseOffset == aheadPlainOffset + 1, "round \(round)")
+            slowSequence += Int32(large.count)
+            plainSequence += 2
+        }
+    }
+
     // MARK: Fetch (1)
 
     static func fetchRequest(_ topic: String, offset: Int64) -> FetchRequest {
