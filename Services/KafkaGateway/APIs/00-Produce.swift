@@ -29,8 +29,9 @@ enum ProduceAPI {
         if produce.acks == 0 { request.replyWithNothing() }
         let partitions = produce.topicData.flatMap { topic in topic.partitionData.map { (topic.name, $0) } }
         let ready = partitions.map { self.prepareAtOnce(topic: $0.0, partition: $0.1, version: version, acks: produce.acks, context: context) }
-        if request.connection.appendsAreIdle, let steps = ready as? [PartitionStep] {
-            self.handOver(steps, version: version, context: context, on: eventLoop, answers: answers)
+        let readySteps = ready.compactMap { $0 }
+        if readySteps.count == ready.count && request.connection.appendsAreIdle {
+            self.handOver(readySteps, version: version, context: context, on: eventLoop, answers: answers)
             return
         }
         let turn = request.connection.takeAppendTurn(on: eventLoop)
@@ -39,11 +40,16 @@ enum ProduceAPI {
                 ?? self.prepare(topic: partition.0, partition: partition.1, version: version, acks: produce.acks, context: context, on: eventLoop)
         }
         let boundAnswers = NIOLoopBound(answers, eventLoop: eventLoop)
-        // Neither side fails: a step that cannot be prepared is an answered one, and turns only succeed.
+        // Neither side should fail (a step that cannot be prepared is an answered one, and turns only
+        // succeed); if one does, the connection is closed rather than left waiting for an answer.
         EventLoopFuture.whenAllSucceed(steps, on: eventLoop).and(turn.previous).whenComplete { result in
             defer { turn.handedOver.succeed(()) }
-            guard case .success(let (steps, _)) = result else { return }
-            self.handOver(steps, version: version, context: context, on: eventLoop, answers: boundAnswers.value)
+            switch result {
+            case .success(let (steps, _)):
+                self.handOver(steps, version: version, context: context, on: eventLoop, answers: boundAnswers.value)
+            case .failure(let error):
+                boundAnswers.value.fail(error)
+            }
         }
     }
 
@@ -189,10 +195,19 @@ final class ProduceAnswers {
     }
 
     func set(_ index: Int, _ answer: ProduceResponse.PartitionProduceResponse) {
+        guard self.missing > 0 else { return }  // failed already
         precondition(self.answers[index] == nil, "partition \(index) answered twice")
         self.answers[index] = answer
         self.missing -= 1
         if self.missing == 0 { self.reply() }
+    }
+
+    /// Gives up on the request: the connection is closed, as for any request that cannot be answered.
+    func fail(_ error: any Error) {
+        self.missing = -1
+        self.request.connection.answer(
+            Result<ProduceResponse, any Error>.failure(error), frame: self.request.frame, arrived: self.request.arrived,
+            sequence: self.request.sequence, context: self.request.channelContext)
     }
 
     private func reply() {
