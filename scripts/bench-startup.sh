@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up time of the whole tree, as the supervisor logs it: from `monolog-supervisor start` to the
 # first answered Kafka Metadata request (with the HTTP port accepting). Cold: a new data directory (the
-# database is created and migrated); warm: the same directory started again. Prints the medians of
-# RUNS starts of each, and the ratio cold/warm.
+# database is created and migrated); warm: the same directory started again. Keeps one JSON line per
+# start in docs/results/startup-DATE.jsonl and writes the table of medians (and the ratio cold/warm)
+# made from them into docs/benchmarks.md between the bench-startup markers, and prints it.
 #   scripts/bench-startup.sh [runs]    default 10; builds release binaries first
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +31,39 @@ for i in $(seq 1 "$runs"); do
     cold+=("$(start_once "$dir")")
     warm+=("$(start_once "$dir")")
 done
-python3 - "${cold[*]}" "${warm[*]}" <<'PYTHON'
-import statistics, sys
-cold = [float(x) for x in sys.argv[1].split()]
-warm = [float(x) for x in sys.argv[2].split()]
+raw="docs/results/startup-$(date +%F).jsonl"
+mkdir -p docs/results
+: > "$raw"
+for i in "${!cold[@]}"; do
+    echo "{\"start\":\"cold\",\"run\":$((i + 1)),\"seconds\":${cold[$i]}}" >> "$raw"
+    echo "{\"start\":\"warm\",\"run\":$((i + 1)),\"seconds\":${warm[$i]}}" >> "$raw"
+done
+python3 - "$raw" docs/benchmarks.md <<'PYTHON'
+import importlib.util, json, os, statistics, sys
+spec = importlib.util.spec_from_file_location("bench_report", os.path.join("scripts", "bench-report.py"))
+bench_report = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench_report)
+raw, document = sys.argv[1], sys.argv[2]
+lines = [json.loads(line) for line in open(raw) if line.strip()]
+cold = [line["seconds"] for line in lines if line["start"] == "cold"]
+warm = [line["seconds"] for line in lines if line["start"] == "warm"]
 c, w = statistics.median(cold), statistics.median(warm)
-print(f"start-up to first answered Metadata, {len(cold)} runs each")
-print(f"  cold (new data directory): median {c*1000:.0f} ms")
-print(f"  warm (existing directory): median {w*1000:.0f} ms")
-print(f"  cold/warm: {c/w:.2f}x")
+date = raw[len("docs/results/startup-"):-len(".jsonl")]
+table = "\n".join([
+    f"Run of {date} by `scripts/bench-startup.sh`: {bench_report.machine()}, release build. "
+    f"Raw results: [{raw}]({raw[len('docs/'):]}).",
+    "",
+    f"| start | median of {len(cold)} | range | ratio |",
+    "| --- | ---: | ---: | ---: |",
+    f"| cold (new data directory) | {c * 1000:.0f} ms | {min(cold) * 1000:.0f}–{max(cold) * 1000:.0f} ms | {c / w:.2f}× warm |",
+    f"| warm (existing directory) | {w * 1000:.0f} ms | {min(warm) * 1000:.0f}–{max(warm) * 1000:.0f} ms | baseline |",
+])
+print(table)
+begin, end = "<!-- bench-startup:begin -->", "<!-- bench-startup:end -->"
+text = open(document).read()
+if begin not in text or end not in text:
+    sys.exit(f"{document} has no {begin} … {end} section to replace")
+before, rest = text.split(begin, 1)
+_, after = rest.split(end, 1)
+open(document, "w").write(before + begin + "\n" + table + "\n" + end + after)
 PYTHON
