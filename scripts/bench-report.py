@@ -52,6 +52,19 @@ def machine():
     )
 
 
+def replace_between_markers(path, begin, end, text):
+    """Writes `text` into the document at `path` in place of what stands between its `begin` and `end`
+    markers (the markers stay), as every benchmark script keeps its table in docs/benchmarks.md."""
+    with open(path) as document:
+        content = document.read()
+    if begin not in content or end not in content:
+        sys.exit(f"{path} has no {begin} … {end} section to replace")
+    before, rest = content.split(begin, 1)
+    _, after = rest.split(end, 1)
+    with open(path, "w") as document:
+        document.write(before + begin + "\n" + text + "\n" + end + after)
+
+
 def verdict(met):
     return "met" if met else "**missed**"
 
@@ -322,14 +335,7 @@ def main():
     args = parser.parse_args()
     table = report(load(args.results), args)
     print(table)
-    with open(args.document) as document:
-        text = document.read()
-    if BEGIN not in text or END not in text:
-        sys.exit(f"{args.document} has no {BEGIN} … {END} section to replace")
-    before, rest = text.split(BEGIN, 1)
-    _, after = rest.split(END, 1)
-    with open(args.document, "w") as document:
-        document.write(before + BEGIN + "\n" + table + "\n" + END + after)
+    replace_between_markers(args.document, BEGIN, END, table)
 
 
 if __name__ == "__main__":

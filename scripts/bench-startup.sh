@@ -59,11 +59,5 @@ table = "\n".join([
     f"| warm (existing directory) | {w * 1000:.0f} ms | {min(warm) * 1000:.0f}–{max(warm) * 1000:.0f} ms | baseline |",
 ])
 print(table)
-begin, end = "<!-- bench-startup:begin -->", "<!-- bench-startup:end -->"
-text = open(document).read()
-if begin not in text or end not in text:
-    sys.exit(f"{document} has no {begin} … {end} section to replace")
-before, rest = text.split(begin, 1)
-_, after = rest.split(end, 1)
-open(document, "w").write(before + begin + "\n" + table + "\n" + end + after)
+bench_report.replace_between_markers(document, "<!-- bench-startup:begin -->", "<!-- bench-startup:end -->", table)
 PYTHON

@@ -14,7 +14,8 @@ import sys
 BEGIN = "<!-- bench-storage:begin -->"
 END = "<!-- bench-storage:end -->"
 
-# The machine line and the loader are bench.sh's report's own, so both sections describe a run alike.
+# The machine line, the loader and the marker replacement are bench.sh's report's own, so every
+# section describes a run alike.
 _spec = importlib.util.spec_from_file_location("bench_report", os.path.join(os.path.dirname(__file__), "bench-report.py"))
 bench_report = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_report)
@@ -103,14 +104,7 @@ def main():
         sys.exit(f"{args.results} has no group_commit or sqlite_commits lines")
     table = report(by_mode, args.raw)
     print(table)
-    with open(args.document) as document:
-        text = document.read()
-    if BEGIN not in text or END not in text:
-        sys.exit(f"{args.document} has no {BEGIN} … {END} section to replace")
-    before, rest = text.split(BEGIN, 1)
-    _, after = rest.split(END, 1)
-    with open(args.document, "w") as document:
-        document.write(before + BEGIN + "\n" + table + "\n" + END + after)
+    bench_report.replace_between_markers(args.document, BEGIN, END, table)
 
 
 if __name__ == "__main__":
