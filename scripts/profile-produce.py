@@ -20,6 +20,7 @@ scripts/bench.sh makes them. The load generator shares the broker's cores.
 
 import argparse
 import datetime
+import importlib.util
 import json
 import os
 import re
@@ -32,6 +33,11 @@ import time
 import urllib.request
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The quantile of a scraped histogram is bench.sh's report's own, so both documents compute it alike.
+_spec = importlib.util.spec_from_file_location("bench_report", os.path.join(REPO, "scripts", "bench-report.py"))
+bench_report = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench_report)
 
 
 def free_port():
@@ -52,29 +58,25 @@ def scrape(http):
 
 
 def histogram(before, after, name, label=""):
-    """count, p50, p99 and mean of what a histogram counted between two scrapes."""
-    def bound(key):
-        le = re.search(r'le="([^"]+)"', key).group(1)
-        return float("inf") if le == "+Inf" else float(le)
+    """count, p50, p99 and mean of what a histogram counted between two scrapes; the quantiles as
+    bench.sh's report takes them (Prometheus' histogram_quantile())."""
+    def buckets(samples):
+        return {
+            re.search(r'le="([^"]+)"', key).group(1): value
+            for key, value in samples.items() if key.startswith(name + "_bucket") and label in key
+        }
 
-    buckets = sorted(
-        (bound(key), after[key] - before.get(key, 0)) for key in after if key.startswith(name + "_bucket") and label in key
-    )
-    total = buckets[-1][1] if buckets else 0
+    before_buckets, after_buckets = buckets(before), buckets(after)
+    total = after_buckets.get("+Inf", 0) - before_buckets.get("+Inf", 0)
     if total == 0:
         return None
-
-    def quantile(q):
-        rank, lower, below = q * total, 0.0, 0
-        for upper, count in buckets:
-            if count >= rank:
-                return lower if upper == float("inf") else lower + (upper - lower) * (rank - below) / max(count - below, 1)
-            lower, below = upper, count
-        return float("nan")
 
     def delta(suffix):
         key = next(k for k in after if k.startswith(name + suffix) and label in k)
         return after[key] - before.get(key, 0)
+
+    def quantile(q):
+        return bench_report.histogram_quantile(q, before_buckets, after_buckets)[0]
 
     return {"count": total, "p50": quantile(0.5), "p99": quantile(0.99), "mean": delta("_sum") / delta("_count")}
 
